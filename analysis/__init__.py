@@ -1,0 +1,1 @@
+"""Pure analysis: arrays and open rasters in, frozen results out. No Django imports here."""

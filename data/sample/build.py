@@ -1,0 +1,199 @@
+"""Build the whole sample county: `build_sample(folder)` returns its records and writes its rasters."""
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from rasterio import features
+from scipy import ndimage
+from shapely.geometry import LineString, MultiPolygon, Point
+
+from . import places
+from .divisions import adjacency, assign_zones, build_divisions, polygons
+from .figures import VillageFigures, village_figures
+from .geography import county_outline, project, river_profiles
+from .grid import CellGraph, Grid
+from .roads import RoadLine, build_roads
+from .services import CenterRecord, IndustryRecord, place_centers, place_industries, village_names
+from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillshade, mark_built_up
+
+CELL_METRES = 60.0
+MARGIN_METRES = 3000.0
+# Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
+GENERATOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class TownRecord:
+    code: str
+    name: str
+    kind: str
+    boundary: MultiPolygon
+    seat: Point
+
+
+@dataclass(frozen=True)
+class VillageRecord:
+    code: str
+    name: str
+    town: int  # index into SampleCounty.towns
+    zone: str
+    point: Point
+    boundary: MultiPolygon
+    figures: VillageFigures
+
+
+@dataclass(frozen=True)
+class RasterRecord:
+    name: str
+    kind: str
+    path: Path
+    resolution: float
+    width: int
+    height: int
+    bounds: tuple  # (xmin, ymin, xmax, ymax) in the storage CRS
+
+
+@dataclass(frozen=True)
+class SampleCounty:
+    """The generated county, all geometries in EPSG:4546 (places.STORAGE_SRID)."""
+
+    boundary: MultiPolygon
+    towns: list
+    villages: list
+    zones: dict  # zone code -> MultiPolygon
+    rivers: list  # (name, LineString, synthetic_name)
+    roads: list  # RoadLine
+    centers: list  # CenterRecord
+    industries: list  # IndustryRecord
+    rasters: list  # RasterRecord
+
+
+# The stages build_sample reports to its `progress` callback, in order.
+STAGES = ("terrain", "towns and villages", "roads", "services", "rasters")
+
+
+def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
+    """Generate the sample county deterministically from `seed`; rasters go into `folder`.
+
+    `progress` is called with the name of each of STAGES as it completes.
+    """
+    rng = np.random.default_rng(seed)
+    county, _ = county_outline()
+    grid = Grid.around(county.bounds, CELL_METRES, MARGIN_METRES)
+    mask = features.rasterize([county], out_shape=grid.shape, transform=grid.transform).astype(bool)
+    rivers = river_profiles(grid.cell / 3, rng)
+    seats = [project(t.lon, t.lat) for t in places.TOWNS]
+    seat_xy = seats[[t.code for t in places.TOWNS].index(places.COUNTY_SEAT_TOWN)]
+    terrain = build_terrain(grid, mask, rivers, project(*places.PEAK), seat_xy, rng)
+    radius = {"subdistrict": 1200.0, "town": 600.0}
+    mark_built_up(terrain.landcover, grid,
+                  [(x, y, 1800.0 if t.code == places.COUNTY_SEAT_TOWN else radius[t.kind])
+                   for (x, y), t in zip(seats, places.TOWNS)], terrain.slope)
+    progress(STAGES[0])
+
+    graph = CellGraph.of(grid)
+    div = build_divisions(grid, graph, mask, terrain, seats, rng)
+    n = len(div.village_cells)
+    village_xy = np.column_stack(grid.center_of(div.village_cells))
+    village_points = [Point(x, y) for x, y in village_xy]
+    village_polygons = polygons(div.village_of_cell, grid, county, n)
+    greenway = next(r for r in places.TRUNK_ROADS if r.name == places.GREENWAY)
+    zones = assign_zones(village_xy, seat_xy,
+                         LineString([project(*p) for p in greenway.points]),
+                         adjacency(div.village_of_cell))
+    zone_of_cell = np.where(div.village_of_cell >= 0,
+                            np.array(["CENW".index(z) for z in zones])[div.village_of_cell], -1)
+    zone_polygons = dict(zip("CENW", polygons(zone_of_cell, grid, county, 4)))
+    town_polygons = polygons(div.town_of_cell, grid, county, len(places.TOWNS))
+
+    cover = _cover_counts(div.village_of_cell, terrain.landcover, n)
+    elevation = terrain.dem.ravel()[div.village_cells]
+    figures = village_figures(cover[:, CROPLAND], elevation, rng)
+    names = village_names(n, rng)
+    villages = []
+    for t, town in enumerate(places.TOWNS):
+        members = np.flatnonzero(div.village_town == t)
+        for k, v in enumerate(members[np.argsort(-village_xy[members, 1])]):
+            villages.append((v, VillageRecord(f"{town.code}{200 + k:03d}", names[v], t, zones[v],
+                                              village_points[v], village_polygons[v], figures[v])))
+    villages = [record for _, record in sorted(villages, key=lambda item: item[0])]
+    progress(STAGES[1])
+
+    def cell_of(lon, lat):
+        return int(np.ravel_multi_index(grid.cell_of(*project(lon, lat)), grid.shape))
+
+    region = ndimage.binary_dilation(mask, iterations=2).ravel()
+    roads = build_roads(
+        grid, graph, terrain.dem,
+        [(r.name, r.road_class, [cell_of(*p) for p in r.points]) for r in places.TRUNK_ROADS],
+        cell_of(*seat_lonlat()), [cell_of(t.lon, t.lat) for t in places.TOWNS],
+        div.village_cells, region)
+    progress(STAGES[2])
+
+    seat_village = [_nearest(village_xy, np.flatnonzero(div.village_town == t), xy)
+                    for t, xy in enumerate(seats)]
+    has_clinic = [v.figures.flags["has_clinic"] for v in villages]
+    centers = place_centers(places.TOWNS, seat_village, zones, village_points, names, has_clinic, rng)
+    share = cover / np.maximum(cover.sum(axis=1, keepdims=True), 1)
+    to_seat = np.hypot(*(village_xy - seat_xy).T)
+    low = np.clip((1600 - elevation) / 1000, 0, 1)
+    fitness = {
+        "modern_agriculture": share[:, CROPLAND] + 0.5 * low,
+        "planting": share[:, ORCHARD] + share[:, CROPLAND] * 0.5,
+        "livestock": share[:, GRASSLAND] + 0.3 * (1 - low),
+        "tourism": share[:, FOREST] + 0.3 * (1 - low),
+        "manufacturing": 1 / (1 + to_seat / 3000),
+        "commerce_logistics": 1 / (1 + to_seat / 3000),
+    }
+    industries = place_industries(zones, village_points, names, village_polygons, fitness, rng)
+    progress(STAGES[3])
+
+    river_lines = [(r.name, LineString(r.xy).simplify(grid.cell / 2), r.synthetic_name)
+                   for r in rivers]
+    rasters = _write_rasters(Path(folder), grid, terrain)
+    progress(STAGES[4])
+    town_records = [TownRecord(t.code, t.name, t.kind, town_polygons[i], Point(seats[i]))
+                    for i, t in enumerate(places.TOWNS)]
+    return SampleCounty(MultiPolygon(list(getattr(county, "geoms", [county]))), town_records,
+                        villages, zone_polygons, river_lines, roads, centers, industries, rasters)
+
+
+def seat_lonlat():
+    seat = next(t for t in places.TOWNS if t.code == places.COUNTY_SEAT_TOWN)
+    return seat.lon, seat.lat
+
+
+def _nearest(xy, members, point):
+    return int(members[np.argmin(np.hypot(*(xy[members] - point).T))])
+
+
+def _cover_counts(village_of_cell, landcover, n):
+    """Cells of each land-cover class per village, as an (n, 7) array."""
+    inside = village_of_cell >= 0
+    index = village_of_cell[inside] * 7 + landcover[inside]
+    return np.bincount(index, minlength=n * 7).reshape(n, 7)
+
+
+def _write_rasters(folder, grid, terrain):
+    """The DEM, land cover and hillshade as tiled, compressed GeoTIFFs in the storage CRS."""
+    folder.mkdir(parents=True, exist_ok=True)
+    profile = dict(driver="GTiff", width=grid.nx, height=grid.ny, count=1,
+                   crs=f"EPSG:{places.STORAGE_SRID}", transform=grid.transform, tiled=True,
+                   blockxsize=256, blockysize=256, compress="deflate")
+    layers = (
+        ("dem", "dem", "高程（合成）", terrain.dem, dict(dtype="float32", predictor=3)),
+        ("landcover", "landcover", "土地覆盖（合成）", terrain.landcover,
+         dict(dtype="uint8", nodata=0)),
+        ("hillshade", "hillshade", "山体阴影（合成）", hillshade(terrain.dem, grid.cell),
+         dict(dtype="uint8")),
+    )
+    records = []
+    for filename, kind, name, array, extra in layers:
+        path = folder / f"{filename}.tif"
+        with rasterio.open(path, "w", **profile, **extra) as dst:
+            dst.write(array, 1)
+            dst.update_tags(SYNTHETIC="yes", SOURCE="gisplan sample county generator")
+        records.append(RasterRecord(name, kind, path, grid.cell, grid.nx, grid.ny,
+                                    (grid.x0, grid.y1 - grid.ny * grid.cell, grid.x0 + grid.nx * grid.cell, grid.y1)))
+    return records

@@ -1,0 +1,186 @@
+"""Towns, villages and zones of the sample county: cost-distance allocations over the terrain."""
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from rasterio import features
+from scipy import ndimage
+from scipy.sparse.csgraph import dijkstra
+from shapely.geometry import MultiPolygon, Point, shape
+from shapely.ops import unary_union
+
+from .places import TOWNS
+
+VILLAGE_COUNT = 245
+ZONES = ("C", "E", "N", "W")
+
+
+@dataclass(frozen=True)
+class Divisions:
+    town_of_cell: np.ndarray  # index into TOWNS, -1 outside
+    village_of_cell: np.ndarray  # index into villages, -1 outside
+    village_cells: np.ndarray  # flat cell index of each village committee
+    village_town: np.ndarray  # index into TOWNS of each village
+
+
+def ridge_cost(graph, dem):
+    """Edge cost that makes climbing expensive, so that allocations meet on ridges."""
+    flat = dem.ravel()
+    return graph.length + 8.0 * np.abs(flat[graph.a] - flat[graph.b])
+
+
+def allocate(graph, weight, keep, sources):
+    """For every cell, the index of the source it is cheapest to reach from (-1: unreachable)."""
+    _, _, nearest = dijkstra(graph.matrix(weight, keep), indices=sources, min_only=True,
+                             return_predecessors=True)
+    order = np.full(graph.size, -1)
+    order[sources] = np.arange(len(sources))
+    return np.where(nearest >= 0, order[nearest], -1)
+
+
+def village_targets(town_of_cell, good_land, total):
+    """Villages per town: by area and good valley land, fixed to `total` by largest remainder."""
+    n = len(TOWNS)
+    area = np.bincount(town_of_cell[town_of_cell >= 0], minlength=n).astype(float)
+    good = np.bincount(town_of_cell[(town_of_cell >= 0) & good_land], minlength=n).astype(float)
+    share = 0.6 * area / area.sum() + 0.4 * good / good.sum()
+    return largest_remainder(share, total)
+
+
+def largest_remainder(shares, total):
+    """Integers proportional to `shares` that add up to `total` exactly."""
+    exact = np.asarray(shares, float) / np.sum(shares) * total
+    whole = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - whole), kind="stable")
+    whole[order[: total - whole.sum()]] += 1
+    return whole
+
+
+def pick_sites(candidates, score, xy, count, spacing, rng):
+    """Poisson-disc picks among `candidates`: best score first (with jitter), `spacing` apart,
+    the spacing shrinking until `count` sites are found."""
+    order = candidates[np.argsort(-(score[candidates] * rng.uniform(0.6, 1.0, candidates.size)))]
+    chosen = []
+    while len(chosen) < count and spacing > 100:
+        for cell in order:
+            if len(chosen) == count:
+                break
+            if all(np.hypot(*(xy[cell] - xy[c])) >= spacing for c in chosen):
+                chosen.append(cell)
+        spacing *= 0.85
+    return np.array(chosen)
+
+
+def build_divisions(grid, graph, county_mask, terrain, seats_xy, rng):
+    """Towns from the seats, then villages in valleys within each town; both partition the county."""
+    inner = ndimage.binary_dilation(county_mask, iterations=2).ravel()
+    keep = inner[graph.a] & inner[graph.b]
+    cost = ridge_cost(graph, terrain.dem)
+    seat_cells = np.ravel_multi_index(grid.cell_of(*np.asarray(seats_xy).T), grid.shape)
+    town_of_cell = allocate(graph, cost, keep, seat_cells)
+
+    dem = terrain.dem
+    # Below the mean of their surroundings at two scales: in a valley, not on a spur or a ridge.
+    relative = np.maximum(dem - ndimage.uniform_filter(dem, size=int(1500 / grid.cell)),
+                          dem - ndimage.uniform_filter(dem, size=int(3000 / grid.cell)))
+    land = county_mask & (terrain.landcover != 6)
+    good_land = (land & (terrain.slope < 15) & (terrain.height_above_floor < 250)).ravel()
+    targets = village_targets(np.where(county_mask.ravel(), town_of_cell, -1), good_land,
+                              VILLAGE_COUNT)
+    # Village committees: low, gentle, below their surroundings, near the valley floor.
+    score = (np.exp(-terrain.height_above_floor / 120.0) * np.exp(-terrain.slope / 8.0)).ravel()
+    valley_cell = (land & (terrain.slope < 20) & (relative < -25)).ravel()
+    X, Y = grid.centers()
+    xy = np.column_stack([X.ravel(), Y.ravel()])
+    village_cells, village_town = [], []
+    for t, target in enumerate(targets):
+        in_town = np.flatnonzero(valley_cell & (town_of_cell == t))
+        town_area = np.count_nonzero(county_mask.ravel() & (town_of_cell == t)) * grid.cell ** 2
+        sites = pick_sites(in_town, score, xy, target, 0.8 * np.sqrt(town_area / target), rng)
+        village_cells.extend(sites)
+        village_town.extend([t] * len(sites))
+    village_cells = np.array(village_cells)
+
+    same_town = keep & (town_of_cell[graph.a] == town_of_cell[graph.b])
+    village_of_cell = allocate(graph, cost, same_town, village_cells)
+    outside = ~inner
+    town_of_cell[outside] = -1
+    village_of_cell[outside] = -1
+    return Divisions(town_of_cell.reshape(grid.shape), village_of_cell.reshape(grid.shape),
+                     village_cells, np.array(village_town))
+
+
+def polygons(label, grid, county, count):
+    """The MultiPolygon of each label 0..count-1, clipped to the county outline."""
+    parts = [[] for _ in range(count)]
+    for geom, value in features.shapes(label.astype(np.int32), mask=label >= 0,
+                                       transform=grid.transform):
+        parts[int(value)].append(shape(geom))
+    result = []
+    for p in parts:
+        clipped = unary_union(p).intersection(county)
+        polys = [g for g in getattr(clipped, "geoms", [clipped]) if g.geom_type == "Polygon"]
+        result.append(MultiPolygon(polys))
+    return result
+
+
+def adjacency(label):
+    """Pairs of labels whose cells touch (4-neighbours)."""
+    pairs = set()
+    for a, b in ((label[:, :-1], label[:, 1:]), (label[:-1, :], label[1:, :])):
+        touch = (a != b) & (a >= 0) & (b >= 0)
+        pairs.update(zip(a[touch].tolist(), b[touch].tolist()))
+    return pairs
+
+
+def assign_zones(village_xy, seat_xy, greenway, neighbours):
+    """Zone code per village: Central around the seat and along the greenway, then East, North
+    and West by their anchors; pieces cut off from their zone join the zone around them."""
+    anchors = {"E": np.array([34000.0, 0.0]), "N": np.array([3000.0, 24000.0]),
+               "W": np.array([-16000.0, 2000.0])}
+    zones = []
+    for x, y in village_xy:
+        offset = np.array([x - seat_xy[0], y - seat_xy[1]])
+        if np.hypot(*offset) < 11000 or (greenway.distance(Point(x, y)) < 5000 and offset[1] < 0):
+            zones.append("C")
+        else:
+            zones.append(min(anchors, key=lambda z: np.hypot(*(offset - anchors[z]))))
+    return make_contiguous(zones, neighbours)
+
+
+def make_contiguous(zones, neighbours):
+    """Move villages in pieces of a zone other than its largest to their neighbours' zone."""
+    links = {i: set() for i in range(len(zones))}
+    for a, b in neighbours:
+        links[a].add(b)
+        links[b].add(a)
+    zones = list(zones)
+    changed = True
+    while changed:
+        changed = False
+        for code in set(zones):
+            pieces = _components([i for i, z in enumerate(zones) if z == code], links)
+            for piece in sorted(pieces, key=len)[:-1]:
+                around = Counter(zones[n] for i in piece for n in links[i] if zones[n] != code)
+                for i in piece:
+                    zones[i] = around.most_common(1)[0][0]
+                changed = True
+    return zones
+
+
+def _components(members, links):
+    members, seen, pieces = set(members), set(), []
+    for start in members:
+        if start in seen:
+            continue
+        stack, piece = [start], []
+        seen.add(start)
+        while stack:
+            i = stack.pop()
+            piece.append(i)
+            for n in links[i] & members:
+                if n not in seen:
+                    seen.add(n)
+                    stack.append(n)
+        pieces.append(piece)
+    return pieces

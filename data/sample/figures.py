@@ -1,0 +1,99 @@
+"""Village figures of the sample county: population, poverty and the exit indicators.
+
+Totals are fixed to the planning report (data/README.md) by largest-remainder rounding.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .divisions import largest_remainder
+from .places import POOR_HOUSEHOLDS, POOR_POPULATION, RURAL_POPULATION
+
+PERSONS_PER_HOUSEHOLD = 3.3
+INDUSTRY_SUPPORT_SHARE = 0.72  # the rest are livelihood-guarantee households
+LOW_INCIDENCE_SHARE = 0.12  # villages already near the exit line
+
+STANDARD_FLAGS = ("water_connected", "electricity_connected", "road_connected", "tv_connected",
+                  "internet_connected", "has_collective_org", "has_office_space", "has_clinic",
+                  "all_housing_safe")
+DEMONSTRATION_FLAGS = ("no_poor_party_members", "connections_high_standard",
+                       "office_fully_equipped", "clinic_standardised",
+                       "has_environment_facilities", "environment_clean", "social_security_sound")
+
+
+@dataclass(frozen=True)
+class VillageFigures:
+    population: int
+    households: int
+    poor_population: int
+    poor_households: int
+    industry_support_households: int
+    livelihood_guarantee_households: int
+    exit_status: str  # "non_poor", "poor" or "exited"
+    exit_year: int | None
+    target_year: int | None
+    leading_industries: int
+    cooperatives: int
+    collective_income_yuan: int
+    flags: dict  # indicator name -> bool
+
+
+def village_figures(cropland_cells, elevation, rng):
+    """Figures for each village from its cropland (cells) and committee elevation (metres)."""
+    n = len(cropland_cells)
+    population = largest_remainder(0.25 / n + 0.75 * cropland_cells / cropland_cells.sum(),
+                                   RURAL_POPULATION)
+    households = largest_remainder(population, round(RURAL_POPULATION / PERSONS_PER_HOUSEHOLD))
+
+    # Poverty is deeper in the uplands; a few low valley villages are close to the exit line.
+    incidence = 0.18 + 0.22 * np.clip((elevation - 700) / 1100, 0, 1) + rng.normal(0, 0.04, n)
+    low = np.zeros(n, bool)
+    low[np.argsort(elevation + rng.normal(0, 150, n))[: round(LOW_INCIDENCE_SHARE * n)]] = True
+    low_poor = np.floor(population * rng.uniform(0.004, 0.029, n)).astype(int)
+    rest = POOR_POPULATION - low_poor[low].sum()
+    weights = np.where(low, 0.0, population * np.clip(incidence, 0.05, 0.6))
+    poor = np.where(low, low_poor, largest_remainder(weights, rest))
+    poor_households = largest_remainder(poor, POOR_HOUSEHOLDS)
+    poor_households = np.minimum(np.maximum(poor_households, (poor > 0).astype(int)), poor)
+    # Keep the households total exact after the clamps above.
+    poor_households[np.argmax(poor)] += POOR_HOUSEHOLDS - poor_households.sum()
+    industry = np.round(poor_households * INDUSTRY_SUPPORT_SHARE).astype(int)
+
+    result = []
+    for i in range(n):
+        flags, leading, coops, income = _indicators(low[i], rng)
+        rate = poor[i] / population[i]
+        passes_standard = low[i] and all(flags[f] for f in STANDARD_FLAGS) and leading >= 1
+        if passes_standard:
+            status, exit_year, target = "exited", int(rng.integers(2016, 2019)), None
+        elif rate >= 0.2:
+            status, exit_year, target = "poor", None, int(rng.integers(2019, 2021))
+        else:
+            status, exit_year, target = "non_poor", None, None
+        result.append(VillageFigures(
+            int(population[i]), int(households[i]), int(poor[i]), int(poor_households[i]),
+            int(industry[i]), int(poor_households[i] - industry[i]), status, exit_year, target,
+            leading, coops, income, flags))
+    return result
+
+
+def _indicators(near_exit, rng):
+    """Exit indicators: villages near the exit line mostly meet the standard module and some the
+    demonstration module; the others miss one or two criteria besides the incidence."""
+    flags = {name: True for name in STANDARD_FLAGS + DEMONSTRATION_FLAGS}
+    if near_exit:
+        missing = rng.choice(STANDARD_FLAGS, size=rng.choice([0, 1], p=[0.7, 0.3]), replace=False)
+        demonstration_ok = rng.random() < 0.35
+    else:
+        missing = rng.choice(STANDARD_FLAGS, size=rng.choice([0, 1, 2], p=[0.35, 0.45, 0.2]),
+                             replace=False)
+        demonstration_ok = False
+    for name in missing:
+        flags[name] = False
+    if not demonstration_ok:
+        for name in rng.choice(DEMONSTRATION_FLAGS, size=rng.integers(1, 4), replace=False):
+            flags[name] = False
+    leading = int(rng.integers(1, 3)) if near_exit or rng.random() < 0.7 else 0
+    coops = int(rng.integers(1, 3)) if demonstration_ok else int(rng.integers(0, 2))
+    income = int(rng.integers(50, 300) * 1000) if demonstration_ok else int(rng.integers(0, 60) * 1000)
+    return flags, leading, coops, income

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # Switching the language must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("maps.urls")),
+]

@@ -1,0 +1,54 @@
+"""The offline basemap: the county's hillshade tinted by land cover, as a web-mercator PNG.
+
+Map widgets and the portal show it as a single image, so that no tile server is needed.
+"""
+import warnings
+
+import numpy as np
+import rasterio
+from rasterio.errors import NotGeoreferencedWarning
+from rasterio import features
+from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+WEB_MERCATOR = "EPSG:3857"
+# Land-cover tints (codes of data.sample.terrain.LANDCOVER), blended with the hillshade.
+TINTS = {1: (236, 222, 160), 2: (200, 226, 150), 3: (122, 170, 110), 4: (196, 214, 160),
+         5: (224, 170, 160), 6: (120, 170, 230)}
+
+
+def render_basemap(hillshade_path, landcover_path, outline, png_path):
+    """Write the basemap PNG and return its bounds (west, south, east, north) in EPSG:3857.
+
+    `outline` is a GeoJSON-like geometry in the rasters' CRS; outside it the image fades out.
+    """
+    with rasterio.open(hillshade_path) as shade, rasterio.open(landcover_path) as cover:
+        if (shade.crs, shade.transform, shade.shape) != (cover.crs, cover.transform, cover.shape):
+            raise ValueError("hillshade and land cover must share one grid")
+        inside = features.rasterize([outline], out_shape=shade.shape, transform=shade.transform)
+        rgba = _tint(shade.read(1).astype(float), cover.read(1), inside.astype(bool))
+        transform, width, height = calculate_default_transform(
+            shade.crs, WEB_MERCATOR, shade.width, shade.height, *shade.bounds)
+        out = np.zeros((4, height, width), np.uint8)
+        for band in range(4):
+            reproject(rgba[band], out[band], src_transform=shade.transform, src_crs=shade.crs,
+                      dst_transform=transform, dst_crs=WEB_MERCATOR,
+                      resampling=Resampling.bilinear)
+    with warnings.catch_warnings():  # a plain PNG: its bounds are returned, not embedded
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(png_path, "w", driver="PNG", width=width, height=height, count=4,
+                           dtype="uint8") as dst:
+            dst.write(out)
+    west, north = transform @ (0, 0)
+    east, south = transform @ (width, height)
+    return west, south, east, north
+
+
+def _tint(shade, cover, inside):
+    light = 0.35 + 0.65 * shade / 255.0
+    rgba = np.zeros((4,) + shade.shape, np.uint8)
+    for code, color in TINTS.items():
+        here = cover == code
+        for band in range(3):
+            rgba[band][here] = (color[band] * light[here]).astype(np.uint8)
+    rgba[3] = np.where(inside, 255, 110)
+    return rgba

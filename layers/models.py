@@ -1,0 +1,415 @@
+"""The spatial data layer: the county, its divisions, the plan's zones and what is placed in them.
+
+Every geometry is stored in settings.STORAGE_SRID (projected, metres). Each QuerySet stands just
+above its model and names its queries by intent.
+"""
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+SRID = settings.STORAGE_SRID
+
+
+class County(models.Model):
+    """The county whose plan this is: its outline and its poverty baseline."""
+
+    adcode = models.CharField(_("administrative code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
+    rural_population = models.PositiveIntegerField(_("registered rural population"))
+    poor_households = models.PositiveIntegerField(_("poor households (baseline)"))
+    poor_population = models.PositiveIntegerField(_("poor population (baseline)"))
+    synthetic = models.BooleanField(_("synthetic sample data"), default=False)
+    source = models.TextField(_("source and licence"), blank=True)
+    sample_version = models.CharField(max_length=20, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        permissions = [("run_analysis", _("Can run coverage, location and siting analyses"))]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def poverty_incidence(self):
+        return self.poor_population / self.rural_population if self.rural_population else None
+
+
+class Town(models.Model):
+    """A town (镇) or subdistrict (街道) of the county."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", _("town")
+        SUBDISTRICT = "subdistrict", _("subdistrict")
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="towns",
+                               verbose_name=_("county"))
+    code = models.CharField(_("township code"), max_length=9, unique=True,
+                            validators=[RegexValidator(r"^\d{9}$", _("A township code has 9 digits."))])
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TOWN)
+    boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
+    seat = models.PointField(_("seat"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class PlanVersionQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=PlanVersion.Status.APPROVED)
+
+
+class PlanVersion(models.Model):
+    """A named version of the zone partition: drafts are edited while the approved one is in force."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        APPROVED = "approved", _("approved")
+        ARCHIVED = "archived", _("archived")
+
+    name = models.CharField(_("name"), max_length=100)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("created by"))
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    objects = PlanVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["status"], condition=Q(status="approved"),
+                                               name="one_approved_plan")]
+        permissions = [("approve_planversion", _("Can approve a plan version"))]
+
+    def __str__(self):
+        return self.name
+
+    @transaction.atomic
+    def approve(self):
+        """Put this version in force: archive the one in force and reassign everything zoned."""
+        PlanVersion.objects.approved().exclude(pk=self.pk).update(status=self.Status.ARCHIVED)
+        self.status, self.approved_at = self.Status.APPROVED, timezone.now()
+        self.save(update_fields=["status", "approved_at"])
+        for model in (Village, ServiceCenter, Industry):
+            model.objects.assign_zones()
+
+
+class ZoneQuerySet(models.QuerySet):
+    def in_force(self):
+        """Zones of the approved plan version."""
+        return self.filter(plan__status=PlanVersion.Status.APPROVED)
+
+    def containing(self, point):
+        return self.filter(boundary__contains=point)
+
+
+class Zone(models.Model):
+    """One of the four zones (片区) of a plan version."""
+
+    class Code(models.TextChoices):
+        EAST = "E", _("East")
+        WEST = "W", _("West")
+        NORTH = "N", _("North")
+        CENTRAL = "C", _("Central")
+
+    plan = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="zones",
+                             verbose_name=_("plan version"))
+    code = models.CharField(_("code"), max_length=1, choices=Code.choices)
+    name = models.CharField(_("name"), max_length=50)
+    theme = models.TextField(_("theme"), blank=True)
+    preferred_industries = models.JSONField(_("preferred industry types"), default=list,
+                                            blank=True)
+    color = models.CharField(_("colour"), max_length=7, default="#888888",
+                             validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")])
+    boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
+
+    objects = ZoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        ordering = ["plan", "code"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="one_zone_per_code")]
+
+    def __str__(self):
+        return f"{self.name} ({self.plan})"
+
+
+class ZonedQuerySet(models.QuerySet):
+    def in_zone(self, zone):
+        return self.filter(zone=zone)
+
+    def within_distance(self, point, metres):
+        return self.filter(location__dwithin=(point, metres))
+
+    def assign_zones(self):
+        """Set each row's zone to the zone in force that contains its location, in one UPDATE."""
+        zone = Zone.objects.in_force().filter(boundary__contains=OuterRef("location"))
+        return self.update(zone=Subquery(zone.values("pk")[:1]))
+
+
+class Zoned(models.Model):
+    """A feature located by a point, whose zone is derived from the plan in force on save."""
+
+    location = models.PointField(_("location"), srid=SRID)
+    zone = models.ForeignKey(Zone, null=True, blank=True, editable=False,
+                             on_delete=models.SET_NULL, related_name="+", verbose_name=_("zone"))
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.zone = Zone.objects.in_force().containing(self.location).first()
+        super().save(*args, **kwargs)
+
+
+class VillageQuerySet(ZonedQuerySet):
+    def poor(self):
+        return self.filter(exit_status=Village.ExitStatus.POOR)
+
+    def exited(self):
+        return self.filter(exit_status=Village.ExitStatus.EXITED)
+
+    def totals(self):
+        """Villages, households, population and the poor among them, as one dict."""
+        return self.aggregate(
+            villages=Count("pk"), households=Sum("households"), population=Sum("population"),
+            poor_households=Sum("poor_households"), poor_population=Sum("poor_population"),
+            exited=Count("pk", filter=Q(exit_status=Village.ExitStatus.EXITED)))
+
+
+class Village(Zoned):
+    """An administrative village (行政村): its committee, boundary, figures and exit indicators."""
+
+    class ExitStatus(models.TextChoices):
+        NON_POOR = "non_poor", _("not a poor village")
+        POOR = "poor", _("poor village")
+        EXITED = "exited", _("exited")
+
+    code = models.CharField(_("village code"), max_length=12, unique=True,
+                            validators=[RegexValidator(r"^\d{12}$", _("A village code has 12 digits."))])
+    name = models.CharField(_("name"), max_length=50)
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages",
+                             verbose_name=_("town"))
+    boundary = models.MultiPolygonField(_("boundary"), srid=SRID, null=True, blank=True)
+    households = models.PositiveIntegerField(_("households"), default=0)
+    population = models.PositiveIntegerField(_("registered population"), default=0)
+    poor_households = models.PositiveIntegerField(_("poor households"), default=0)
+    poor_population = models.PositiveIntegerField(_("poor population"), default=0)
+    industry_support_households = models.PositiveIntegerField(_("industry-support households"),
+                                                              default=0)
+    livelihood_guarantee_households = models.PositiveIntegerField(
+        _("livelihood-guarantee households"), default=0)
+    exit_status = models.CharField(_("exit status"), max_length=10, choices=ExitStatus.choices,
+                                   default=ExitStatus.NON_POOR)
+    exit_year = models.PositiveSmallIntegerField(_("exit year"), null=True, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target exit year"), null=True, blank=True)
+    # The five connections (五通).
+    water_connected = models.BooleanField(_("water connected"), default=False)
+    electricity_connected = models.BooleanField(_("electricity connected"), default=False)
+    road_connected = models.BooleanField(_("road connected"), default=False)
+    tv_connected = models.BooleanField(_("broadcast TV connected"), default=False)
+    internet_connected = models.BooleanField(_("internet connected"), default=False)
+    # The five haves (五有) of the standard module.
+    has_collective_org = models.BooleanField(_("has a collective economic organisation"),
+                                             default=False)
+    leading_industries = models.PositiveSmallIntegerField(_("stable leading industries"),
+                                                          default=0)
+    has_office_space = models.BooleanField(_("has an office and activity space"), default=False)
+    has_clinic = models.BooleanField(_("has a village clinic"), default=False)
+    all_housing_safe = models.BooleanField(_("safe housing for every household"), default=False)
+    # What the demonstration module asks beyond them (两强, higher 五通, 八有).
+    no_poor_party_members = models.BooleanField(_("no poor party-member households"),
+                                                default=False)
+    cooperatives = models.PositiveSmallIntegerField(_("cooperatives"), default=0)
+    collective_income_yuan = models.PositiveIntegerField(_("collective income (yuan)"), default=0)
+    connections_high_standard = models.BooleanField(_("connections at the higher standard"),
+                                                    default=False)
+    office_fully_equipped = models.BooleanField(_("office fully equipped"), default=False)
+    clinic_standardised = models.BooleanField(_("clinic standardised"), default=False)
+    has_environment_facilities = models.BooleanField(_("rural environmental facilities"),
+                                                     default=False)
+    environment_clean = models.BooleanField(_("clean living environment"), default=False)
+    social_security_sound = models.BooleanField(_("sound social-security system"), default=False)
+
+    objects = VillageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=Q(code__regex=r"^\d{12}$"),
+                                              name="village_code_12_digits"),
+                       models.CheckConstraint(condition=Q(poor_population__lte=models.F("population")),
+                                              name="poor_within_population")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def poverty_incidence(self):
+        return self.poor_population / self.population if self.population else None
+
+
+class ServiceCenterQuerySet(ZonedQuerySet):
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+    def existing(self):
+        return self.filter(status=ServiceCenter.Status.EXISTING)
+
+
+class ServiceCenter(Zoned):
+    """A service center (or a town health center or village clinic) at a point."""
+
+    class Kind(models.TextChoices):
+        RELIEF = "relief", _("relief-policy service center")
+        AGRI_POLICY = "agri_policy", _("agricultural-policy service center")
+        ELDERLY_CARE = "elderly_care", _("elderly care center")
+        CHILDREN_CARE = "children_care", _("left-behind children care center")
+        HEALTH_CHECK = "health_check", _("free health check center")
+        TOWN_HEALTH_CENTER = "town_health_center", _("town health center")
+        VILLAGE_CLINIC = "village_clinic", _("village clinic")
+
+    class Status(models.TextChoices):
+        EXISTING = "existing", _("existing")
+        PLANNED = "planned", _("planned")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.EXISTING)
+    village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="centers", verbose_name=_("village"))
+
+    objects = ServiceCenterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service center")
+        verbose_name_plural = _("service centers")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Industry(Zoned):
+    """An industry project: a point, optionally a site polygon, and the poor households it drives."""
+
+    class Kind(models.TextChoices):
+        MODERN_AGRICULTURE = "modern_agriculture", _("modern agriculture")
+        LIVESTOCK = "livestock", _("livestock")
+        PLANTING = "planting", _("planting")
+        TOURISM = "tourism", _("tourism")
+        MANUFACTURING = "manufacturing", _("manufacturing")
+        COMMERCE_LOGISTICS = "commerce_logistics", _("commerce and logistics")
+
+    class Status(models.TextChoices):
+        EXISTING = "existing", _("existing")
+        PLANNED = "planned", _("planned")
+        PROPOSED = "proposed", _("proposed")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    site = models.MultiPolygonField(_("site"), srid=SRID, null=True, blank=True)
+    poor_households_driven = models.PositiveIntegerField(_("poor households driven"), default=0)
+    investment_10k_yuan = models.PositiveIntegerField(_("investment (10,000 yuan)"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.EXISTING)
+
+    objects = ZonedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Road(models.Model):
+    """A road segment between junctions, with its class and travel speed."""
+
+    class RoadClass(models.TextChoices):
+        NATIONAL = "national", _("national road")
+        PROVINCIAL = "provincial", _("provincial road")
+        COUNTY = "county", _("county road")
+        TOWNSHIP = "township", _("township road")
+        VILLAGE = "village", _("village road")
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    road_class = models.CharField(_("class"), max_length=10, choices=RoadClass.choices)
+    speed_kmh = models.FloatField(_("speed (km/h)"), validators=[MinValueValidator(1)])
+    oneway = models.BooleanField(_("one-way"), default=False)
+    geometry = models.LineStringField(_("geometry"), srid=SRID)
+
+    class Meta:
+        verbose_name = _("road")
+        verbose_name_plural = _("roads")
+
+    def __str__(self):
+        return self.name or self.get_road_class_display()
+
+
+class River(models.Model):
+    """A river or stream line."""
+
+    name = models.CharField(_("name"), max_length=50)
+    geometry = models.LineStringField(_("geometry"), srid=SRID)
+    synthetic_name = models.BooleanField(_("synthetic name"), default=False)
+
+    class Meta:
+        verbose_name = _("river")
+        verbose_name_plural = _("rivers")
+
+    def __str__(self):
+        return self.name
+
+
+class RasterLayer(models.Model):
+    """A raster file (GeoTIFF, or a PNG for the basemap) with its grid and footprint."""
+
+    class Kind(models.TextChoices):
+        DEM = "dem", _("elevation")
+        LANDCOVER = "landcover", _("land cover")
+        HILLSHADE = "hillshade", _("hillshade")
+        BASEMAP = "basemap", _("basemap image")
+        SUITABILITY = "suitability", _("suitability")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    path = models.CharField(_("file"), max_length=500)
+    srid = models.PositiveIntegerField(_("SRID"))
+    resolution = models.FloatField(_("cell size"))
+    width = models.PositiveIntegerField(_("columns"))
+    height = models.PositiveIntegerField(_("rows"))
+    footprint = models.PolygonField(_("footprint"), srid=SRID)
+    synthetic = models.BooleanField(_("synthetic sample data"), default=False)
+
+    class Meta:
+        verbose_name = _("raster layer")
+        verbose_name_plural = _("raster layers")
+
+    def __str__(self):
+        return self.name
+

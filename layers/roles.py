@@ -1,0 +1,31 @@
+"""The three roles and the permissions each needs, declared as data.
+
+Officials browse; analysts browse and run analyses; planners also edit the plan's layers and
+approve plan versions. The administrative divisions and the rasters are loaded, not edited,
+so no role changes them. The data migration 0002_roles creates the groups from this table.
+"""
+VIEW_ALL = [f"layers.view_{model}" for model in (
+    "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
+    "river", "rasterlayer")]
+
+EDITED_BY_PLANNERS = ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")
+
+ROLES = {
+    "official": VIEW_ALL,
+    "analyst": VIEW_ALL + ["layers.run_analysis"],
+    "planner": VIEW_ALL + ["layers.run_analysis", "layers.approve_planversion"] + [
+        f"layers.{action}_{model}" for model in EDITED_BY_PLANNERS
+        for action in ("add", "change", "delete")],
+}
+
+
+def sync_roles(group_model, permission_model):
+    """Create the groups and give each exactly the permissions of ROLES."""
+    for role, names in ROLES.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted.append(permission_model.objects.get(content_type__app_label=app_label,
+                                                       codename=codename))
+        group.permissions.set(wanted)

@@ -1,0 +1,29 @@
+"""A map widget for geometry fields that works without internet: OpenLayers served from this
+application and the county's own basemap image instead of online tiles."""
+import json
+
+from django.contrib.gis.forms import OpenLayersWidget
+from django.urls import reverse
+
+from .models import County, RasterLayer
+
+
+class OfflineMapWidget(OpenLayersWidget):
+    template_name = "layers/offline_map_widget.html"
+
+    class Media:
+        extend = False  # drop the parent's CDN scripts
+        css = {"all": ("vendor/ol/ol.css", "gis/css/ol3.css")}
+        js = ("vendor/ol/ol.js", "gis/js/OLMapWidget.js")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        basemap = RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP).first()
+        if basemap:
+            context["basemap_url"] = reverse("maps:basemap")
+            context["basemap_extent"] = json.dumps(basemap.footprint.transform(3857, clone=True).extent)
+        county = County.objects.first()
+        if county:
+            center = county.boundary.centroid.transform(4326, clone=True)
+            context["default_lon"], context["default_lat"] = center.x, center.y
+        return context

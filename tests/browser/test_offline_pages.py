@@ -1,0 +1,45 @@
+"""The home page and the admin's map widget work in a browser with no internet."""
+from pathlib import Path
+
+from tests.conftest import PASSWORD
+
+SHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_home_page_in_chinese_with_the_figures(page, app_server):
+    sign_in(page, app_server.url, "official")
+    assert page.locator("#synthetic-note").is_visible()
+    assert page.locator("#zone-figures tbody tr").count() == 5  # four zones and the county
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / "home.png", full_page=True)
+    assert page.foreign_requests == [] and page.errors == []
+
+
+def test_admin_map_widget_draws_the_basemap_offline(page, app_server):
+    sign_in(page, app_server.url, "planner")
+    page.goto(f"{app_server.url}/admin/layers/village/")
+    page.click("#result_list tbody tr:first-child th a")
+    page.wait_for_load_state("networkidle")
+    canvas = page.locator("#id_boundary_map canvas").first
+    canvas.wait_for()
+    page.wait_for_timeout(500)  # let OpenLayers draw the image
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#id_boundary_map").screenshot(path=SHOTS / "admin-village-map.png")
+    # The basemap makes the canvas colourful: count distinct colours in its pixels.
+    colours = page.evaluate("""() => {
+        const c = document.querySelector('#id_boundary_map canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set();
+        for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i] + ',' + d[i+1] + ',' + d[i+2]);
+        return seen.size;
+    }""")
+    assert colours > 50
+    assert page.foreign_requests == [] and page.errors == []
