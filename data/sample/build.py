@@ -4,12 +4,13 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+import shapely
 from rasterio import features
 from scipy import ndimage
 from shapely.geometry import LineString, MultiPolygon, Point
 
 from . import places
-from .divisions import adjacency, assign_zones, build_divisions, polygons
+from .divisions import adjacency, assign_zones, build_divisions, polygons, smooth_borders
 from .figures import VillageFigures, village_figures
 from .geography import county_outline, project, river_profiles
 from .grid import CellGraph, Grid
@@ -20,7 +21,7 @@ from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillsh
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -97,15 +98,15 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     n = len(div.village_cells)
     village_xy = np.column_stack(grid.center_of(div.village_cells))
     village_points = [Point(x, y) for x, y in village_xy]
-    village_polygons = polygons(div.village_of_cell, grid, county, n)
+    village_polygons = smooth_borders(polygons(div.village_of_cell, grid, county, n), county,
+                                      grid.cell, keep=village_points)
     greenway = next(r for r in places.TRUNK_ROADS if r.name == places.GREENWAY)
     zones = assign_zones(village_xy, seat_xy,
                          LineString([project(*p) for p in greenway.points]),
                          adjacency(div.village_of_cell))
-    zone_of_cell = np.where(div.village_of_cell >= 0,
-                            np.array(["CENW".index(z) for z in zones])[div.village_of_cell], -1)
-    zone_polygons = dict(zip("CENW", polygons(zone_of_cell, grid, county, 4)))
-    town_polygons = polygons(div.town_of_cell, grid, county, len(places.TOWNS))
+    zone_polygons = {code: _union(village_polygons, np.array(zones) == code) for code in "CENW"}
+    town_polygons = [_union(village_polygons, div.village_town == t)
+                     for t in range(len(places.TOWNS))]
 
     cover = _cover_counts(div.village_of_cell, terrain.landcover, n)
     elevation = terrain.dem.ravel()[div.village_cells]
@@ -162,6 +163,11 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
 def seat_lonlat():
     seat = next(t for t in places.TOWNS if t.code == places.COUNTY_SEAT_TOWN)
     return seat.lon, seat.lat
+
+
+def _union(polygons, chosen):
+    merged = shapely.union_all([p for p, keep in zip(polygons, chosen) if keep])
+    return merged if merged.geom_type == "MultiPolygon" else MultiPolygon([merged])
 
 
 def _nearest(xy, members, point):

@@ -6,6 +6,8 @@ import numpy as np
 from rasterio import features
 from scipy import ndimage
 from scipy.sparse.csgraph import dijkstra
+import shapely
+from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, shape
 from shapely.ops import unary_union
 
@@ -122,6 +124,44 @@ def polygons(label, grid, county, count):
         polys = [g for g in getattr(clipped, "geoms", [clipped]) if g.geom_type == "Polygon"]
         result.append(MultiPolygon(polys))
     return result
+
+
+def smooth_borders(parts, outline, tolerance, keep=()):
+    """Simplify the shared borders of a partition once per border, so that the pieces still
+    partition the outline: the raster staircase becomes a line, and no gap or overlap appears.
+
+    `parts` is a list of MultiPolygons; borders on the outline, borders within `tolerance` of a
+    point in `keep` (so that no point changes sides), and simplified borders that would cross
+    another are kept as they were.
+    """
+    arcs = list(shapely.line_merge(shapely.union_all([p.boundary for p in parts])).geoms)
+    on_outline = outline.boundary.buffer(0.01)
+    tree = STRtree(arcs)
+    near_points = STRtree(list(keep))
+    for i, arc in enumerate(arcs):
+        if (arc.is_ring or on_outline.covers(arc)
+                or near_points.query(arc, predicate="dwithin", distance=tolerance).size):
+            continue
+        simple = arc.simplify(tolerance, preserve_topology=True)
+        if all(j == i or _meets_only_at_ends(simple, arcs[j]) for j in tree.query(simple)):
+            arcs[i] = simple
+    pieces = [(k, g) for k, p in enumerate(parts) for g in p.geoms]
+    piece_tree = STRtree([g for _, g in pieces])
+    result = [[] for _ in parts]
+    for polygon in shapely.polygonize(arcs).geoms:
+        best = max(piece_tree.query(polygon), key=lambda c: polygon.intersection(pieces[c][1]).area)
+        result[pieces[best][0]].append(polygon)
+    return [MultiPolygon(r) for r in result]
+
+
+def _meets_only_at_ends(line, other):
+    touching = line.intersection(other)
+    if touching.is_empty:
+        return True
+    if touching.geom_type not in ("Point", "MultiPoint"):
+        return False
+    ends = [Point(line.coords[0]), Point(line.coords[-1])]
+    return all(min(p.distance(e) for e in ends) < 1e-6 for p in getattr(touching, "geoms", [touching]))
 
 
 def adjacency(label):
