@@ -30,6 +30,11 @@ ALLOWED_HOSTS = os.environ.get("GISPLAN_ALLOWED_HOSTS", "127.0.0.1,localhost").s
 # Geometries are stored in a projected CRS in metres (EPSG:4546, CGCS2000 / 3-degree
 # Gauss-Kruger CM 111E, for the sample county); layers.checks verifies the choice.
 STORAGE_SRID = _env_int("GISPLAN_SRID", 4546)
+# An optional online basemap for the portal, off unless set, e.g. Tianditu with a key:
+# GISPLAN_TILE_URL=https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY
+TILE_URL = os.environ.get("GISPLAN_TILE_URL", "")
+TILE_ATTRIBUTION = os.environ.get("GISPLAN_TILE_ATTRIBUTION", "")
+TILE_SUBDOMAINS = os.environ.get("GISPLAN_TILE_SUBDOMAINS", "")
 # Rasters (DEM, land cover, hillshade, analysis outputs) live under this folder.
 DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var"))
 

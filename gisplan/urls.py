@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("layers.urls")),
     # Switching the language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("maps.urls")),

@@ -1,4 +1,4 @@
-"""The offline basemap: the county's hillshade tinted by land cover, as a web-mercator PNG.
+"""The offline basemap: the county's hillshade tinted by land cover, as a web-mercator JPEG.
 
 Map widgets and the portal show it as a single image, so that no tile server is needed.
 """
@@ -16,10 +16,11 @@ TINTS = {1: (236, 222, 160), 2: (200, 226, 150), 3: (122, 170, 110), 4: (196, 21
          5: (224, 170, 160), 6: (120, 170, 230)}
 
 
-def render_basemap(hillshade_path, landcover_path, outline, png_path):
-    """Write the basemap PNG and return its bounds (west, south, east, north) in EPSG:3857.
+def render_basemap(hillshade_path, landcover_path, outline, jpeg_path):
+    """Write the basemap JPEG and return its bounds (west, south, east, north) in EPSG:3857.
 
-    `outline` is a GeoJSON-like geometry in the rasters' CRS; outside it the image fades out.
+    `outline` is a GeoJSON-like geometry in the rasters' CRS; outside it the image fades to
+    white. A JPEG keeps the first view of the portal small (a few hundred kB).
     """
     with rasterio.open(hillshade_path) as shade, rasterio.open(landcover_path) as cover:
         if (shade.crs, shade.transform, shade.shape) != (cover.crs, cover.transform, cover.shape):
@@ -28,15 +29,15 @@ def render_basemap(hillshade_path, landcover_path, outline, png_path):
         rgba = _tint(shade.read(1).astype(float), cover.read(1), inside.astype(bool))
         transform, width, height = calculate_default_transform(
             shade.crs, WEB_MERCATOR, shade.width, shade.height, *shade.bounds)
-        out = np.zeros((4, height, width), np.uint8)
-        for band in range(4):
+        out = np.full((3, height, width), 255, np.uint8)
+        for band in range(3):
             reproject(rgba[band], out[band], src_transform=shade.transform, src_crs=shade.crs,
                       dst_transform=transform, dst_crs=WEB_MERCATOR,
                       resampling=Resampling.bilinear)
-    with warnings.catch_warnings():  # a plain PNG: its bounds are returned, not embedded
+    with warnings.catch_warnings():  # a plain JPEG: its bounds are returned, not embedded
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(png_path, "w", driver="PNG", width=width, height=height, count=4,
-                           dtype="uint8") as dst:
+        with rasterio.open(jpeg_path, "w", driver="JPEG", width=width, height=height, count=3,
+                           dtype="uint8", quality=82) as dst:
             dst.write(out)
     west, north = transform @ (0, 0)
     east, south = transform @ (width, height)
@@ -45,10 +46,10 @@ def render_basemap(hillshade_path, landcover_path, outline, png_path):
 
 def _tint(shade, cover, inside):
     light = 0.35 + 0.65 * shade / 255.0
-    rgba = np.zeros((4,) + shade.shape, np.uint8)
+    rgb = np.full((3,) + shade.shape, 255.0)
     for code, color in TINTS.items():
         here = cover == code
         for band in range(3):
-            rgba[band][here] = (color[band] * light[here]).astype(np.uint8)
-    rgba[3] = np.where(inside, 255, 110)
-    return rgba
+            rgb[band][here] = color[band] * light[here]
+    rgb[:, ~inside] = 255 - 0.45 * (255 - rgb[:, ~inside])  # fade outside the county
+    return rgb.astype(np.uint8)

@@ -5,6 +5,8 @@ above its model and names its queries by intent.
 """
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
+from django.contrib.gis.geos import MultiPolygon
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -12,9 +14,47 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 SRID = settings.STORAGE_SRID
+# Web shapes are simplified by this much (metres) and stored in lon/lat for the map portal.
+WEB_TOLERANCE_METRES = 20.0
+WEB_SRID = 4326
 
 
-class County(models.Model):
+class SimplifyPreserveTopology(GeomOutputGeoFunc):
+    function = "ST_SimplifyPreserveTopology"
+
+
+class Multi(GeomOutputGeoFunc):
+    function = "ST_Multi"
+
+
+class WebShapedQuerySet(models.QuerySet):
+    def derive_web_shapes(self):
+        """Recompute every row's web shape in one UPDATE (after bulk writes)."""
+        return self.update(web_boundary=Transform(
+            Multi(SimplifyPreserveTopology("boundary", WEB_TOLERANCE_METRES)), WEB_SRID))
+
+
+class WebShaped(models.Model):
+    """A feature with a boundary, and a simplified lon/lat copy of it for the web (on write)."""
+
+    web_boundary = models.MultiPolygonField(srid=WEB_SRID, null=True, blank=True, editable=False)
+
+    objects = WebShapedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.boundary is None:
+            self.web_boundary = None
+        else:
+            simple = self.boundary.simplify(WEB_TOLERANCE_METRES, preserve_topology=True)
+            simple = simple.transform(WEB_SRID, clone=True)
+            self.web_boundary = simple if simple.geom_type == "MultiPolygon" else MultiPolygon(simple)
+        super().save(*args, **kwargs)
+
+
+class County(WebShaped):
     """The county whose plan this is: its outline and its poverty baseline."""
 
     adcode = models.CharField(_("administrative code"), max_length=6, unique=True)
@@ -41,7 +81,7 @@ class County(models.Model):
         return self.poor_population / self.rural_population if self.rural_population else None
 
 
-class Town(models.Model):
+class Town(WebShaped):
     """A town (镇) or subdistrict (街道) of the county."""
 
     class Kind(models.TextChoices):
@@ -112,7 +152,7 @@ class PlanVersion(models.Model):
             model.objects.assign_zones()
 
 
-class ZoneQuerySet(models.QuerySet):
+class ZoneQuerySet(WebShapedQuerySet):
     def in_force(self):
         """Zones of the approved plan version."""
         return self.filter(plan__status=PlanVersion.Status.APPROVED)
@@ -121,7 +161,7 @@ class ZoneQuerySet(models.QuerySet):
         return self.filter(boundary__contains=point)
 
 
-class Zone(models.Model):
+class Zone(WebShaped):
     """One of the four zones (片区) of a plan version."""
 
     class Code(models.TextChoices):
@@ -181,7 +221,7 @@ class Zoned(models.Model):
         super().save(*args, **kwargs)
 
 
-class VillageQuerySet(ZonedQuerySet):
+class VillageQuerySet(WebShapedQuerySet, ZonedQuerySet):
     def poor(self):
         return self.filter(exit_status=Village.ExitStatus.POOR)
 
@@ -196,7 +236,7 @@ class VillageQuerySet(ZonedQuerySet):
             exited=Count("pk", filter=Q(exit_status=Village.ExitStatus.EXITED)))
 
 
-class Village(Zoned):
+class Village(WebShaped, Zoned):
     """An administrative village (行政村): its committee, boundary, figures and exit indicators."""
 
     class ExitStatus(models.TextChoices):

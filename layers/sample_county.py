@@ -48,11 +48,11 @@ def load_sample(folder, reset=False, progress=lambda stage: None):
     outline = shapely.geometry.mapping(sample.boundary)
     by_kind = {r.kind: r for r in sample.rasters}
     basemap_bounds = render_basemap(by_kind["hillshade"].path, by_kind["landcover"].path,
-                                    outline, folder / "basemap.png")
+                                    outline, folder / "basemap.jpg")
     with transaction.atomic():
         for model in LAYER_MODELS:
             model.objects.all().delete()
-        _write(sample, folder / "basemap.png", basemap_bounds)
+        _write(sample, folder / "basemap.jpg", basemap_bounds)
     progress("database")
     return LoadResult(True, _counts())
 
@@ -113,6 +113,8 @@ def _write(sample, basemap_path, basemap_bounds):
                                footprint=footprint, synthetic=True)
     for model in (Village, ServiceCenter, Industry):
         model.objects.assign_zones()
+    for model in (County, Town, Zone, Village):
+        model.objects.derive_web_shapes()
 
 
 def _figure_fields(f):

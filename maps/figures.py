@@ -5,9 +5,13 @@ from django.db.models import Count, Sum
 
 from layers.models import County, Industry, ServiceCenter, Village, Zone
 
+# The five kinds of service center of the plan; clinics and health centers are counted apart.
+PLAN_CENTER_KINDS = ("relief", "agri_policy", "elderly_care", "children_care", "health_check")
+
 
 @dataclass(frozen=True)
 class AreaFigures:
+    code: str  # zone code, or "" for the county
     name: str
     color: str
     villages: int
@@ -16,8 +20,8 @@ class AreaFigures:
     poor_households: int
     poor_population: int
     exited: int
-    centers: dict  # kind label -> count
-    industries: int
+    centers: dict  # center kind -> existing and planned centers
+    industries: dict  # industry kind -> projects
     households_driven: int
 
     @property
@@ -25,26 +29,34 @@ class AreaFigures:
         return self.poor_population / self.population if self.population else None
 
 
-def area_figures(name, color, villages, centers, industries):
+def _counts(queryset):
+    return dict(queryset.values_list("kind").annotate(n=Count("pk")).order_by())
+
+
+def area_figures(code, name, color, villages, centers, industries):
     totals = villages.totals()
-    by_kind = dict(ServiceCenter.Kind.choices)
-    driven = industries.aggregate(n=Count("pk"), driven=Sum("poor_households_driven"))
     return AreaFigures(
-        name, color, totals["villages"], totals["households"] or 0, totals["population"] or 0,
-        totals["poor_households"] or 0, totals["poor_population"] or 0, totals["exited"],
-        {by_kind[row["kind"]]: row["n"]
-         for row in centers.values("kind").annotate(n=Count("pk")).order_by("kind")},
-        driven["n"], driven["driven"] or 0)
+        code, name, color, totals["villages"], totals["households"] or 0,
+        totals["population"] or 0, totals["poor_households"] or 0,
+        totals["poor_population"] or 0, totals["exited"], _counts(centers), _counts(industries),
+        industries.aggregate(n=Sum("poor_households_driven"))["n"] or 0)
 
 
-def county_figures():
-    """(county, [figures per zone in force..., figures for the county]) or (None, [])."""
-    county = County.objects.first()
-    if county is None:
-        return None, []
-    rows = [area_figures(zone.name, zone.color, Village.objects.in_zone(zone),
-                         ServiceCenter.objects.in_zone(zone), Industry.objects.in_zone(zone))
-            for zone in Zone.objects.in_force().order_by("code")]
-    rows.append(area_figures(county.name, "", Village.objects.all(), ServiceCenter.objects.all(),
-                             Industry.objects.all()))
-    return county, rows
+def zone_figures(zone):
+    return area_figures(zone.code, zone.name, zone.color, Village.objects.in_zone(zone),
+                        ServiceCenter.objects.in_zone(zone), Industry.objects.in_zone(zone))
+
+
+def county_figures(county):
+    """Figures for each zone in force, then for the whole county."""
+    rows = [zone_figures(zone) for zone in Zone.objects.in_force().order_by("code")]
+    rows.append(area_figures("", county.name, "", Village.objects.all(),
+                             ServiceCenter.objects.all(), Industry.objects.all()))
+    return rows
+
+
+def chart_bars(rows, value):
+    """(row, value, width in % of the largest) for a horizontal bar chart of `value`."""
+    values = [getattr(row, value) or 0 for row in rows]
+    largest = max(values, default=0) or 1
+    return [(row, v, round(100 * v / largest, 1)) for row, v in zip(rows, values)]

@@ -4,6 +4,7 @@ from . import views
 
 app_name = "maps"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("basemap.png", views.basemap, name="basemap"),
+    path("", views.portal, name="home"),
+    path("zones/<str:code>/", views.portal, name="zone"),
+    path("basemap.jpg", views.basemap, name="basemap"),
 ]

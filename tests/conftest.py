@@ -1,7 +1,9 @@
-"""The sample county is loaded once per test session into the test database; tests read it
-inside their own transactions, which roll back."""
+"""The test database is made once per session with the sample county and a user per role;
+tests read it inside their own transactions, which roll back."""
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
 
 from layers.sample_county import load_sample
 
@@ -15,13 +17,24 @@ def sample_folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, sample_folder):
+def django_db_setup(django_test_environment, django_db_blocker, sample_folder):
+    # pytest-django makes a test database only when some collected test is marked for one;
+    # the browser tests reach it through a live server instead, so make it in every session.
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         load_sample(sample_folder)
         for role in ROLES:
             user = User.objects.create_user(role, password=PASSWORD, is_staff=role == "planner")
             user.groups.add(Group.objects.get(name=role))
         User.objects.create_superuser("admin", password=PASSWORD)
+    yield
+    with django_db_blocker.unblock():
+        # The live server's request threads may still hold connections to the test database.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        teardown_databases(databases, verbosity=0)
 
 
 @pytest.fixture

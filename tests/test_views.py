@@ -1,13 +1,18 @@
-"""The home page, the login wall, the language switch and the admin's offline map widget."""
+"""The portal, the zone pages, the login wall, the language switch and the admin's map widget."""
+import json
 import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.urls import reverse
 
-EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", re.I)
+from layers.models import Village, Zone
+
+# Any URL with a scheme or a protocol-relative one, in markup, styles or scripts.
+OTHER_HOST = re.compile(r"""(?:https?:)?//(?!www\.w3\.org/)[a-z0-9.-]+\.[a-z]{2,}""", re.I)
 
 
-@pytest.mark.parametrize("url", ["/", "/basemap.png", "/admin/"])
+@pytest.mark.parametrize("url", ["/", "/zones/C/", "/basemap.jpg", "/admin/"])
 def test_anonymous_users_are_sent_to_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
@@ -20,14 +25,39 @@ def test_login_page_is_open_and_in_chinese(client, db):
     assert "登录" in response.content.decode()
 
 
-def test_every_role_sees_the_county_figures(role_client):
+def portal_config(page):
+    return json.loads(re.search(r'<script id="portal-config" type="application/json">(.*?)</script>',
+                                page, re.S).group(1))
+
+
+def test_every_role_sees_the_portal_with_the_county_figures(role_client):
     page = role_client.get("/").content.decode()
-    assert "洛南县" in page
-    # data/README.md: 86,000 poor people in 27,000 households, incidence 24.8%; Chinese
-    # number formatting has no thousands separator.
-    assert "86000" in page and "27000" in page and "24.8%" in page
-    assert "合成示例数据" in page  # labelled synthetic
-    assert page.count('class="swatch"') == 4  # one row per zone, then the county
+    assert "洛南县" in page and "合成示例数据" in page  # labelled synthetic
+    total = re.search(r'<tr class="total" id="county-total">(.*?)</tr>', page, re.S).group(1)
+    # The county row adds up the villages: 245 villages, 27,000 poor households, 86,000 poor
+    # people, 24.8% (data/README.md); Chinese numbers have no thousands separator.
+    cells = re.findall(r'<td class="n">([^<]*)</td>', total)
+    assert cells[:4] == [str(Village.objects.count()), "27000", "86000", "24.8%"]
+    config = portal_config(page)
+    assert set(config["groups"]) == {"county", "towns", "zones", "villages_incidence",
+                                     "villages_exit", "rivers", "roads", "centers", "clinics",
+                                     "industries"}
+    assert config["api"] == "/api/layers/{name}/"
+
+
+@pytest.mark.parametrize("code", ["C", "E", "N", "W"])
+def test_each_zone_has_a_page_with_its_figures(role_client, code):
+    zone = Zone.objects.in_force().get(code=code)
+    page = role_client.get(reverse("maps:zone", args=[code])).content.decode()
+    assert zone.name in page and zone.theme in page
+    rows = re.findall(r'<tbody>(.*?)</tbody>', page, re.S)[0]
+    assert rows.count("<tr") == 1  # the zone alone
+    assert f">{Village.objects.in_zone(zone).count()}<" in rows
+    assert portal_config(page)["zone"] == code
+
+
+def test_an_unknown_zone_is_a_404(role_client):
+    assert role_client.get("/zones/X/").status_code == 404
 
 
 def test_english_is_selectable(client, db):
@@ -36,12 +66,13 @@ def test_english_is_selectable(client, db):
     page = client.get("/").content.decode()
     assert "Poverty incidence" in page and "Synthetic sample data" in page
     assert "86,000" in page
+    assert "Villages: poverty incidence" in page  # the layer control too
 
 
 def test_basemap_image_is_served_locally(role_client):
-    response = role_client.get("/basemap.png")
-    assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
+    response = role_client.get("/basemap.jpg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"  # JPEG magic
 
 
 def test_admin_is_for_planners_and_administrators(role_client):
@@ -50,14 +81,40 @@ def test_admin_is_for_planners_and_administrators(role_client):
     assert response.status_code == (200 if allowed else 302)
 
 
-@pytest.mark.parametrize("url", ["/", "/accounts/login/", "/admin/layers/village/{village}/change/",
-                                 "/admin/layers/zone/{zone}/change/", "/admin/layers/road/add/"])
-def test_pages_load_nothing_from_another_host(client, sample, url):
-    from layers.models import Village, Zone
+def pages_to_check():
+    zone, village = Zone.objects.first(), Village.objects.first()
+    pages = ["/", "/zones/C/", "/accounts/login/", "/admin/", "/admin/layers/village/",
+             f"/admin/layers/village/{village.pk}/change/", f"/admin/layers/zone/{zone.pk}/change/",
+             "/admin/layers/road/add/", "/admin/layers/servicecenter/add/"]
+    return pages
+
+
+def test_no_page_references_another_host(client, sample, settings):
+    settings.TILE_URL = ""  # an online basemap is off unless configured
     client.force_login(User.objects.get(username="admin"))
-    page = client.get(url.format(village=Village.objects.first().pk,
-                                 zone=Zone.objects.first().pk)).content.decode()
-    assert not EXTERNAL.findall(page)
-    if "change" in url:
-        assert "vendor/ol/ol.js" in page and "ol.source.ImageStatic" in page
-        assert "ol.source.OSM" not in page
+    for url in pages_to_check():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        # folium's inline script carries a comment citing an issue on another host; a comment
+        # is not something the browser follows.
+        page = re.sub(r"^\s*//.*$", "", response.content.decode(), flags=re.M)
+        assert not OTHER_HOST.findall(page), (url, OTHER_HOST.findall(page)[:3])
+        for asset in re.findall(r'(?:src|href)="(/static/[^"]+\.(?:js|css))"', page):
+            from django.contrib.staticfiles import finders
+            text = open(finders.find(asset[len("/static/"):]), encoding="utf-8").read()
+            # Scripts may name hosts in comments or links; nothing they load may be remote.
+            assert not re.search(r"""(?:url\(|@import|src=|\.src\s*=)\s*["']?(?:https?:)?//""", text), asset
+
+
+def test_the_admin_map_widget_is_offline(client, sample):
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(f"/admin/layers/village/{Village.objects.first().pk}/change/").content.decode()
+    assert "vendor/ol/ol.js" in page and "ol.source.ImageStatic" in page
+    assert "https://" not in page
+
+
+def test_a_configured_online_basemap_is_offered(role_client, settings):
+    settings.TILE_URL = "https://t{s}.example.cn/tiles/{z}/{x}/{y}.png"
+    settings.TILE_SUBDOMAINS = "01234567"
+    page = role_client.get("/").content.decode()
+    assert "https://t{s}.example.cn/tiles/{z}/{x}/{y}.png" in page

@@ -16,3 +16,9 @@ def percent(share, digits=1):
 def grouped(number):
     """347000 grouped as the active language writes it ('347,000' in English, '347000' in Chinese)."""
     return number_format(number, force_grouping=True)
+
+
+@register.filter
+def get(mapping, key):
+    """mapping[key] in a template, or None."""
+    return mapping.get(key)

@@ -17,7 +17,9 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    # The test database must exist before Playwright starts: its event loop gives later code
+    # other contexts, whose database connections would otherwise read the settings unchanged.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
                                              args=CHROMIUM_FLAGS)

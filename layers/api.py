@@ -1,0 +1,160 @@
+"""GeoJSON layer endpoints: /api/layers/<name>/?bbox=west,south,east,north&<filters>&q=<search>.
+
+Each layer is declared as data (LAYERS). Answers are RFC 7946 FeatureCollections in lon/lat,
+gzipped; bad parameters get a 400 with the reason, an anonymous caller a 401, a role without the
+layer's view permission a 403.
+"""
+import math
+from dataclasses import dataclass, field
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.gis.geos import Polygon
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET
+
+from analysis.exit import DEMONSTRATION, STANDARD, assess
+
+from .arrays import exit_columns
+from .exit_criteria import criterion_label
+from .geojson import feature_collection, geometry_sql
+from .models import County, Industry, River, Road, ServiceCenter, Town, Village, Zone
+
+MAX_SEARCH_RESULTS = 20
+
+
+class BadParameter(ValueError):
+    """A query parameter the caller must correct; its message is shown to them."""
+
+
+@dataclass(frozen=True)
+class Layer:
+    model: type
+    geometry: str
+    properties: dict  # output name -> field lookup
+    filters: dict = field(default_factory=dict)  # query parameter -> field lookup
+    search: tuple = ()  # lookups that `q` matches
+    labels: tuple = ()  # choice fields that also get a `<name>_label` property
+    in_force_only: bool = False
+
+    def queryset(self):
+        manager = self.model.objects
+        return manager.in_force() if self.in_force_only else manager.all()
+
+
+LAYERS = {
+    "county": Layer(County, "web_boundary", {"name": "name", "adcode": "adcode",
+                                             "synthetic": "synthetic"}),
+    "towns": Layer(Town, "web_boundary", {"code": "code", "name": "name", "kind": "kind"},
+                   labels=("kind",)),
+    "zones": Layer(Zone, "web_boundary", {"code": "code", "name": "name", "theme": "theme",
+                                          "color": "color", "plan": "plan__name"},
+                   filters={"code": "code"}, in_force_only=True),
+    "villages": Layer(Village, "web_boundary", {
+        "code": "code", "name": "name", "town": "town__name", "zone": "zone__name",
+        "zone_code": "zone__code", "households": "households", "population": "population",
+        "poor_households": "poor_households", "poor_population": "poor_population",
+        "exit_status": "exit_status", "exit_year": "exit_year"},
+        filters={"zone": "zone__code", "town": "town__code", "exit_status": "exit_status"},
+        search=("name__icontains", "code__startswith"), labels=("exit_status",)),
+    "centers": Layer(ServiceCenter, "location", {
+        "kind": "kind", "name": "name", "status": "status", "capacity": "capacity",
+        "zone": "zone__name"}, filters={"kind": "kind", "status": "status", "zone": "zone__code"},
+        search=("name__icontains",), labels=("kind", "status")),
+    "industries": Layer(Industry, "location", {
+        "kind": "kind", "name": "name", "status": "status", "zone": "zone__name",
+        "poor_households_driven": "poor_households_driven",
+        "investment_10k_yuan": "investment_10k_yuan"},
+        filters={"kind": "kind", "status": "status", "zone": "zone__code"},
+        search=("name__icontains",), labels=("kind", "status")),
+    "roads": Layer(Road, "geometry", {"name": "name", "road_class": "road_class",
+                                      "speed_kmh": "speed_kmh", "oneway": "oneway"},
+                   filters={"class": "road_class"}, labels=("road_class",)),
+    "rivers": Layer(River, "geometry", {"name": "name"}),
+}
+
+
+def parse_bbox(text):
+    """'west,south,east,north' in degrees -> a Polygon in EPSG:4326."""
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise BadParameter(_("bbox must be four numbers: west,south,east,north (degrees)")) from None
+    if not all(map(math.isfinite, (west, south, east, north))):
+        raise BadParameter(_("bbox must be finite numbers"))
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise BadParameter(_("bbox must be west,south,east,north in degrees, west < east and south < north"))
+    box = Polygon.from_bbox((west, south, east, north))
+    box.srid = 4326
+    return box
+
+
+def select(layer, params):
+    """The layer's queryset narrowed by the request's parameters."""
+    rows = layer.queryset()
+    if params.get("bbox"):
+        rows = rows.filter(**{f"{layer.geometry}__intersects": parse_bbox(params["bbox"])})
+    for parameter, lookup in layer.filters.items():
+        if parameter in params:
+            rows = rows.filter(**{lookup: params[parameter]})
+    if params.get("q"):
+        if not layer.search:
+            raise BadParameter(_("this layer cannot be searched"))
+        query = Q()
+        for lookup in layer.search:
+            query |= Q(**{lookup: params["q"]})
+        rows = rows.filter(query)[:MAX_SEARCH_RESULTS]
+    return rows
+
+
+def serialize(layer, rows):
+    rows = rows.order_by("pk") if not rows.query.is_sliced else rows
+    srid = layer.model._meta.get_field(layer.geometry).srid
+    names = ("id", "_geojson", *layer.properties)
+    lookups = ("id", "_geojson", *layer.properties.values())
+    values = [dict(zip(names, row)) for row in rows.annotate(
+        _geojson=geometry_sql(layer.geometry, srid)).values_list(*lookups)]
+    for name in layer.labels:
+        display = dict(layer.model._meta.get_field(name).flatchoices)
+        for row in values:
+            row[f"{name}_label"] = str(display.get(row[name], row[name]))
+    extra = village_exit_properties(rows) if layer.model is Village else ()
+    return feature_collection(values, extra)
+
+
+def village_exit_properties(rows):
+    """Incidence and the criteria of each module that each village fails, in `rows` order."""
+    columns = exit_columns(rows)
+    results = [assess(module, columns) for module in (STANDARD, DEMONSTRATION)]
+    criteria = [[criterion_label(c) for c in module.criteria] for module in (STANDARD, DEMONSTRATION)]
+    for i, incidence in enumerate(columns["incidence"]):
+        yield {
+            "incidence": None if math.isnan(incidence) else round(float(incidence), 4),
+            "standard_failed": [str(label) for label, ok in zip(criteria[0], results[0].met[i]) if not ok],
+            "demonstration_failed": [str(label) for label, ok in zip(criteria[1], results[1].met[i]) if not ok],
+        }
+
+
+def error(status, message):
+    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@login_not_required  # answers 401 itself: an API caller wants a status, not a login page
+@require_GET
+@gzip_page
+def layer_geojson(request, name):
+    layer = LAYERS.get(name)
+    if layer is None:
+        return error(404, _("no such layer: %(name)s") % {"name": name})
+    if not request.user.is_authenticated:
+        return error(401, _("sign in first"))
+    model = layer.model._meta
+    if not request.user.has_perm(f"{model.app_label}.view_{model.model_name}"):
+        return error(403, _("your role may not view this layer"))
+    try:
+        body = serialize(layer, select(layer, request.GET))
+    except BadParameter as problem:
+        return error(400, str(problem))
+    return HttpResponse(body, content_type="application/geo+json")

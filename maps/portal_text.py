@@ -1,0 +1,72 @@
+"""The portal's words, in the user's language: layer names, popup fields and legends."""
+from django.utils.translation import gettext as _
+
+from layers.models import Industry, Road, ServiceCenter, Village
+
+# Poverty-incidence classes of the village choropleth: upper bounds and colours.
+INCIDENCE_CLASSES = ((0.03, "#1a9850"), (0.10, "#a6d96a"), (0.20, "#fee08b"), (0.30, "#fdae61"),
+                     (0.40, "#f46d43"), (None, "#a50026"))
+EXIT_COLORS = {"exited": "#1a9850", "poor": "#d73027", "non_poor": "#bdbdbd"}
+CENTER_STYLE = {  # kind -> (shape, colour)
+    "relief": ("circle", "#e41a1c"), "agri_policy": ("square", "#4daf4a"),
+    "elderly_care": ("triangle", "#ff7f00"), "children_care": ("diamond", "#984ea3"),
+    "health_check": ("cross", "#377eb8"), "town_health_center": ("cross", "#08306b"),
+    "village_clinic": ("cross", "#41b6c4"),
+}
+INDUSTRY_COLORS = {"modern_agriculture": "#66a61e", "livestock": "#a6761d", "planting": "#1b9e77",
+                   "tourism": "#e7298a", "manufacturing": "#7570b3", "commerce_logistics": "#d95f02"}
+ROAD_STYLE = {"national": ("#d7191c", 4), "provincial": ("#fdae61", 3.5), "county": ("#f7e21b", 3),
+              "township": ("#ffffff", 2), "village": ("#9e9e9e", 1.3)}
+
+
+def map_labels():
+    return {
+        "basemap": _("Terrain (offline)"), "tiles": _("Online map"),
+        "county": _("County boundary"), "towns": _("Towns"), "zones": _("Zones"),
+        "villages_incidence": _("Villages: poverty incidence"),
+        "villages_exit": _("Villages: exit status"), "rivers": _("Rivers"), "roads": _("Roads"),
+        "centers": _("Service centers"), "clinics": _("Village clinics"),
+        "industries": _("Industries"), "fullscreen": _("Full screen"),
+        "fullscreen_exit": _("Leave full screen"),
+    }
+
+
+def popup_labels():
+    return {
+        "code": _("Code"), "town": _("Town"), "zone": _("Zone"), "households": _("Households"),
+        "population": _("Population"), "poor_households": _("Poor households"),
+        "poor_population": _("Poor population"), "incidence": _("Poverty incidence"),
+        "exit_status": _("Exit status"), "exit_year": _("Exit year"),
+        "standard_failed": _("Standard module: criteria not met"),
+        "demonstration_failed": _("Demonstration module: criteria not met"),
+        "all_met": _("all met"), "kind": _("Type"), "status": _("Status"),
+        "capacity": _("Capacity"), "driven": _("Poor households driven"),
+        "investment": _("Investment (10,000 yuan)"), "speed": _("Speed (km/h)"),
+        "search": _("Search villages by name or code"), "no_match": _("No village matches."),
+        "export": _("Save the map as PNG"), "exporting": _("Preparing the image…"),
+        "loading": _("Loading…"), "failed": _("Could not load the layer"),
+    }
+
+
+def legend_labels():
+    incidence = []
+    lower = 0.0
+    for upper, color in INCIDENCE_CLASSES:
+        text = f"≥ {lower:.0%}" if upper is None else f"{lower:.0%} – {upper:.0%}"
+        incidence.append({"upper": upper, "color": color, "label": text})
+        lower = upper if upper is not None else lower
+    return {
+        "title": _("Legend"), "incidence_title": _("Poverty incidence"), "incidence": incidence,
+        "exit_title": _("Exit status"),
+        "exit": [{"key": k, "color": EXIT_COLORS[k], "label": str(label)}
+                 for k, label in Village.ExitStatus.choices],
+        "centers_title": _("Service centers"),
+        "centers": [{"key": k, "shape": CENTER_STYLE[k][0], "color": CENTER_STYLE[k][1],
+                     "label": str(label)} for k, label in ServiceCenter.Kind.choices],
+        "industries_title": _("Industries"),
+        "industries": [{"key": k, "color": INDUSTRY_COLORS[k], "label": str(label)}
+                       for k, label in Industry.Kind.choices],
+        "roads_title": _("Roads"),
+        "roads": [{"key": k, "color": ROAD_STYLE[k][0], "weight": ROAD_STYLE[k][1],
+                   "label": str(label)} for k, label in Road.RoadClass.choices],
+    }

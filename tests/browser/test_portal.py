@@ -1,0 +1,98 @@
+"""The map portal in headless Chromium, signed in as an official, with no internet."""
+import pytest
+
+from layers.models import Industry, River, Road, ServiceCenter, Town, Village, Zone
+from tests.browser.test_offline_pages import SHOTS, sign_in
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile_village(django_db_blocker):
+    """A village renamed to an HTML injection for the length of one test."""
+    with django_db_blocker.unblock():
+        village = Village.objects.order_by("code").first()
+        Village.objects.filter(pk=village.pk).update(name=HOSTILE)
+    yield village.code
+    with django_db_blocker.unblock():
+        Village.objects.filter(pk=village.pk).update(name=village.name)
+
+
+@pytest.fixture
+def portal(page, app_server):
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, app_server.url, "official")
+    page.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
+    page.evaluate("window.gisplanPortal.ready")
+    return page
+
+
+def rendered(page, key):
+    """How many features the layer group `key` holds on the map."""
+    return page.evaluate(f"""() => {{
+        const config = JSON.parse(document.getElementById('portal-config').textContent);
+        return window[config.groups['{key}']].getLayers().length; }}""")
+
+
+def test_every_layer_is_drawn(portal, django_db_blocker):
+    with django_db_blocker.unblock():
+        clinics = ServiceCenter.objects.of_kind("village_clinic").existing().count()
+        expected = {
+            "county": 1, "towns": Town.objects.count(), "zones": Zone.objects.in_force().count(),
+            "villages_incidence": Village.objects.count(), "villages_exit": Village.objects.count(),
+            "rivers": River.objects.count(), "roads": Road.objects.count(),
+            "centers": ServiceCenter.objects.existing().count() - clinics, "clinics": clinics,
+            "industries": Industry.objects.count(),
+        }
+    assert {key: rendered(portal, key) for key in expected} == expected
+    assert portal.locator(".leaflet-control-layers-overlays label").count() == len(expected)
+    assert portal.locator(".legend").is_visible()
+    assert portal.locator(".leaflet-control-measure").count() == 1
+    assert portal.locator(".leaflet-control-zoom-fullscreen").count() == 1
+    assert portal.locator(".zone-label").count() == 4
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    portal.screenshot(path=SHOTS / "portal.png")
+    assert portal.foreign_requests == [] and portal.errors == []
+
+
+def test_a_village_popup_shows_its_name_as_text(portal, hostile_village):
+    portal.reload()
+    portal.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
+    portal.evaluate("window.gisplanPortal.ready")
+    portal.fill("#village-search", hostile_village)
+    portal.press("#village-search", "Enter")
+    title = portal.locator(".leaflet-popup-content .popup h3")
+    title.wait_for()
+    assert title.inner_text() == HOSTILE
+    assert portal.locator(".leaflet-popup-content img").count() == 0
+    assert "贫困发生率" in portal.locator(".leaflet-popup-content").inner_text()
+    portal.screenshot(path=SHOTS / "portal-popup.png")
+    assert portal.dialogs == [] and portal.errors == [] and portal.foreign_requests == []
+
+
+def test_zoom_to_a_zone_and_back(portal):
+    before = portal.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom(); }")
+    portal.click("[data-zoom-zone='W']")
+    portal.wait_for_timeout(400)
+    after = portal.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom(); }")
+    assert after > before
+
+
+def test_the_map_is_saved_as_png(portal):
+    with portal.expect_download() as download:
+        portal.click("#export-png")
+    path = download.value.path()
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert download.value.suggested_filename.endswith(".png")
+    assert portal.foreign_requests == [] and portal.errors == []
+
+
+def test_the_portal_switches_to_english(portal):
+    portal.select_option("select[name=language]", "en")
+    portal.wait_for_load_state("networkidle")
+    portal.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
+    assert "Villages: poverty incidence" in portal.locator(".leaflet-control-layers").inner_text()
+    assert "Poverty incidence" in portal.locator(".legend").inner_text()
+    portal.screenshot(path=SHOTS / "portal-en.png")
+    assert portal.errors == []
