@@ -5,18 +5,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MO := locale/zh_Hans/LC_MESSAGES/django.mo
 
-.PHONY: setup demo test system database
+.PHONY: setup demo test tools system database
 
-setup: system $(VENV)/.installed $(MO) database
+# With DATABASE_URL set the database is someone else's: it is migrated, never filled with the
+# sample county.
+setup: tools
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py load_sample
+	@[ -n "$$DATABASE_URL" ] || $(PY) manage.py load_sample
 
 demo: setup
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+# The tests make their own database with the sample county in it.
+test: tools
+	@$(PY) -m gisplan.preflight
 	$(PY) -m pytest
+
+tools: system $(VENV)/.installed $(MO) database
 
 system:
 	@bin/install-system-packages
@@ -24,11 +30,11 @@ system:
 database: system
 	@bin/ensure-database
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock | system
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r requirements.lock
 	touch $@
 
-$(MO): locale/zh_Hans/LC_MESSAGES/django.po
+$(MO): locale/zh_Hans/LC_MESSAGES/django.po | system
 	msgfmt --check -o $@ $<

@@ -15,6 +15,10 @@ class Criterion:
     test: str  # "below": column < threshold; "at_least": column >= threshold; "true": column set
     threshold: float = 0.0
 
+    def __post_init__(self):
+        if self.test not in ("below", "at_least", "true"):
+            raise ValueError(f"criterion {self.key}: unknown test {self.test!r}")
+
     def met(self, values):
         values = np.asarray(values)
         if self.test == "below":

@@ -1,8 +1,13 @@
 """The one check that runs before a management command: can the database serve gisplan?
 
+`python -m gisplan.preflight` runs it alone (make test does, before pytest).
+
 Without it, a stopped server or a database without PostGIS surfaces as a long traceback from
 deep inside Django; here it is one line that says what to do.
 """
+import os
+import sys
+
 import psycopg2
 
 # Commands that never touch the database.
@@ -12,7 +17,8 @@ WITHOUT_DATABASE = {"help", "version", "compilemessages", "makemessages", "colle
 
 def needs_database(argv):
     command = argv[1] if len(argv) > 1 else "help"
-    return command not in WITHOUT_DATABASE and not {"-h", "--help"} & set(argv[2:])
+    return (command not in WITHOUT_DATABASE and not command.startswith("-")
+            and not {"-h", "--help"} & set(argv[2:]))
 
 
 def database_problem(db):
@@ -21,11 +27,15 @@ def database_problem(db):
     try:
         connection = psycopg2.connect(dbname=db.get("NAME"), user=db.get("USER"),
                                       password=db.get("PASSWORD"), host=db.get("HOST"),
-                                      port=db.get("PORT") or None, connect_timeout=5)
+                                      port=db.get("PORT") or None, connect_timeout=5,
+                                      **db.get("OPTIONS", {}))
     except psycopg2.OperationalError as error:
-        reason = str(error).strip().splitlines()[-1] if str(error).strip() else "no answer"
-        return (f"cannot connect to the database {where} ({reason}); start PostgreSQL "
-                f"('make setup' does) or point DATABASE_URL at a running server")
+        reason = " ".join(str(error).split()) or "no answer"
+        if "refused" in reason or "timeout" in reason or "No such file" in reason:
+            advice = "start PostgreSQL ('make setup' does) or point DATABASE_URL at a running server"
+        else:
+            advice = "check the name, user and password in DATABASE_URL"
+        return f"cannot connect to the database {where} ({reason}); {advice}"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'postgis'")
@@ -36,3 +46,20 @@ def database_problem(db):
     finally:
         connection.close()
     return None
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisplan.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        problem = database_problem(settings.DATABASES["default"])
+    except ImproperlyConfigured as error:
+        problem = f"configuration error: {error}"
+    if problem:
+        sys.exit(f"gisplan: {problem}")
+
+
+if __name__ == "__main__":
+    main()

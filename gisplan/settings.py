@@ -36,7 +36,7 @@ TILE_URL = os.environ.get("GISPLAN_TILE_URL", "")
 TILE_ATTRIBUTION = os.environ.get("GISPLAN_TILE_ATTRIBUTION", "")
 TILE_SUBDOMAINS = os.environ.get("GISPLAN_TILE_SUBDOMAINS", "")
 # Rasters (DEM, land cover, hillshade, analysis outputs) live under this folder.
-DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var"))
+DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var")).resolve()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -80,13 +80,16 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-        engine="django.contrib.gis.db.backends.postgis",
-        conn_max_age=60,
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            engine="django.contrib.gis.db.backends.postgis",
+            conn_max_age=60,
+        )
+    }
+except ValueError as error:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL ({error})") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

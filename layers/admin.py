@@ -1,4 +1,6 @@
+from django.contrib import messages
 from django.contrib.gis import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (County, Industry, PlanVersion, RasterLayer, River, Road, ServiceCenter, Town,
                      Village, Zone)
@@ -24,6 +26,22 @@ class TownAdmin(MapAdmin):
 class PlanVersionAdmin(admin.ModelAdmin):
     list_display = ["name", "status", "created_at", "approved_at"]
     list_filter = ["status"]
+    # A version comes into force only through approve(), which reassigns every zoned feature.
+    readonly_fields = ["status", "approved_at"]
+    actions = ["approve"]
+
+    @admin.action(description=_("Approve the selected version (puts it in force)"),
+                  permissions=["approve"])
+    def approve(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one version to approve."), messages.ERROR)
+            return
+        version = queryset.get()
+        version.approve()
+        self.message_user(request, _("%(name)s is now the plan in force.") % {"name": version.name})
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("layers.approve_planversion")
 
 
 @admin.register(Zone)

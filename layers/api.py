@@ -117,9 +117,9 @@ def serialize(layer, rows):
     values = [dict(zip(names, row)) for row in rows.annotate(
         _geojson=geometry_sql(layer.geometry, srid)).values_list(*lookups)]
     for name in layer.labels:
-        display = dict(layer.model._meta.get_field(name).flatchoices)
+        display = {k: str(v) for k, v in layer.model._meta.get_field(name).flatchoices}
         for row in values:
-            row[f"{name}_label"] = str(display.get(row[name], row[name]))
+            row[f"{name}_label"] = display.get(row[name], row[name])
     extra = village_exit_properties(rows) if layer.model is Village else ()
     return feature_collection(values, extra)
 
@@ -128,12 +128,13 @@ def village_exit_properties(rows):
     """Incidence and the criteria of each module that each village fails, in `rows` order."""
     columns = exit_columns(rows)
     results = [assess(module, columns) for module in (STANDARD, DEMONSTRATION)]
-    criteria = [[criterion_label(c) for c in module.criteria] for module in (STANDARD, DEMONSTRATION)]
+    criteria = [[str(criterion_label(c)) for c in module.criteria]
+                for module in (STANDARD, DEMONSTRATION)]
     for i, incidence in enumerate(columns["incidence"]):
         yield {
             "incidence": None if math.isnan(incidence) else round(float(incidence), 4),
-            "standard_failed": [str(label) for label, ok in zip(criteria[0], results[0].met[i]) if not ok],
-            "demonstration_failed": [str(label) for label, ok in zip(criteria[1], results[1].met[i]) if not ok],
+            "standard_failed": [label for label, ok in zip(criteria[0], results[0].met[i]) if not ok],
+            "demonstration_failed": [label for label, ok in zip(criteria[1], results[1].met[i]) if not ok],
         }
 
 

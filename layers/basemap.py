@@ -10,10 +10,12 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio import features
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
+from data.sample.terrain import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD, WATER
+
 WEB_MERCATOR = "EPSG:3857"
-# Land-cover tints (codes of data.sample.terrain.LANDCOVER), blended with the hillshade.
-TINTS = {1: (236, 222, 160), 2: (200, 226, 150), 3: (122, 170, 110), 4: (196, 214, 160),
-         5: (224, 170, 160), 6: (120, 170, 230)}
+# Land-cover tints, blended with the hillshade.
+TINTS = {CROPLAND: (236, 222, 160), ORCHARD: (200, 226, 150), FOREST: (122, 170, 110),
+         GRASSLAND: (196, 214, 160), BUILT_UP: (224, 170, 160), WATER: (120, 170, 230)}
 
 
 def render_basemap(hillshade_path, landcover_path, outline, jpeg_path):

@@ -192,6 +192,12 @@ class Zone(WebShaped):
     def __str__(self):
         return f"{self.name} ({self.plan})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.plan.status == PlanVersion.Status.APPROVED:  # the plan in force changed
+            for model in (Village, ServiceCenter, Industry):
+                model.objects.assign_zones()
+
 
 class ZonedQuerySet(models.QuerySet):
     def in_zone(self, zone):

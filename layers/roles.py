@@ -1,8 +1,9 @@
 """The three roles and the permissions each needs, declared as data.
 
-Officials browse; analysts browse and run analyses; planners also edit the plan's layers and
-approve plan versions. The administrative divisions and the rasters are loaded, not edited,
-so no role changes them. The data migration 0002_roles creates the groups from this table.
+Officials browse; analysts browse and run analyses; planners also edit the plan's layers (zones,
+villages and their figures, centers, industries, roads, rivers) and approve plan versions. The
+county, its towns and the rasters are loaded, not edited, so no role changes them. The data
+migration 0002_roles creates the groups from this table.
 """
 VIEW_ALL = [f"layers.view_{model}" for model in (
     "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
@@ -20,12 +21,16 @@ ROLES = {
 
 
 def sync_roles(group_model, permission_model):
-    """Create the groups and give each exactly the permissions of ROLES."""
+    """Create the groups and give each exactly the permissions of ROLES that exist.
+
+    Run by the data migration 0002_roles (when only the models of that time exist) and after
+    every `migrate` (layers.apps), so that a change to ROLES reaches the database.
+    """
     for role, names in ROLES.items():
         group, _ = group_model.objects.get_or_create(name=role)
-        wanted = []
+        wanted = permission_model.objects.none()
         for name in names:
             app_label, codename = name.split(".")
-            wanted.append(permission_model.objects.get(content_type__app_label=app_label,
-                                                       codename=codename))
+            wanted |= permission_model.objects.filter(content_type__app_label=app_label,
+                                                      codename=codename)
         group.permissions.set(wanted)

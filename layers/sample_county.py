@@ -24,6 +24,10 @@ LAYER_MODELS = (ServiceCenter, Industry, Village, Zone, PlanVersion, Road, River
                 Town, County)
 
 
+class NotSampleData(Exception):
+    """The database holds a county that is not the sample; loading would replace it."""
+
+
 @dataclass(frozen=True)
 class LoadResult:
     loaded: bool  # False when an up-to-date sample was already there
@@ -39,10 +43,17 @@ def sample_is_loaded():
 def load_sample(folder, reset=False, progress=lambda stage: None):
     """Build the sample county into `folder` and load it, unless an up-to-date one is loaded.
 
-    With `reset`, or when the loaded sample is stale, every layer is emptied first.
+    The sample fills every layer, so loading it empties them first: a stale sample (from an
+    older generator) is replaced with whatever was edited in it, and a real county is
+    replaced only with `reset`.
     """
-    if not reset and sample_is_loaded():
-        return LoadResult(False, _counts())
+    if not reset:
+        if sample_is_loaded():
+            return LoadResult(False, _counts())
+        real = County.objects.filter(synthetic=False).first()
+        if real:
+            raise NotSampleData(f"the database holds the county {real.name} ({real.adcode}), not "
+                                f"the sample; --reset would replace it and every layer")
     folder = Path(folder)
     sample = build_sample(folder, progress=progress)
     outline = shapely.geometry.mapping(sample.boundary)
@@ -104,10 +115,9 @@ def _write(sample, basemap_path, basemap_bounds):
     RasterLayer.objects.bulk_create(
         RasterLayer(name=r.name, kind=r.kind, path=str(r.path), srid=places.STORAGE_SRID,
                     resolution=r.resolution, width=r.width, height=r.height,
-                    footprint=Polygon.from_bbox(r.bounds), synthetic=True)
+                    footprint=_box(r.bounds, places.STORAGE_SRID), synthetic=True)
         for r in sample.rasters)
-    footprint = Polygon.from_bbox(basemap_bounds)
-    footprint.srid = 3857
+    footprint = _box(basemap_bounds, 3857)
     RasterLayer.objects.create(name="离线底图（合成）", kind=RasterLayer.Kind.BASEMAP,
                                path=str(basemap_path), srid=3857, resolution=0, width=0, height=0,
                                footprint=footprint, synthetic=True)
@@ -115,6 +125,12 @@ def _write(sample, basemap_path, basemap_bounds):
         model.objects.assign_zones()
     for model in (County, Town, Zone, Village):
         model.objects.derive_web_shapes()
+
+
+def _box(bounds, srid):
+    box = Polygon.from_bbox(bounds)
+    box.srid = srid
+    return box
 
 
 def _figure_fields(f):

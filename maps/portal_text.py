@@ -39,7 +39,7 @@ def popup_labels():
         "exit_status": _("Exit status"), "exit_year": _("Exit year"),
         "standard_failed": _("Standard module: criteria not met"),
         "demonstration_failed": _("Demonstration module: criteria not met"),
-        "all_met": _("all met"), "kind": _("Type"), "status": _("Status"),
+        "all_met": _("all met"), "separator": _("; "), "kind": _("Type"), "status": _("Status"),
         "capacity": _("Capacity"), "driven": _("Poor households driven"),
         "investment": _("Investment (10,000 yuan)"), "speed": _("Speed (km/h)"),
         "search": _("Search villages by name or code"), "no_match": _("No village matches."),

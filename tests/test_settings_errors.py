@@ -69,3 +69,26 @@ def test_storage_srid_must_be_projected_metres():
 def test_production_needs_a_secret_key():
     result = manage("check", GISPLAN_DEBUG="0", GISPLAN_SECRET_KEY="")
     assert_one_line_error(result, "GISPLAN_SECRET_KEY must be set")
+
+
+def test_a_malformed_database_url():
+    assert_one_line_error(manage("migrate", DATABASE_URL="postgis://host:port:x/db"),
+                          "DATABASE_URL is not a database URL")
+
+
+def test_a_wrong_password_is_not_called_a_stopped_server():
+    db = settings.DATABASES["default"]
+    result = manage("migrate", DATABASE_URL=url({**db, "USER": "nobody-here"}, db["NAME"]))
+    assert_one_line_error(result, "check the name, user and password in DATABASE_URL")
+
+
+def test_help_needs_no_database():
+    result = manage("--help", DATABASE_URL="postgis://gisplan:gisplan@127.0.0.1:1/gisplan")
+    assert result.returncode == 0 and "load_sample" in result.stdout
+
+
+def test_the_preflight_runs_alone():
+    result = subprocess.run([sys.executable, "-m", "gisplan.preflight"], cwd=ROOT, text=True,
+                            capture_output=True, timeout=60,
+                            env={**os.environ, "DATABASE_URL": "postgis://a:b@127.0.0.1:1/x"})
+    assert_one_line_error(result, "cannot connect to the database x at 127.0.0.1:1")

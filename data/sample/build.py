@@ -21,7 +21,7 @@ from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillsh
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,6 @@ class VillageRecord:
     code: str
     name: str
     town: int  # index into SampleCounty.towns
-    zone: str
     point: Point
     boundary: MultiPolygon
     figures: VillageFigures
@@ -60,14 +59,14 @@ class SampleCounty:
     """The generated county, all geometries in EPSG:4546 (places.STORAGE_SRID)."""
 
     boundary: MultiPolygon
-    towns: list
-    villages: list
-    zones: dict  # zone code -> MultiPolygon
-    rivers: list  # (name, LineString, synthetic_name)
-    roads: list  # RoadLine
-    centers: list  # CenterRecord
-    industries: list  # IndustryRecord
-    rasters: list  # RasterRecord
+    towns: list[TownRecord]
+    villages: list[VillageRecord]
+    zones: dict[str, MultiPolygon]  # by zone code
+    rivers: list[tuple]  # (name, LineString, synthetic_name)
+    roads: list[RoadLine]
+    centers: list[CenterRecord]
+    industries: list[IndustryRecord]
+    rasters: list[RasterRecord]
 
 
 # The stages build_sample reports to its `progress` callback, in order.
@@ -116,8 +115,8 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     for t, town in enumerate(places.TOWNS):
         members = np.flatnonzero(div.village_town == t)
         for k, v in enumerate(members[np.argsort(-village_xy[members, 1])]):
-            villages.append((v, VillageRecord(f"{town.code}{200 + k:03d}", names[v], t, zones[v],
-                                              village_points[v], village_polygons[v], figures[v])))
+            villages.append((v, VillageRecord(f"{town.code}{200 + k:03d}", names[v], t, village_points[v],
+                                              village_polygons[v], figures[v])))
     villages = [record for _, record in sorted(villages, key=lambda item: item[0])]
     progress(STAGES[1])
 

@@ -14,7 +14,6 @@ from shapely.ops import unary_union
 from .places import TOWNS
 
 VILLAGE_COUNT = 245
-ZONES = ("C", "E", "N", "W")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.exit import DEMONSTRATION, STANDARD, assess
+
 from .divisions import largest_remainder
 from .places import POOR_HOUSEHOLDS, POOR_POPULATION, RURAL_POPULATION
 
@@ -13,12 +15,10 @@ PERSONS_PER_HOUSEHOLD = 3.3
 INDUSTRY_SUPPORT_SHARE = 0.72  # the rest are livelihood-guarantee households
 LOW_INCIDENCE_SHARE = 0.12  # villages already near the exit line
 
-STANDARD_FLAGS = ("water_connected", "electricity_connected", "road_connected", "tv_connected",
-                  "internet_connected", "has_collective_org", "has_office_space", "has_clinic",
-                  "all_housing_safe")
-DEMONSTRATION_FLAGS = ("no_poor_party_members", "connections_high_standard",
-                       "office_fully_equipped", "clinic_standardised",
-                       "has_environment_facilities", "environment_clean", "social_security_sound")
+# The yes/no indicators each module reads (analysis.exit declares the modules).
+STANDARD_FLAGS = tuple(c.column for c in STANDARD.criteria if c.test == "true")
+DEMONSTRATION_FLAGS = tuple(c.column for c in DEMONSTRATION.criteria
+                            if c.test == "true" and c.column not in STANDARD_FLAGS)
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,16 @@ def village_figures(cropland_cells, elevation, rng):
     poor_households[np.argmax(poor)] += POOR_HOUSEHOLDS - poor_households.sum()
     industry = np.round(poor_households * INDUSTRY_SUPPORT_SHARE).astype(int)
 
+    indicators = [_indicators(low[i], rng) for i in range(n)]
+    columns = {name: np.array([flags[name] for flags, *_ in indicators])
+               for name in STANDARD_FLAGS + DEMONSTRATION_FLAGS}
+    columns["leading_industries"] = np.array([leading for _, leading, _, _ in indicators])
+    columns["incidence"] = poor / population
+    passes_standard = assess(STANDARD, columns).passed
     result = []
-    for i in range(n):
-        flags, leading, coops, income = _indicators(low[i], rng)
+    for i, (flags, leading, coops, income) in enumerate(indicators):
         rate = poor[i] / population[i]
-        passes_standard = low[i] and all(flags[f] for f in STANDARD_FLAGS) and leading >= 1
-        if passes_standard:
+        if passes_standard[i]:
             status, exit_year, target = "exited", int(rng.integers(2016, 2019)), None
         elif rate >= 0.2:
             status, exit_year, target = "poor", None, int(rng.integers(2019, 2021))

@@ -6,9 +6,9 @@ register = template.Library()
 
 @register.filter
 def percent(share, digits=1):
-    """0.2478 -> '24.8%' (localised); '—' when there is no share."""
+    """0.2478 -> '24.8%' (localised); a dash when there is no share (no population)."""
     if share is None:
-        return "—"
+        return "—"  # a dash reads the same in every language
     return f"{number_format(round(share * 100, digits), decimal_pos=digits)}%"
 
 

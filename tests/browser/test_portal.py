@@ -74,9 +74,7 @@ def test_a_village_popup_shows_its_name_as_text(portal, hostile_village):
 def test_zoom_to_a_zone_and_back(portal):
     before = portal.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom(); }")
     portal.click("[data-zoom-zone='W']")
-    portal.wait_for_timeout(400)
-    after = portal.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom(); }")
-    assert after > before
+    portal.wait_for_function(f"() => {{ const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom() > {before}; }}")
 
 
 def test_the_map_is_saved_as_png(portal):

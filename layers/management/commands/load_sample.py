@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from data.sample.build import STAGES
-from layers.sample_county import load_sample
+from layers.sample_county import NotSampleData, load_sample
 
 
 class Command(BaseCommand):
@@ -17,8 +17,11 @@ class Command(BaseCommand):
     def handle(self, *args, reset=False, **options):
         with tqdm(total=len(STAGES) + 1, desc="sample county", unit="step",
                   disable=options["verbosity"] == 0) as bar:
-            result = load_sample(settings.DATA_DIR / "sample", reset=reset,
-                                 progress=lambda stage: (bar.set_postfix_str(stage), bar.update()))
+            try:
+                result = load_sample(settings.DATA_DIR / "sample", reset=reset,
+                                     progress=lambda stage: (bar.set_postfix_str(stage), bar.update()))
+            except NotSampleData as refusal:
+                raise CommandError(str(refusal)) from None
         counts = ", ".join(f"{n} {name}" for name, n in result.counts.items())
         verb = "Loaded" if result.loaded else "Already loaded"
         self.stdout.write(f"{verb} the sample county (synthetic): {counts}")

@@ -38,7 +38,7 @@
   }
 
   function listItem(items) {
-    return items.length ? items.join("；") : L$.all_met;
+    return items.length ? items.join(L$.separator) : L$.all_met;
   }
 
   function villagePopup(p) {

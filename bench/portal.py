@@ -1,0 +1,181 @@
+"""The map portal against its floor: each layer endpoint beside one raw PostGIS query that
+builds the same FeatureCollection (ST_AsGeoJSON aggregated in SQL), on the sample county and on
+the sample with ten times the villages, centers, industries and roads; and the bytes of a
+first view of the portal.
+
+    .venv/bin/python bench/portal.py
+
+It works in a database of its own (bench_gisplan), made and dropped here.
+"""
+import gzip
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisplan.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.contrib.staticfiles import finders  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+from layers.api import LAYERS  # noqa: E402
+from layers.sample_county import load_sample  # noqa: E402
+
+REPEAT = 7
+# The raw floor of each layer: the same rows, geometry and properties in one SQL statement.
+RAW = {
+    "county": ("layers_county", "web_boundary", "name, adcode, synthetic", ""),
+    "towns": ("layers_town", "web_boundary", "code, name, kind", ""),
+    "zones": ("layers_zone z JOIN layers_planversion p ON p.id = z.plan_id", "z.web_boundary",
+              "z.code, z.name, z.theme, z.color, p.name AS plan", "WHERE p.status = 'approved'"),
+    "villages": ("layers_village v LEFT JOIN layers_town t ON t.id = v.town_id "
+                 "LEFT JOIN layers_zone z ON z.id = v.zone_id", "v.web_boundary",
+                 "v.code, v.name, t.name AS town, z.name AS zone, z.code AS zone_code, "
+                 "v.households, v.population, v.poor_households, v.poor_population, "
+                 "v.poor_population::float / NULLIF(v.population, 0) AS incidence, "
+                 "v.exit_status, v.exit_year", ""),
+    "centers": ("layers_servicecenter c LEFT JOIN layers_zone z ON z.id = c.zone_id",
+                "ST_Transform(c.location, 4326)", "c.kind, c.name, c.status, c.capacity, "
+                "z.name AS zone", ""),
+    "industries": ("layers_industry i LEFT JOIN layers_zone z ON z.id = i.zone_id",
+                   "ST_Transform(i.location, 4326)", "i.kind, i.name, i.status, "
+                   "i.poor_households_driven, i.investment_10k_yuan, z.name AS zone", ""),
+    "roads": ("layers_road", "ST_Transform(geometry, 4326)", "name, road_class, speed_kmh, oneway", ""),
+    "rivers": ("layers_river", "ST_Transform(geometry, 4326)", "name", ""),
+}
+
+
+def raw_sql(name):
+    table, geometry, columns, where = RAW[name]
+    return f"""
+        SELECT json_build_object('type', 'FeatureCollection', 'features',
+                                 COALESCE(json_agg(ST_AsGeoJSON(t.*, 'geom', 6)::json), '[]'))::text
+        FROM (SELECT {table.split()[1] + '.' if ' ' in table else ''}id, {columns},
+                     {geometry} AS geom FROM {table} {where} ORDER BY 1) t"""
+
+
+def timed(action):
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def endpoint_vs_raw(client):
+    # What any signed-in request costs before a layer is read (session, user, permissions):
+    # an answer with no rows.
+    overhead, _ = timed(lambda: client.get("/api/layers/villages/", {"bbox": "0,0,1,1"}))
+    print(f"request overhead (an empty answer): {overhead * 1000:.1f} ms")
+    print(f"{'layer':<11}{'features':>9}{'endpoint ms':>13}{'raw SQL ms':>12}{'ratio':>7}"
+          f"{'less overhead':>15}{'kB':>8}{'gzip kB':>9}")
+    worst = worst_adjusted = 0.0
+    for name in RAW:
+        served, response = timed(lambda: client.get(f"/api/layers/{name}/"))
+        with connection.cursor() as cursor:
+            floor, _ = timed(lambda: (cursor.execute(raw_sql(name)), cursor.fetchone()))
+        body = response.content
+        features = body.count(b'"type":"Feature"')
+        ratio = served / floor
+        worst = max(worst, ratio)
+        worst_adjusted = max(worst_adjusted, max(served - overhead, 0) / floor)
+        print(f"{name:<11}{features:>9}{served * 1000:>13.1f}{floor * 1000:>12.1f}{ratio:>7.2f}"
+              f"{max(served - overhead, 0) / floor:>15.2f}"
+              f"{len(body) / 1024:>8.0f}{len(gzip.compress(body)) / 1024:>9.0f}")
+    home, _ = timed(lambda: client.get("/"))
+    print(f"{'/ (page)':<11}{'':>9}{home * 1000:>13.1f}")
+    print(f"worst endpoint / raw SQL ratio: {worst:.2f}; less the request overhead: "
+          f"{worst_adjusted:.2f} (aim: within 1.5)")
+
+
+def first_view_bytes(client):
+    """What a browser downloads for a first view of the portal, gzip where the server gzips."""
+    page = client.get("/")
+    html = page.content.decode()
+    assets = sorted(set(re.findall(r'(?:src|href)="/static/([^"]+)"', html)))
+    rows = [("page /", len(page.content))]
+    for asset in assets:
+        rows.append((f"static {asset}", Path(finders.find(asset)).stat().st_size))
+    rows.append(("basemap.jpg", len(b"".join(client.get("/basemap.jpg").streaming_content))))
+    for name in ("county", "towns", "zones", "villages", "rivers", "roads", "centers", "industries"):
+        response = client.get(f"/api/layers/{name}/", HTTP_ACCEPT_ENCODING="gzip")
+        rows.append((f"api {name} (gzip)", len(response.content)))
+    total = sum(size for _, size in rows)
+    for label, size in rows:
+        print(f"  {label:<48}{size / 1024:>8.0f} kB")
+    print(f"first view: {total / 1024 / 1024:.2f} MB (aim: under 1.5 MB; static files counted "
+          f"uncompressed)")
+
+
+def multiply(times):
+    """Copy villages, centers, industries and roads so that there are `times` as many."""
+    # Raw SQL: bulk copies with new codes in one statement each, for a benchmark only.
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO layers_village (code, name, town_id, zone_id, location, boundary,
+                web_boundary, households, population, poor_households, poor_population,
+                industry_support_households, livelihood_guarantee_households, exit_status,
+                exit_year, target_year, water_connected, electricity_connected, road_connected,
+                tv_connected, internet_connected, has_collective_org, leading_industries,
+                has_office_space, has_clinic, all_housing_safe, no_poor_party_members,
+                cooperatives, collective_income_yuan, connections_high_standard,
+                office_fully_equipped, clinic_standardised, has_environment_facilities,
+                environment_clean, social_security_sound)
+            SELECT left(code, 9) || (300 + (k - 1) + 9 * (right(code, 3)::int - 200))::text,
+                name || k, town_id, zone_id,
+                location, boundary, web_boundary, households, population, poor_households,
+                poor_population, industry_support_households, livelihood_guarantee_households,
+                exit_status, exit_year, target_year, water_connected, electricity_connected,
+                road_connected, tv_connected, internet_connected, has_collective_org,
+                leading_industries, has_office_space, has_clinic, all_housing_safe,
+                no_poor_party_members, cooperatives, collective_income_yuan,
+                connections_high_standard, office_fully_equipped, clinic_standardised,
+                has_environment_facilities, environment_clean, social_security_sound
+            FROM layers_village v, generate_series(1, {times - 1}) k""")
+        for table, columns in (
+                ("layers_servicecenter", "kind, name, location, zone_id, capacity, status"),
+                ("layers_industry", "kind, name, location, zone_id, site, poor_households_driven, "
+                                    "investment_10k_yuan, status"),
+                ("layers_road", "name, road_class, speed_kmh, oneway, geometry")):
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}, "
+                           f"generate_series(1, {times - 1})")
+
+
+def main():
+    connection.settings_dict["TEST"]["NAME"] = "bench_gisplan"
+    databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            load_sample(folder)
+            user = User.objects.create_user("bench", password="bench-password-1")
+            user.groups.add(Group.objects.get(name="official"))
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(user)
+            print("== sample county ==")
+            endpoint_vs_raw(client)
+            first_view_bytes(client)
+            multiply(10)
+            print("\n== ten times the villages, centers, industries and roads ==")
+            endpoint_vs_raw(client)
+    finally:
+        connection.close()
+        teardown_databases(databases, verbosity=0)
+
+
+if __name__ == "__main__":
+    assert set(RAW) == set(LAYERS)
+    main()
