@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+import rasterio
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.db import transaction
 from data.sample import places
 from data.sample.build import GENERATOR_VERSION, build_sample
 
-from .basemap import render_basemap
+from .basemap import basemap_image, write_jpeg
 from .models import (County, Industry, PlanVersion, RasterLayer, River, Road, ServiceCenter, Town,
                      Village, Zone)
 
@@ -58,8 +59,9 @@ def load_sample(folder, reset=False, progress=lambda stage: None):
     sample = build_sample(folder, progress=progress)
     outline = shapely.geometry.mapping(sample.boundary)
     by_kind = {r.kind: r for r in sample.rasters}
-    basemap_bounds = render_basemap(by_kind["hillshade"].path, by_kind["landcover"].path,
-                                    outline, folder / "basemap.jpg")
+    with rasterio.open(by_kind["hillshade"].path) as shade, \
+            rasterio.open(by_kind["landcover"].path) as cover:
+        basemap_bounds = write_jpeg(*basemap_image(shade, cover, outline), folder / "basemap.jpg")
     with transaction.atomic():
         for model in LAYER_MODELS:
             model.objects.all().delete()

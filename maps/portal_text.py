@@ -66,6 +66,7 @@ def legend_labels():
         "industries_title": _("Industries"),
         "industries": [{"key": k, "color": INDUSTRY_COLORS[k], "label": str(label)}
                        for k, label in Industry.Kind.choices],
+        "planned_note": _("Faded symbols are planned, not yet built."),
         "roads_title": _("Roads"),
         "roads": [{"key": k, "color": ROAD_STYLE[k][0], "weight": ROAD_STYLE[k][1],
                    "label": str(label)} for k, label in Road.RoadClass.choices],

@@ -48,3 +48,12 @@ def test_only_one_plan_is_approved_at_a_time(sample):
     from django.db import IntegrityError, transaction
     with pytest.raises(IntegrityError), transaction.atomic():
         PlanVersion.objects.create(name="second", status=PlanVersion.Status.APPROVED)
+
+
+def test_a_storage_srid_other_than_the_columns_is_reported(db, settings):
+    from layers.checks import geometry_columns_match_storage_srid
+    assert geometry_columns_match_storage_srid(None, databases=["default"]) == []
+    settings.STORAGE_SRID = 32649  # WGS 84 / UTM 49N: also metres, but not what was migrated
+    errors = geometry_columns_match_storage_srid(None, databases=["default"])
+    assert errors and all(e.id == "gisplan.E003" for e in errors)
+    assert "layers_village.location is stored in EPSG:4546" in " ".join(e.msg for e in errors)

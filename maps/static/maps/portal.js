@@ -76,8 +76,9 @@
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${s}" height="${s}" fill="${color}" stroke="#fff" stroke-width="1.2">${paths[shape]}</svg>`;
   }
 
-  function symbol(shape, color, size) {
-    return L.divIcon({className: "symbol", html: shapeSvg(shape, color, size), iconSize: [size, size]});
+  function symbol(shape, color, size, planned) {
+    return L.divIcon({className: planned ? "symbol planned" : "symbol", html: shapeSvg(shape, color, size),
+                      iconSize: [size, size]});
   }
 
   const layerStyles = {
@@ -93,13 +94,13 @@
     rivers: {style: () => ({color: "#2b83ba", weight: 2})},
     roads: {style: (f) => ({color: roadStyle[f.properties.road_class].color, weight: roadStyle[f.properties.road_class].weight, opacity: 0.9}),
             tooltip: (p) => (p.name ? p.name + " · " : "") + p.road_class_label},
-    centers: {marker: (p) => symbol(centerStyle[p.kind].shape, centerStyle[p.kind].color, 16),
-              tooltip: (p) => p.name,
+    centers: {marker: (p) => symbol(centerStyle[p.kind].shape, centerStyle[p.kind].color, 16, p.status !== "existing"),
+              tooltip: (p) => p.status === "existing" ? p.name : p.name + " (" + p.status_label + ")",
               popup: (p) => table(p.name, [[L$.kind, p.kind_label], [L$.status, p.status_label],
                                            p.capacity ? [L$.capacity, number(p.capacity)] : null, [L$.zone, p.zone || "—"]])},
     clinics: {marker: (p) => symbol("cross", centerStyle.village_clinic.color, 10), tooltip: (p) => p.name},
-    industries: {marker: (p) => symbol("diamond", industryColor[p.kind], 15),
-                 tooltip: (p) => p.name,
+    industries: {marker: (p) => symbol("diamond", industryColor[p.kind], 15, p.status !== "existing"),
+                 tooltip: (p) => p.status === "existing" ? p.name : p.name + " (" + p.status_label + ")",
                  popup: (p) => table(p.name, [[L$.kind, p.kind_label], [L$.status, p.status_label],
                                               [L$.driven, number(p.poor_households_driven)],
                                               [L$.investment, number(p.investment_10k_yuan)], [L$.zone, p.zone || "—"]])},
@@ -142,7 +143,7 @@
   const targets = {  // layer endpoint -> (group keys, query)
     county: [["county"], {}], towns: [["towns"], {}], zones: [["zones"], {}], rivers: [["rivers"], {}],
     villages: [["villages_incidence", "villages_exit"], {}], roads: [["roads"], {}],
-    centers: [["centers"], {status: "existing"}], industries: [["industries"], {}],
+    centers: [["centers"], {}], industries: [["industries"], {}],
   };
 
   function load(name, byView) {
@@ -190,6 +191,7 @@
         const icon = el("span", {class: "icon"}); icon.innerHTML = shapeSvg("diamond", c.color, 12);
         return el("div", {}, [icon, c.label]);
       }));
+      box.appendChild(el("p", {class: "note", text: legend.planned_note}));
       section(legend.roads_title, legend.roads.map((r) => el("div", {}, [
         el("span", {class: "line", style: `background:${r.color};height:${Math.max(2, r.weight)}px`}), r.label])));
       L.DomEvent.disableClickPropagation(box);
