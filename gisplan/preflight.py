@@ -10,6 +10,8 @@ import sys
 
 import psycopg2
 
+# Django's own OPTIONS for PostgreSQL, which are not libpq connection parameters.
+DJANGO_ONLY_OPTIONS = {"isolation_level", "assume_role", "server_side_binding", "pool"}
 # Commands that never touch the database.
 WITHOUT_DATABASE = {"help", "version", "compilemessages", "makemessages", "collectstatic",
                     "makemigrations", "check"}
@@ -28,7 +30,8 @@ def database_problem(db):
         connection = psycopg2.connect(dbname=db.get("NAME"), user=db.get("USER"),
                                       password=db.get("PASSWORD"), host=db.get("HOST"),
                                       port=db.get("PORT") or None, connect_timeout=5,
-                                      **db.get("OPTIONS", {}))
+                                      **{k: v for k, v in db.get("OPTIONS", {}).items()
+                                         if k not in DJANGO_ONLY_OPTIONS})
     except psycopg2.OperationalError as error:
         reason = " ".join(str(error).split()) or "no answer"
         if "refused" in reason or "timeout" in reason or "No such file" in reason:

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
@@ -21,6 +22,8 @@ from .arrays import exit_columns
 from .exit_criteria import criterion_label
 from .geojson import feature_collection, geometry_sql
 from .models import County, Industry, River, Road, ServiceCenter, Town, Village, Zone
+
+CACHE_SECONDS = 60  # the map refetches a layer at most this often; edits show within a minute
 
 MAX_SEARCH_RESULTS = 20
 
@@ -38,10 +41,25 @@ class Layer:
     search: tuple = ()  # lookups that `q` matches
     labels: tuple = ()  # choice fields that also get a `<name>_label` property
     in_force_only: bool = False
+    extra: object = None  # rows -> one dict of more properties per row, in order
 
     def queryset(self):
         manager = self.model.objects
         return manager.in_force() if self.in_force_only else manager.all()
+
+
+def village_exit_properties(rows):
+    """Incidence and the criteria of each module that each village fails, in `rows` order."""
+    columns = exit_columns(rows)
+    results = [assess(module, columns) for module in (STANDARD, DEMONSTRATION)]
+    criteria = [[str(criterion_label(c)) for c in module.criteria]
+                for module in (STANDARD, DEMONSTRATION)]
+    for i, incidence in enumerate(columns["incidence"]):
+        yield {
+            "incidence": None if math.isnan(incidence) else round(float(incidence), 4),
+            "standard_failed": [label for label, ok in zip(criteria[0], results[0].met[i]) if not ok],
+            "demonstration_failed": [label for label, ok in zip(criteria[1], results[1].met[i]) if not ok],
+        }
 
 
 LAYERS = {
@@ -58,7 +76,8 @@ LAYERS = {
         "poor_households": "poor_households", "poor_population": "poor_population",
         "exit_status": "exit_status", "exit_year": "exit_year"},
         filters={"zone": "zone__code", "town": "town__code", "exit_status": "exit_status"},
-        search=("name__icontains", "code__startswith"), labels=("exit_status",)),
+        search=("name__icontains", "code__startswith"), labels=("exit_status",),
+        extra=village_exit_properties),
     "centers": Layer(ServiceCenter, "location", {
         "kind": "kind", "name": "name", "status": "status", "capacity": "capacity",
         "zone": "zone__name"}, filters={"kind": "kind", "status": "status", "zone": "zone__code"},
@@ -91,11 +110,28 @@ def parse_bbox(text):
     return box
 
 
+def county_area():
+    """The county's extent in lon/lat with a degree of margin: boxes are cut to it, because a
+    box far larger than the county cannot be projected into the storage CRS faithfully."""
+    county = County.objects.only("web_boundary").first()
+    if county is None or county.web_boundary is None:
+        return None
+    west, south, east, north = county.web_boundary.extent
+    box = Polygon.from_bbox((west - 1, south - 1, east + 1, north + 1))
+    box.srid = 4326
+    return box
+
+
 def select(layer, params):
     """The layer's queryset narrowed by the request's parameters."""
     rows = layer.queryset()
     if params.get("bbox"):
-        rows = rows.filter(**{f"{layer.geometry}__intersects": parse_bbox(params["bbox"])})
+        box, area = parse_bbox(params["bbox"]), county_area()
+        box = box.intersection(area) if area else box
+        if box.empty:
+            return rows.none()
+        box.srid = 4326
+        rows = rows.filter(**{f"{layer.geometry}__intersects": box})
     for parameter, lookup in layer.filters.items():
         if parameter in params:
             rows = rows.filter(**{lookup: params[parameter]})
@@ -110,7 +146,8 @@ def select(layer, params):
 
 
 def serialize(layer, rows):
-    rows = rows.order_by("pk") if not rows.query.is_sliced else rows
+    if not rows.query.is_sliced:
+        rows = rows.order_by("pk")  # the same order for the rows and their extra properties
     srid = layer.model._meta.get_field(layer.geometry).srid
     names = ("id", "_geojson", *layer.properties)
     lookups = ("id", "_geojson", *layer.properties.values())
@@ -120,22 +157,7 @@ def serialize(layer, rows):
         display = {k: str(v) for k, v in layer.model._meta.get_field(name).flatchoices}
         for row in values:
             row[f"{name}_label"] = display.get(row[name], row[name])
-    extra = village_exit_properties(rows) if layer.model is Village else ()
-    return feature_collection(values, extra)
-
-
-def village_exit_properties(rows):
-    """Incidence and the criteria of each module that each village fails, in `rows` order."""
-    columns = exit_columns(rows)
-    results = [assess(module, columns) for module in (STANDARD, DEMONSTRATION)]
-    criteria = [[str(criterion_label(c)) for c in module.criteria]
-                for module in (STANDARD, DEMONSTRATION)]
-    for i, incidence in enumerate(columns["incidence"]):
-        yield {
-            "incidence": None if math.isnan(incidence) else round(float(incidence), 4),
-            "standard_failed": [label for label, ok in zip(criteria[0], results[0].met[i]) if not ok],
-            "demonstration_failed": [label for label, ok in zip(criteria[1], results[1].met[i]) if not ok],
-        }
+    return feature_collection(values, layer.extra(rows) if layer.extra else ())
 
 
 def error(status, message):
@@ -150,7 +172,9 @@ def layer_geojson(request, name):
     if layer is None:
         return error(404, _("no such layer: %(name)s") % {"name": name})
     if not request.user.is_authenticated:
-        return error(401, _("sign in first"))
+        response = error(401, _("sign in first"))
+        response["WWW-Authenticate"] = 'Session realm="gisplan"'
+        return response
     model = layer.model._meta
     if not request.user.has_perm(f"{model.app_label}.view_{model.model_name}"):
         return error(403, _("your role may not view this layer"))
@@ -158,4 +182,6 @@ def layer_geojson(request, name):
         body = serialize(layer, select(layer, request.GET))
     except BadParameter as problem:
         return error(400, str(problem))
-    return HttpResponse(body, content_type="application/geo+json")
+    response = HttpResponse(body, content_type="application/geo+json")
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    return response

@@ -4,12 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Village
 
-INCIDENCE_LABEL = _("poverty incidence below 3%")
-
-
 def criterion_label(criterion):
     if criterion.column == "incidence":
-        return INCIDENCE_LABEL
+        return _("poverty incidence below %(limit)s") % {"limit": f"{criterion.threshold:.0%}"}
     name = Village._meta.get_field(criterion.column).verbose_name
     if criterion.test == "at_least":
         return f"{name} ≥ {criterion.threshold:g}"

@@ -51,6 +51,9 @@ class WebShaped(models.Model):
             simple = self.boundary.simplify(WEB_TOLERANCE_METRES, preserve_topology=True)
             simple = simple.transform(WEB_SRID, clone=True)
             self.web_boundary = simple if simple.geom_type == "MultiPolygon" else MultiPolygon(simple)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "boundary" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "web_boundary"}
         super().save(*args, **kwargs)
 
 

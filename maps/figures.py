@@ -5,10 +5,6 @@ from django.db.models import Count, Sum
 
 from layers.models import County, Industry, ServiceCenter, Village, Zone
 
-# The five kinds of service center of the plan; clinics and health centers are counted apart.
-PLAN_CENTER_KINDS = ("relief", "agri_policy", "elderly_care", "children_care", "health_check")
-
-
 @dataclass(frozen=True)
 class AreaFigures:
     code: str  # zone code, or "" for the county

@@ -7,8 +7,14 @@ style comes from this application's static files (`LOCAL_ASSETS`), never from a 
 from dataclasses import dataclass
 
 import folium
-from folium import plugins
 from django.templatetags.static import static
+from django.urls import reverse
+from folium import plugins
+
+from layers.models import Industry, ServiceCenter, Zone
+
+from . import figures
+from .portal_text import legend_labels, map_labels, popup_labels
 
 # The overlays, in drawing order: (key, shown at first). portal.js knows each key.
 OVERLAYS = (
@@ -66,7 +72,7 @@ def portal_map(bounds, basemap, labels, language, tiles=None):
     """
     assets = local_assets(language)
     fmap = folium.Map(location=None, tiles=None, prefer_canvas=True, control_scale=False,
-                      zoom_control=True)
+                      zoom_control=True, min_zoom=7)  # a county map: no need to see the globe
     fmap.default_js, fmap.default_css = assets["map_js"], assets["map_css"]
     fmap.fit_bounds(bounds)
 
@@ -101,3 +107,28 @@ def rendered(fmap):
     root = fmap.get_root()
     root.render()
     return root.header.render(), root.html.render(), root.script.render()
+
+
+def portal_context(county, zone, basemap, tiles, language):
+    """Everything the portal template shows for the county, or for one `zone` of it."""
+    area = zone or county
+    shape = area.web_boundary or area.boundary.transform(4326, clone=True)
+    west, south, east, north = shape.extent
+    fmap, groups = portal_map(((south, west), (north, east)), basemap, map_labels(), language,
+                              tiles)
+    head, div, script = rendered(fmap)
+    rows = [figures.zone_figures(zone)] if zone else figures.county_figures(county)
+    return {
+        "county": county, "zone": zone, "rows": rows,
+        "zones": Zone.objects.in_force().only("code", "name", "color"),
+        "map_head": head, "map_div": div, "map_script": script,
+        "config": {
+            "map": fmap.get_name(), "groups": groups,
+            "api": reverse("layers:layer", args=["NAME"]).replace("NAME", "{name}"),
+            "labels": popup_labels(), "legend": legend_labels(),
+            "html2canvas": static("vendor/html2canvas/html2canvas.min.js"),
+            "export_name": f"{county.name}{'-' + zone.name if zone else ''}.png",
+        },
+        "center_kinds": ServiceCenter.Kind.choices, "industry_kinds": Industry.Kind.choices,
+        "bars": figures.chart_bars(rows if zone else rows[:-1], "poor_population"),
+    }

@@ -41,10 +41,11 @@ def popup_labels():
         "demonstration_failed": _("Demonstration module: criteria not met"),
         "all_met": _("all met"), "separator": _("; "), "kind": _("Type"), "status": _("Status"),
         "capacity": _("Capacity"), "driven": _("Poor households driven"),
-        "investment": _("Investment (10,000 yuan)"), "speed": _("Speed (km/h)"),
+        "investment": _("Investment (10,000 yuan)"),
         "search": _("Search villages by name or code"), "no_match": _("No village matches."),
         "export": _("Save the map as PNG"), "exporting": _("Preparing the image…"),
-        "loading": _("Loading…"), "failed": _("Could not load the layer"),
+        "export_failed": _("The map could not be saved as an image."),
+        "failed": _("Could not load the layer"), "no_data": _("no data"),
     }
 
 

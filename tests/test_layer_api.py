@@ -7,11 +7,14 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from layers.models import County, Industry, River, Road, ServiceCenter, Town, Village, Zone
 
-EXPECTED = {  # layer -> its rows in the sample county
-    "county": lambda: County.objects.count(), "towns": lambda: Town.objects.count(),
-    "zones": lambda: Zone.objects.in_force().count(), "villages": lambda: Village.objects.count(),
-    "centers": lambda: ServiceCenter.objects.count(), "industries": lambda: Industry.objects.count(),
-    "roads": lambda: Road.objects.count(), "rivers": lambda: River.objects.count(),
+# Layer -> its rows in the sample county: 1 county, 16 towns and 4 zones (data/README.md,
+# DESIGN.md), 245 villages (data/sample/divisions.py VILLAGE_COUNT), 34 industries
+# (data/sample/services.py: 6 named + 28 by theme), 8 rivers (the Luo and 7 tributaries);
+# centers and roads depend on the generated terrain, so they are counted in the database.
+EXPECTED = {
+    "county": lambda: 1, "towns": lambda: 16, "zones": lambda: 4, "villages": lambda: 245,
+    "centers": lambda: ServiceCenter.objects.count(), "industries": lambda: 34,
+    "roads": lambda: Road.objects.count(), "rivers": lambda: 8,
 }
 
 
@@ -44,6 +47,9 @@ def test_village_properties_carry_the_popup_figures(role_client):
     assert p["poor_population"] == village.poor_population
     # A poor village's incidence is at least 20% (data/sample/figures.py): it fails that criterion.
     assert "贫困发生率低于 3%" in p["standard_failed"]
+    exited = Village.objects.exited().first()  # exited villages met the standard module
+    _, data = get(role_client, "/api/layers/villages/", q=exited.code)
+    assert data["features"][0]["properties"]["standard_failed"] == []
 
 
 def test_bbox_keeps_what_the_box_touches(role_client):
@@ -60,6 +66,19 @@ def test_bbox_keeps_what_the_box_touches(role_client):
     assert len(data["features"]) == Village.objects.count()
     _, data = get(role_client, "/api/layers/villages/", bbox="0,0,1,1")  # far from the county
     assert data["features"] == []
+
+
+def test_bbox_on_point_layers_and_boxes_larger_than_the_county(role_client):
+    center = ServiceCenter.objects.of_kind("relief").first()
+    point = center.location.transform(4326, clone=True)
+    box = f"{point.x - 0.0005},{point.y - 0.0005},{point.x + 0.0005},{point.y + 0.0005}"
+    _, data = get(role_client, "/api/layers/centers/", bbox=box)
+    assert center.name in {f["properties"]["name"] for f in data["features"]}
+    # The whole world: cut to the county's surroundings, so every row still comes back.
+    for name, count in (("centers", ServiceCenter.objects.count()), ("roads", Road.objects.count()),
+                        ("villages", 245)):
+        _, data = get(role_client, f"/api/layers/{name}/", bbox="-180,-85,180,85")
+        assert len(data["features"]) == count, name
 
 
 def test_filters_and_search(role_client):
@@ -88,6 +107,7 @@ def test_unknown_layer_and_unsearchable_layer(role_client):
 def test_anonymous_callers_get_401(client, db):
     response = client.get("/api/layers/villages/")
     assert response.status_code == 401 and json.loads(response.content)["error"]
+    assert response["WWW-Authenticate"]
 
 
 def test_a_user_without_the_view_permission_gets_403(client, db):
@@ -95,6 +115,7 @@ def test_a_user_without_the_view_permission_gets_403(client, db):
     assert client.get("/api/layers/villages/").status_code == 403
 
 
-def test_answers_are_gzipped_when_asked(role_client):
+def test_answers_are_gzipped_when_asked_and_cached_briefly(role_client):
     response = role_client.get("/api/layers/villages/", HTTP_ACCEPT_ENCODING="gzip")
-    assert response["Content-Encoding"] == "gzip"
+    assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+    assert "private" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]

@@ -3,6 +3,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from django.contrib.gis.geos import MultiPolygon
+
 from layers.models import County, Industry, PlanVersion, ServiceCenter, Village, Zone
 
 
@@ -57,3 +59,13 @@ def test_a_storage_srid_other_than_the_columns_is_reported(db, settings):
     errors = geometry_columns_match_storage_srid(None, databases=["default"])
     assert errors and all(e.id == "gisplan.E003" for e in errors)
     assert "layers_village.location is stored in EPSG:4546" in " ".join(e.msg for e in errors)
+
+
+def test_web_shapes_follow_the_boundary_on_every_save(sample):
+    village = Village.objects.first()
+    smaller = village.boundary.buffer(-50)  # 50 m smaller all round
+    village.boundary = smaller if smaller.geom_type == "MultiPolygon" else MultiPolygon(smaller)
+    village.save(update_fields=["boundary"])
+    village.refresh_from_db()
+    web = village.web_boundary.transform(village.boundary.srid, clone=True)
+    assert abs(web.area - village.boundary.area) / village.boundary.area < 0.01

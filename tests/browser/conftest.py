@@ -2,11 +2,14 @@
 recorded, as on an intranet without internet."""
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
+
+from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; Django would take the database
 # calls made beside it for async code. They are not: the test itself is synchronous.
@@ -61,5 +64,18 @@ def page(browser, app_server):
 
     page.route("**/*", route)
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     yield page
     context.close()
+
+
+# Screenshots are kept as test artifacts here.
+SHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
+
+
+def sign_in(page, base, username):
+    page.goto(f"{base}/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

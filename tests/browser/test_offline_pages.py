@@ -1,17 +1,5 @@
 """The home page and the admin's map widget work in a browser with no internet."""
-from pathlib import Path
-
-from tests.conftest import PASSWORD
-
-SHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+from tests.browser.conftest import SHOTS, sign_in
 
 
 def test_home_page_in_chinese_with_the_figures(page, app_server):

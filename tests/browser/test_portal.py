@@ -2,7 +2,7 @@
 import pytest
 
 from layers.models import Industry, River, Road, ServiceCenter, Town, Village, Zone
-from tests.browser.test_offline_pages import SHOTS, sign_in
+from tests.browser.conftest import SHOTS, sign_in
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -11,7 +11,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 def hostile_village(django_db_blocker):
     """A village renamed to an HTML injection for the length of one test."""
     with django_db_blocker.unblock():
-        village = Village.objects.order_by("code").first()
+        village = Village.objects.poor().order_by("code").first()
         Village.objects.filter(pk=village.pk).update(name=HOSTILE)
     yield village.code
     with django_db_blocker.unblock():
@@ -66,12 +66,39 @@ def test_a_village_popup_shows_its_name_as_text(portal, hostile_village):
     title.wait_for()
     assert title.inner_text() == HOSTILE
     assert portal.locator(".leaflet-popup-content img").count() == 0
-    assert "贫困发生率" in portal.locator(".leaflet-popup-content").inner_text()
+    # A poor village misses at least the incidence criterion of the standard module.
+    assert "贫困发生率低于 3%" in portal.locator(".leaflet-popup-content").inner_text()
     portal.screenshot(path=SHOTS / "portal-popup.png")
+    # The tooltip of the village on the map, the popup bound to it and the search result: text.
+    texts = portal.evaluate(f"""() => {{
+        const c = JSON.parse(document.getElementById('portal-config').textContent);
+        const found = [];
+        window[c.groups.villages_incidence].eachLayer((layer) => {{
+            if (layer.feature.properties.code !== '{hostile_village}') return;
+            layer.openTooltip(); layer.openPopup();
+            found.push(layer.getTooltip().getElement().textContent,
+                       layer.getPopup().getElement().querySelector('h3').textContent);
+        }});
+        return found; }}""")
+    assert texts == [HOSTILE, HOSTILE]
+    assert HOSTILE in portal.locator(".search-results").inner_text()
+    assert portal.locator(".leaflet-container img[src='x']").count() == 0
     assert portal.dialogs == [] and portal.errors == [] and portal.foreign_requests == []
 
 
-def test_zoom_to_a_zone_and_back(portal):
+def test_a_zone_page_frames_its_zone(page, app_server, django_db_blocker):
+    sign_in(page, app_server.url, "official")
+    page.goto(f"{app_server.url}/zones/W/")
+    page.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
+    center = page.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); const p = window[c.map].getCenter(); return [p.lng, p.lat]; }")
+    with django_db_blocker.unblock():
+        west, south, east, north = Zone.objects.in_force().get(code="W").web_boundary.extent
+    assert west <= center[0] <= east and south <= center[1] <= north
+    page.screenshot(path=SHOTS / "portal-zone-W.png")
+    assert page.errors == [] and page.foreign_requests == []
+
+
+def test_zoom_to_a_zone(portal):
     before = portal.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom(); }")
     portal.click("[data-zoom-zone='W']")
     portal.wait_for_function(f"() => {{ const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom() > {before}; }}")

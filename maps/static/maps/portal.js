@@ -11,8 +11,8 @@
   // Layers loaded for the visible area only (and reloaded when the view leaves it).
   const BY_VIEW = ["villages", "centers", "industries", "roads"];
   const loadedExtent = {};
-  const loaded = {};  // layer name -> features, for tests and search
-  window.gisplanPortal = {loaded: loaded, ready: null};
+  const requestCount = {};  // layer name -> requests made, so that a late answer is dropped
+  window.gisplanPortal = {ready: null};
 
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
@@ -53,9 +53,11 @@
     ]);
   }
 
+  const NO_DATA = "#999999";
   function incidenceColor(share) {
+    if (share === null || share === undefined) return NO_DATA;  // no registered population
     for (const c of legend.incidence) if (c.upper === null || share < c.upper) return c.color;
-    return "#999";
+    return NO_DATA;
   }
 
   const exitColor = Object.fromEntries(legend.exit.map((e) => [e.key, e.color]));
@@ -135,9 +137,20 @@
     });
   }
 
-  function viewBbox() {
+  function viewExtent() {
     const b = map.getBounds().pad(0.25);
+    const clamp = (v, limit) => Math.max(-limit, Math.min(limit, v));
+    return L.latLngBounds([clamp(b.getSouth(), 85), clamp(b.getWest(), 180)],
+                          [clamp(b.getNorth(), 85), clamp(b.getEast(), 180)]);
+  }
+
+  function bboxParam(b) {
     return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(",");
+  }
+
+  function warn(message) {
+    const box = document.getElementById("map-message");
+    if (box) { box.textContent = message; box.hidden = false; }
   }
 
   const targets = {  // layer endpoint -> (group keys, query)
@@ -149,16 +162,19 @@
   function load(name, byView) {
     const [keys, query] = targets[name];
     const params = Object.assign({}, query);
-    if (byView) { params.bbox = viewBbox(); loadedExtent[name] = map.getBounds().pad(0.25); }
+    const extent = byView ? viewExtent() : null;
+    if (extent) params.bbox = bboxParam(extent);
+    const mine = requestCount[name] = (requestCount[name] || 0) + 1;
     return fetchLayer(name, params).then((data) => {
+      if (mine !== requestCount[name]) return;  // a newer request for this layer went out
+      if (extent) loadedExtent[name] = extent;
       let features = data.features;
       if (name === "centers") {
         fill("clinics", features.filter((f) => f.properties.kind === "village_clinic"));
         features = features.filter((f) => f.properties.kind !== "village_clinic");
       }
-      loaded[name] = data.features;
       keys.forEach((key) => fill(key, features));
-    });
+    }).catch((problem) => warn(problem.message || L$.failed));
   }
 
   function loadAll() {
@@ -181,7 +197,8 @@
         items.forEach((node) => box.appendChild(node));
       };
       const swatch = (color) => el("span", {class: "swatch", style: "background:" + color});
-      section(legend.incidence_title, legend.incidence.map((c) => el("div", {}, [swatch(c.color), c.label])));
+      section(legend.incidence_title, legend.incidence.map((c) => el("div", {}, [swatch(c.color), c.label]))
+        .concat([el("div", {}, [swatch(NO_DATA), L$.no_data])]));
       section(legend.exit_title, legend.exit.map((c) => el("div", {}, [swatch(c.color), c.label])));
       section(legend.centers_title, legend.centers.map((c) => {
         const icon = el("span", {class: "icon"}); icon.innerHTML = shapeSvg(c.shape, c.color, 12);
@@ -228,9 +245,10 @@
   }
 
   function showVillage(feature) {
-    const shape = L.geoJSON(feature);
-    map.fitBounds(shape.getBounds(), {maxZoom: 13});
-    L.popup({maxWidth: 360}).setLatLng(shape.getBounds().getCenter()).setContent(villagePopup(feature.properties)).openOn(map);
+    const bounds = feature.geometry ? L.geoJSON(feature).getBounds() : null;
+    if (bounds && bounds.isValid()) map.fitBounds(bounds, {maxZoom: 13});
+    const where = bounds && bounds.isValid() ? bounds.getCenter() : map.getCenter();
+    L.popup({maxWidth: 360}).setLatLng(where).setContent(villagePopup(feature.properties)).openOn(map);
   }
 
   /* Zoom to a zone -------------------------------------------------------------------- */
@@ -262,7 +280,8 @@
     })).then((canvas) => {
       const link = el("a", {download: config.export_name, href: canvas.toDataURL("image/png")});
       document.body.appendChild(link); link.click(); link.remove();
-    }).finally(() => { button.disabled = false; button.textContent = L$.export; });
+    }).catch(() => warn(L$.export_failed))  // e.g. tiles from another host taint the canvas
+      .finally(() => { button.disabled = false; button.textContent = L$.export; });
   }
   const exportButton = document.getElementById("export-png");
   if (exportButton) exportButton.addEventListener("click", exportPng);
