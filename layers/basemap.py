@@ -33,7 +33,8 @@ def basemap_image(shade, cover, outline):
     out = np.full((3, height, width), 255, np.uint8)
     for band in range(3):
         reproject(rgb[band], out[band], src_transform=shade.transform, src_crs=shade.crs,
-                  dst_transform=transform, dst_crs=WEB_MERCATOR, resampling=Resampling.bilinear)
+                  dst_transform=transform, dst_crs=WEB_MERCATOR, resampling=Resampling.bilinear,
+                  init_dest_nodata=False)  # keep white, not black, where no cell falls
     return out, transform
 
 

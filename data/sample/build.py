@@ -21,7 +21,7 @@ from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillsh
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "6"
 
 
 @dataclass(frozen=True)

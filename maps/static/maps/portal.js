@@ -191,7 +191,8 @@
   function legendControl() {
     const control = L.control({position: "bottomleft"});
     control.onAdd = () => {
-      const box = el("details", {class: "legend", open: ""}, [el("summary", {text: legend.title})]);
+      const box = el("details", {class: "legend"}, [el("summary", {text: legend.title})]);
+      box.open = window.innerHeight >= 900;  // on small screens the legend waits to be opened
       const section = (title, items) => {
         box.appendChild(el("h4", {text: title}));
         items.forEach((node) => box.appendChild(node));
