@@ -185,3 +185,4 @@ def layer_geojson(request, name):
     response = HttpResponse(body, content_type="application/geo+json")
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     return response
+

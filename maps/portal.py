@@ -123,7 +123,7 @@ def portal_context(county, zone, basemap, tiles, language):
         "zones": Zone.objects.in_force().only("code", "name", "color"),
         "map_head": head, "map_div": div, "map_script": script,
         "config": {
-            "map": fmap.get_name(), "groups": groups,
+            "map": fmap.get_name(), "groups": groups, "zone": zone.code if zone else "",
             "api": reverse("layers:layer", args=["NAME"]).replace("NAME", "{name}"),
             "labels": popup_labels(), "legend": legend_labels(),
             "html2canvas": static("vendor/html2canvas/html2canvas.min.js"),

@@ -119,3 +119,14 @@ def test_answers_are_gzipped_when_asked_and_cached_briefly(role_client):
     response = role_client.get("/api/layers/villages/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
     assert "private" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+
+
+def test_the_openapi_schema_documents_every_layer(client, db):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == {f"/api/layers/{name}/" for name in EXPECTED}
+    villages = schema["paths"]["/api/layers/villages/"]["get"]
+    assert {p["name"] for p in villages["parameters"]} == {"bbox", "zone", "town", "exit_status", "q"}
+    assert set(villages["responses"]) == {"200", "400", "401", "403"}

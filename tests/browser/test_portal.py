@@ -94,6 +94,8 @@ def test_a_zone_page_frames_its_zone(page, app_server, django_db_blocker):
     with django_db_blocker.unblock():
         west, south, east, north = Zone.objects.in_force().get(code="W").web_boundary.extent
     assert west <= center[0] <= east and south <= center[1] <= north
+    weights = page.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); const w = {}; window[c.groups.zones].eachLayer((l) => { w[l.feature.properties.code] = l.options.weight; }); return w; }")
+    assert weights == {"W": 4, "C": 2, "E": 2, "N": 2}  # the zone's own outline stands out
     page.screenshot(path=SHOTS / "portal-zone-W.png")
     assert page.errors == [] and page.foreign_requests == []
 

@@ -87,7 +87,12 @@
     county: {style: () => ({color: "#333", weight: 2.5, fill: false})},
     towns: {style: () => ({color: "#555", weight: 1.2, dashArray: "4 3", fill: false}),
             tooltip: (p) => p.name},
-    zones: {style: (f) => ({color: f.properties.color, weight: 2, fillColor: f.properties.color, fillOpacity: 0.12}),
+    // On a zone's page its own outline stands out and the other zones step back.
+    zones: {style: (f) => {
+              const mine = !config.zone || f.properties.code === config.zone;
+              return {color: f.properties.color, weight: config.zone && mine ? 4 : 2,
+                      opacity: mine ? 1 : 0.4, fillColor: f.properties.color, fillOpacity: mine ? 0.12 : 0.04};
+            },
             label: (p) => p.name},
     villages_incidence: {style: (f) => ({color: "#fff", weight: 0.6, fillColor: incidenceColor(f.properties.incidence), fillOpacity: 0.55}),
                          tooltip: (p) => p.name, popup: villagePopup},
