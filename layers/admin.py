@@ -50,10 +50,16 @@ class ZoneAdmin(MapAdmin):
     list_filter = ["plan"]
 
 
+@admin.display(description=_("zone"), ordering="zone__code")
+def zone_name(feature):
+    return feature.zone.name if feature.zone else "—"
+
+
 @admin.register(Village)
 class VillageAdmin(MapAdmin):
-    list_display = ["code", "name", "town", "zone", "population", "poor_population",
+    list_display = ["code", "name", "town", zone_name, "population", "poor_population",
                     "exit_status"]
+    list_select_related = ["town", "zone"]
     list_filter = ["exit_status", "town", "zone"]
     search_fields = ["code", "name"]
     readonly_fields = ["zone"]
@@ -61,7 +67,8 @@ class VillageAdmin(MapAdmin):
 
 @admin.register(ServiceCenter)
 class ServiceCenterAdmin(MapAdmin):
-    list_display = ["name", "kind", "status", "zone", "capacity"]
+    list_display = ["name", "kind", "status", zone_name, "capacity"]
+    list_select_related = ["zone"]
     list_filter = ["kind", "status", "zone"]
     search_fields = ["name"]
     raw_id_fields = ["village"]
@@ -70,7 +77,8 @@ class ServiceCenterAdmin(MapAdmin):
 
 @admin.register(Industry)
 class IndustryAdmin(MapAdmin):
-    list_display = ["name", "kind", "status", "zone", "poor_households_driven"]
+    list_display = ["name", "kind", "status", zone_name, "poor_households_driven"]
+    list_select_related = ["zone"]
     list_filter = ["kind", "status", "zone"]
     search_fields = ["name"]
     readonly_fields = ["zone"]

@@ -72,9 +72,11 @@ def portal_map(bounds, basemap, labels, language, tiles=None):
     """
     assets = local_assets(language)
     fmap = folium.Map(location=None, tiles=None, prefer_canvas=True, control_scale=False,
-                      zoom_control=True, min_zoom=7)  # a county map: no need to see the globe
+                      zoom_control=True)
+    # A county map: no need to see the globe, nor to zoom past what the data can show.
+    fmap.options.update(minZoom=8, maxZoom=16, zoomSnap=0.25)
     fmap.default_js, fmap.default_css = assets["map_js"], assets["map_css"]
-    fmap.fit_bounds(bounds)
+    fmap.fit_bounds(bounds, padding=(12, 12))
 
     if basemap:
         LinkedImageOverlay(
@@ -95,10 +97,11 @@ def portal_map(bounds, basemap, labels, language, tiles=None):
     fullscreen.add_to(fmap)
     measure = plugins.MeasureControl(position="topleft", primary_length_unit="kilometers",
                                      secondary_length_unit="meters",
-                                     primary_area_unit="hectares", secondary_area_unit="sqmeters")
+                                     primary_area_unit="hectares", secondary_area_unit="sqmeters",
+                                     active_color="#0b3d91", completed_color="#0b3d91")
     measure.default_js, measure.default_css = assets["measure_js"], assets["measure_css"]
     measure.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap, groups
 
 

@@ -7,16 +7,17 @@ from layers.models import Industry, Road, ServiceCenter, Village
 INCIDENCE_CLASSES = ((0.03, "#1a9850"), (0.10, "#a6d96a"), (0.20, "#fee08b"), (0.30, "#fdae61"),
                      (0.40, "#f46d43"), (None, "#a50026"))
 EXIT_COLORS = {"exited": "#1a9850", "poor": "#d73027", "non_poor": "#bdbdbd"}
-CENTER_STYLE = {  # kind -> (shape, colour)
+CENTER_STYLE = {  # kind -> (shape, colour): a shape of its own for each of the plan's five
     "relief": ("circle", "#e41a1c"), "agri_policy": ("square", "#4daf4a"),
-    "elderly_care": ("triangle", "#ff7f00"), "children_care": ("diamond", "#984ea3"),
-    "health_check": ("cross", "#377eb8"), "town_health_center": ("cross", "#08306b"),
+    "elderly_care": ("triangle", "#ff7f00"), "children_care": ("star", "#984ea3"),
+    "health_check": ("pentagon", "#377eb8"), "town_health_center": ("cross", "#08306b"),
     "village_clinic": ("cross", "#41b6c4"),
 }
 INDUSTRY_COLORS = {"modern_agriculture": "#66a61e", "livestock": "#a6761d", "planting": "#1b9e77",
                    "tourism": "#e7298a", "manufacturing": "#7570b3", "commerce_logistics": "#d95f02"}
-ROAD_STYLE = {"national": ("#d7191c", 4), "provincial": ("#fdae61", 3.5), "county": ("#f7e21b", 3),
-              "township": ("#ffffff", 2), "village": ("#9e9e9e", 1.3)}
+# Roads in dark and neutral tones, apart from the reds and greens of the incidence map.
+ROAD_STYLE = {"national": ("#111111", 4), "provincial": ("#4a4a4a", 3.5), "county": ("#7b5a2e", 3),
+              "township": ("#5e3c99", 2), "village": ("#8a8a8a", 1.3)}
 
 
 def map_labels():

@@ -21,7 +21,7 @@ from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillsh
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "6"
+GENERATOR_VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,8 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     seat_village = [_nearest(village_xy, np.flatnonzero(div.village_town == t), xy)
                     for t, xy in enumerate(seats)]
     has_clinic = [v.figures.flags["has_clinic"] for v in villages]
-    centers = place_centers(places.TOWNS, seat_village, zones, village_points, names, has_clinic, rng)
+    centers = place_centers(places.TOWNS, seat_village, zones, village_points, village_polygons,
+                            names, has_clinic, rng)
     share = cover / np.maximum(cover.sum(axis=1, keepdims=True), 1)
     to_seat = np.hypot(*(village_xy - seat_xy).T)
     low = np.clip((1600 - elevation) / 1000, 0, 1)

@@ -123,14 +123,15 @@ class ZonePlan:
     color: str
 
 
-# The four zones of the plan (DESIGN.md section 1).
+# The four zones of the plan (DESIGN.md section 1). Their colours avoid the reds and greens of
+# the poverty-incidence map drawn beneath them.
 ZONE_PLAN = (
     ZonePlan("E", "东部片区", "East", "土地宽广肥沃，发展现代绿色农业",
-             ("modern_agriculture", "planting"), "#4daf4a"),
+             ("modern_agriculture", "planting"), "#1f78b4"),
     ZonePlan("W", "西部片区", "West", "区位与生态优势，发展畜牧养殖和旅游",
-             ("livestock", "tourism"), "#e6ab02"),
+             ("livestock", "tourism"), "#e7298a"),
     ZonePlan("N", "北部片区", "North", "百里竹廊、万亩花海，发展种植和旅游",
-             ("planting", "tourism"), "#377eb8"),
+             ("planting", "tourism"), "#8c510a"),
     ZonePlan("C", "中部片区", "Central", "县城与蟒岭绿道，发展工业、商贸和物流",
-             ("manufacturing", "commerce_logistics", "tourism"), "#e41a1c"),
+             ("manufacturing", "commerce_logistics", "tourism"), "#6a3d9a"),
 )

@@ -63,9 +63,28 @@ class IndustryRecord:
     status: str
 
 
-def place_centers(towns, seat_village, village_zone, village_points, village_names, has_clinic, rng):
-    """Centers at town seats (the committee nearest each seat), by zone; a health center in every
-    town; a clinic in every village that has one."""
+def spot(point, polygon, turn, radius):
+    """A point `radius` metres from `point` at `turn` (a fraction of a full circle), pulled in
+    until it lies inside `polygon`: separate buildings of one place, in the same village."""
+    while radius > 5:
+        angle = 2 * np.pi * turn
+        candidate = Point(point.x + radius * np.cos(angle), point.y + radius * np.sin(angle))
+        if polygon.contains(candidate):
+            return candidate
+        radius *= 0.7
+    return point
+
+
+def place_centers(towns, seat_village, village_zone, village_points, village_polygons,
+                  village_names, has_clinic, rng):
+    """Centers around town seats (the committee nearest each seat), by zone, each kind in its
+    own building; a health center in every town; a clinic in every village that has one."""
+    kinds = list(CENTERS_PER_ZONE) + ["town_health_center"]
+
+    def at_seat(kind, t):
+        v = seat_village[t]
+        return spot(village_points[v], village_polygons[v], kinds.index(kind) / len(kinds), 450.0)
+
     centers = []
     for kind, per_zone in CENTERS_PER_ZONE.items():
         for zone, count in per_zone.items():
@@ -73,11 +92,10 @@ def place_centers(towns, seat_village, village_zone, village_points, village_nam
             picks = rng.choice(candidates, size=min(count, len(candidates)), replace=False)
             for rank, t in enumerate(sorted(picks)):
                 status = "planned" if rank == 1 and kind == "children_care" else "existing"
-                centers.append(_center(kind, towns[t].name, village_points[seat_village[t]],
-                                       status, None, rng))
-    for t, v in enumerate(seat_village):
-        centers.append(_center("town_health_center", towns[t].name, village_points[v], "existing",
-                               None, rng))
+                centers.append(_center(kind, towns[t].name, at_seat(kind, t), status, None, rng))
+    for t in range(len(seat_village)):
+        centers.append(_center("town_health_center", towns[t].name,
+                               at_seat("town_health_center", t), "existing", None, rng))
     for v, clinic in enumerate(has_clinic):
         if clinic:
             centers.append(_center("village_clinic", village_names[v], village_points[v],
@@ -106,7 +124,8 @@ def place_industries(village_zone, village_points, village_names, village_polygo
     for zone, kind, name, suffix in plan:
         v = best_village(zone, kind)
         used.add(v)
-        point = village_points[v]
+        # Away from the committee (and its clinic), inside the village.
+        point = spot(village_points[v], village_polygons[v], rng.random(), 500.0)
         site = None
         if kind in ("modern_agriculture", "planting", "livestock"):
             site = point.buffer(float(rng.uniform(250, 700)), quad_segs=4).intersection(

@@ -51,6 +51,13 @@ def test_every_layer_is_drawn(portal, django_db_blocker):
     assert portal.locator(".leaflet-control-measure").count() == 1
     assert portal.locator(".leaflet-control-zoom-fullscreen").count() == 1
     assert portal.locator(".zone-label").count() == 4
+    # The two village layers are one at a time: switching on exit status hides incidence.
+    shown = portal.evaluate("""() => {
+        const c = JSON.parse(document.getElementById('portal-config').textContent);
+        const m = window[c.map];
+        m.addLayer(window[c.groups.villages_exit]);  // what ticking it in the layer control does
+        return [m.hasLayer(window[c.groups.villages_incidence]), m.hasLayer(window[c.groups.villages_exit])]; }""")
+    assert shown == [False, True]
     SHOTS.mkdir(parents=True, exist_ok=True)
     portal.screenshot(path=SHOTS / "portal.png")
     assert portal.foreign_requests == [] and portal.errors == []
@@ -95,7 +102,7 @@ def test_a_zone_page_frames_its_zone(page, app_server, django_db_blocker):
         west, south, east, north = Zone.objects.in_force().get(code="W").web_boundary.extent
     assert west <= center[0] <= east and south <= center[1] <= north
     weights = page.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); const w = {}; window[c.groups.zones].eachLayer((l) => { w[l.feature.properties.code] = l.options.weight; }); return w; }")
-    assert weights == {"W": 4, "C": 2, "E": 2, "N": 2}  # the zone's own outline stands out
+    assert weights == {"W": 5, "C": 3, "E": 3, "N": 3}  # the zone's own outline stands out
     page.screenshot(path=SHOTS / "portal-zone-W.png")
     assert page.errors == [] and page.foreign_requests == []
 
@@ -119,7 +126,7 @@ def test_the_portal_switches_to_english(portal):
     portal.select_option("select[name=language]", "en")
     portal.wait_for_load_state("networkidle")
     portal.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
-    assert "Villages: poverty incidence" in portal.locator(".leaflet-control-layers").inner_text()
+    assert "Villages: poverty incidence" in portal.locator(".leaflet-control-layers").text_content()
     assert "Poverty incidence" in portal.locator(".legend").inner_text()
     portal.screenshot(path=SHOTS / "portal-en.png")
     assert portal.errors == []

@@ -23,9 +23,12 @@
     return node;
   }
 
+  const LANG = document.documentElement.lang;
   function number(value, digits) {
     if (value === null || value === undefined) return "—";
-    return Number(value).toLocaleString(document.documentElement.lang, {maximumFractionDigits: digits || 0});
+    // Written as the statistics panel writes it: Chinese without thousands separators.
+    return Number(value).toLocaleString(LANG, {maximumFractionDigits: digits || 0,
+                                               useGrouping: !LANG.startsWith("zh")});
   }
 
   function percent(share) {
@@ -60,6 +63,8 @@
     return NO_DATA;
   }
 
+  // Popups keep clear of the controls at the map's edges.
+  const POPUP = {maxWidth: 440, autoPanPaddingTopLeft: [60, 20], autoPanPaddingBottomRight: [60, 20]};
   const exitColor = Object.fromEntries(legend.exit.map((e) => [e.key, e.color]));
   const centerStyle = Object.fromEntries(legend.centers.map((c) => [c.key, c]));
   const industryColor = Object.fromEntries(legend.industries.map((c) => [c.key, c.color]));
@@ -72,6 +77,12 @@
       square: `<rect x="1.5" y="1.5" width="${s - 3}" height="${s - 3}"/>`,
       triangle: `<polygon points="${h},1 ${s - 1},${s - 1.5} 1,${s - 1.5}"/>`,
       diamond: `<polygon points="${h},1 ${s - 1},${h} ${h},${s - 1} 1,${h}"/>`,
+      star: `<polygon points="${[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => {
+        const r = i % 2 ? h * 0.45 : h - 1, a = Math.PI / 5 * i - Math.PI / 2;
+        return (h + r * Math.cos(a)).toFixed(1) + "," + (h + r * Math.sin(a)).toFixed(1); }).join(" ")}"/>`,
+      pentagon: `<polygon points="${[0, 1, 2, 3, 4].map((i) => {
+        const a = 2 * Math.PI / 5 * i - Math.PI / 2;
+        return (h + (h - 1) * Math.cos(a)).toFixed(1) + "," + (h + (h - 1) * Math.sin(a)).toFixed(1); }).join(" ")}"/>`,
       cross: `<polygon points="${s * .35},1 ${s * .65},1 ${s * .65},${s * .35} ${s - 1},${s * .35} ${s - 1},${s * .65} ${s * .65},${s * .65} ${s * .65},${s - 1} ${s * .35},${s - 1} ${s * .35},${s * .65} 1,${s * .65} 1,${s * .35} ${s * .35},${s * .35}"/>`,
     };
     // shape and colour come from the server's own legend table, never from user data
@@ -90,13 +101,13 @@
     // On a zone's page its own outline stands out and the other zones step back.
     zones: {style: (f) => {
               const mine = !config.zone || f.properties.code === config.zone;
-              return {color: f.properties.color, weight: config.zone && mine ? 4 : 2,
-                      opacity: mine ? 1 : 0.4, fillColor: f.properties.color, fillOpacity: mine ? 0.12 : 0.04};
+              return {color: f.properties.color, weight: config.zone && mine ? 5 : 3,
+                      opacity: mine ? 1 : 0.45, fill: false};
             },
             label: (p) => p.name},
-    villages_incidence: {style: (f) => ({color: "#fff", weight: 0.6, fillColor: incidenceColor(f.properties.incidence), fillOpacity: 0.55}),
+    villages_incidence: {style: (f) => ({color: "#ffffff", weight: 0.6, opacity: 0.7, fillColor: incidenceColor(f.properties.incidence), fillOpacity: 0.55}),
                          tooltip: (p) => p.name, popup: villagePopup},
-    villages_exit: {style: (f) => ({color: "#fff", weight: 0.6, fillColor: exitColor[f.properties.exit_status], fillOpacity: 0.6}),
+    villages_exit: {style: (f) => ({color: "#ffffff", weight: 0.6, opacity: 0.7, fillColor: exitColor[f.properties.exit_status], fillOpacity: 0.6}),
                     tooltip: (p) => p.name, popup: villagePopup},
     rivers: {style: () => ({color: "#2b83ba", weight: 2})},
     roads: {style: (f) => ({color: roadStyle[f.properties.road_class].color, weight: roadStyle[f.properties.road_class].weight, opacity: 0.9}),
@@ -117,18 +128,29 @@
     return el("span", {text: text});  // Leaflet sets string tooltips as HTML; a node stays text
   }
 
+  // Each overlay draws in a pane of its own, stacked in this order whatever order the data
+  // arrive in: areas at the bottom, lines over them, the outlines of zones and county on top.
+  const DRAW_ORDER = ["villages_incidence", "villages_exit", "towns", "rivers", "roads", "zones", "county"];
+  const renderers = {};
+  DRAW_ORDER.forEach((key, i) => {
+    const pane = map.createPane("gisplan-" + key);
+    pane.style.zIndex = 400 + i;
+    renderers[key] = L.canvas({pane: "gisplan-" + key});
+  });
+
   function fill(key, features) {
     const spec = layerStyles[key];
     const target = group(key);
     target.clearLayers();
     L.geoJSON({type: "FeatureCollection", features: features}, {
+      renderer: renderers[key], pane: renderers[key] ? "gisplan-" + key : "markerPane",
       style: spec.style,
       pointToLayer: (f, latlng) => L.marker(latlng, {icon: spec.marker(f.properties), keyboard: false}),
       onEachFeature: (f, layer) => {
         layer.feature = f;
         if (spec.tooltip) layer.bindTooltip(textNode(spec.tooltip(f.properties)), {sticky: !spec.marker});
         if (spec.label) layer.bindTooltip(textNode(spec.label(f.properties)), {permanent: true, direction: "center", className: "zone-label"});
-        if (spec.popup) layer.bindPopup(() => spec.popup(f.properties), {maxWidth: 360});
+        if (spec.popup) layer.bindPopup(() => spec.popup(f.properties), POPUP);
       },
     }).eachLayer((layer) => target.addLayer(layer));
   }
@@ -226,7 +248,7 @@
 
   /* Search ---------------------------------------------------------------------------- */
   function searchControl() {
-    const control = L.control({position: "topright"});
+    const control = L.control({position: "topleft"});
     control.onAdd = () => {
       const input = el("input", {type: "search", placeholder: L$.search, "aria-label": L$.search, id: "village-search"});
       const results = el("ul", {class: "search-results"});
@@ -239,7 +261,7 @@
           if (!data.features.length) results.appendChild(el("li", {text: L$.no_match}));
           data.features.forEach((f) => {
             const item = el("li", {}, [el("a", {href: "#", text: f.properties.name + " " + f.properties.code})]);
-            item.addEventListener("click", (e) => { e.preventDefault(); showVillage(f); });
+            item.addEventListener("click", (e) => { e.preventDefault(); results.replaceChildren(); showVillage(f); });
             results.appendChild(item);
           });
           if (data.features.length === 1) showVillage(data.features[0]);
@@ -254,7 +276,7 @@
     const bounds = feature.geometry ? L.geoJSON(feature).getBounds() : null;
     if (bounds && bounds.isValid()) map.fitBounds(bounds, {maxZoom: 13});
     const where = bounds && bounds.isValid() ? bounds.getCenter() : map.getCenter();
-    L.popup({maxWidth: 360}).setLatLng(where).setContent(villagePopup(feature.properties)).openOn(map);
+    L.popup(POPUP).setLatLng(where).setContent(villagePopup(feature.properties)).openOn(map);
   }
 
   /* Zoom to a zone -------------------------------------------------------------------- */
@@ -282,7 +304,10 @@
     const ready = window.html2canvas ? Promise.resolve() : loadScript(config.html2canvas);
     return ready.then(() => window.html2canvas(map.getContainer(), {
       useCORS: true, backgroundColor: "#ffffff",
-      ignoreElements: (node) => node.classList && node.classList.contains("leaflet-control-container"),
+      scale: 2,
+      // The legend and the scale bar stay in the picture; the buttons do not.
+      ignoreElements: (node) => node.classList && ["leaflet-control-zoom", "leaflet-control-layers", "search",
+        "leaflet-control-measure", "leaflet-control-zoom-fullscreen"].some((c) => node.classList.contains(c)),
     })).then((canvas) => {
       const link = el("a", {download: config.export_name, href: canvas.toDataURL("image/png")});
       document.body.appendChild(link); link.click(); link.remove();
@@ -291,6 +316,22 @@
   }
   const exportButton = document.getElementById("export-png");
   if (exportButton) exportButton.addEventListener("click", exportPng);
+
+  // The two village layers colour the same polygons: one at a time.
+  const villageLayers = [group("villages_incidence"), group("villages_exit")];
+  map.on("overlayadd", (event) => {
+    villageLayers.forEach((layer) => {
+      if (villageLayers.includes(event.layer) && layer !== event.layer && map.hasLayer(layer)) map.removeLayer(layer);
+    });
+  });
+  // A single basemap needs no radio button.
+  document.querySelectorAll(".leaflet-control-layers-base").forEach((base) => {
+    if (base.querySelectorAll("input").length < 2) {
+      base.hidden = true;
+      const separator = base.parentElement.querySelector(".leaflet-control-layers-separator");
+      if (separator) separator.hidden = true;
+    }
+  });
 
   map.attributionControl.setPrefix(false);
   L.control.scale({imperial: false, position: "bottomright"}).addTo(map);
