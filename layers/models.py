@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 SRID = settings.STORAGE_SRID
 # Web shapes are simplified by this much (metres) and stored in lon/lat for the map portal.
@@ -113,12 +114,17 @@ class PlanVersionQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=PlanVersion.Status.APPROVED)
 
+    def published(self):
+        """The versions everyone sees: in force or archived (drafts are opened on purpose)."""
+        return self.filter(status__in=[PlanVersion.Status.APPROVED, PlanVersion.Status.ARCHIVED])
+
 
 class PlanVersion(models.Model):
     """A named version of the zone partition: drafts are edited while the approved one is in force."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted for approval")
         APPROVED = "approved", _("approved")
         ARCHIVED = "archived", _("archived")
 
@@ -131,6 +137,8 @@ class PlanVersion(models.Model):
                                    on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("created by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("based on"))
 
     objects = PlanVersionQuerySet.as_manager()
 
@@ -144,6 +152,10 @@ class PlanVersion(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def editable(self):
+        return self.status == self.Status.DRAFT
 
     @transaction.atomic
     def approve(self):
@@ -183,6 +195,11 @@ class Zone(WebShaped):
     color = models.CharField(_("colour"), max_length=7, default="#888888",
                              validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$")])
     boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
+    # Bumped by every change, also when a neighbour takes area from the zone: the API's ETag.
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+    # Who changed the zone, when, and its state after each change (the state before is the
+    # previous record).
+    history = HistoricalRecords(excluded_fields=["web_boundary"])
 
     objects = ZoneQuerySet.as_manager()
 

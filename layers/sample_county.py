@@ -6,11 +6,14 @@ import rasterio
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from data.sample import places
 from data.sample.build import GENERATOR_VERSION, build_sample
 
 from .basemap import basemap_image, write_jpeg
+
 from .models import (County, Industry, PlanVersion, RasterLayer, River, Road, ServiceCenter, Town,
                      Village, Zone)
 
@@ -90,10 +93,11 @@ def _write(sample, basemap_path, basemap_bounds):
              seat=_geos(t.seat)) for t in sample.towns)
     plan = PlanVersion.objects.create(name="四大片区规划（示例）", status=PlanVersion.Status.APPROVED,
                                       note="合成示例数据 synthetic sample")
-    Zone.objects.bulk_create(
+    bulk_create_with_history([
         Zone(plan=plan, code=z.code, name=z.name, theme=z.theme,
              preferred_industries=list(z.industries), color=z.color,
-             boundary=_multi(sample.zones[z.code])) for z in places.ZONE_PLAN)
+             boundary=_multi(sample.zones[z.code])) for z in places.ZONE_PLAN], Zone,
+        default_change_reason="sample county loaded", default_date=timezone.now())
     villages = Village.objects.bulk_create(
         Village(code=v.code, name=v.name, town=towns[v.town], location=_geos(v.point),
                 boundary=_multi(v.boundary), **_figure_fields(v.figures))

@@ -27,11 +27,11 @@ def portal(request, code=None):
             raise Http404("no county is loaded")
         return render(request, "maps/portal.html", {"county": None})
     zone = get_object_or_404(Zone.objects.in_force().defer("boundary"), code=code) if code else None
-    context = portal_context(county, zone, _basemap(), _tiles(), get_language())
+    context = portal_context(county, zone, offline_basemap(), tile_basemap(), get_language())
     return render(request, "maps/portal.html", context)
 
 
-def _basemap():
+def offline_basemap():
     layer = RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP).first()
     if layer is None:
         return None
@@ -39,7 +39,7 @@ def _basemap():
     return Basemap(reverse("maps:basemap"), ((south, west), (north, east)))
 
 
-def _tiles():
+def tile_basemap():
     if not settings.TILE_URL:
         return None
     # Leaflet needs an attribution for custom tiles; the provider's host is the least.

@@ -1,0 +1,13 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "plans"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new_draft, name="new"),
+    path("compare/", views.compare_page, name="compare"),
+    path("<int:pk>/", views.editor, name="editor"),
+    # Only these actions: any other word after a version id is some other resource.
+    re_path(r"^(?P<pk>[0-9]+)/(?P<action>submit|withdraw|approve)/$", views.transition, name="transition"),
+]

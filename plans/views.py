@@ -1,0 +1,130 @@
+"""The zone-plan pages under /plan/: the versions, the editor (a viewer for other roles) and the
+comparison of two versions. The map work happens in plans/static/plans/editor.js through the
+API in plans/api.py; these views only render and carry out the version actions."""
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from layers.models import Industry, PlanVersion, Zone
+from maps.views import offline_basemap, tile_basemap
+
+from . import compare, edits
+from .partition import PartitionError
+
+VIEW = "layers.view_zone"
+
+
+@permission_required(VIEW, raise_exception=True)
+def index(request):
+    """The versions: the one in force, drafts (planners, or on purpose), the archive."""
+    plans = PlanVersion.objects.select_related("created_by", "based_on")
+    show_drafts = request.user.has_perm("layers.change_zone") or request.GET.get("drafts")
+    return render(request, "plans/index.html", {
+        "in_force": plans.filter(status=PlanVersion.Status.APPROVED).first(),
+        "drafts": plans.exclude(status__in=[PlanVersion.Status.APPROVED, PlanVersion.Status.ARCHIVED])
+        if show_drafts else None,
+        "archived": plans.filter(status=PlanVersion.Status.ARCHIVED),
+        "all_versions": plans if show_drafts else plans.published(),
+    })
+
+
+@require_POST
+@permission_required("layers.add_planversion", raise_exception=True)
+def new_draft(request):
+    name = request.POST.get("name", "").strip()[:100]
+    source = PlanVersion.objects.filter(pk=request.POST.get("from") or 0).first() or \
+        PlanVersion.objects.approved().first()
+    if not name or source is None:
+        messages.error(request, _("Give the draft a name; a draft starts from an existing version."))
+        return redirect("plans:index")
+    draft = edits.create_draft(source, name, request.user)
+    messages.success(request, _("Draft “%(name)s” created from “%(source)s”.")
+                     % {"name": draft.name, "source": source.name})
+    return redirect("plans:editor", pk=draft.pk)
+
+
+@permission_required(VIEW, raise_exception=True)
+def editor(request, pk):
+    """A version on the map; on a draft, planners draw, pick villages, preview and save."""
+    plan = get_object_or_404(PlanVersion.objects.select_related("created_by", "based_on"), pk=pk)
+    can_edit = plan.editable and request.user.has_perm("layers.change_zone")
+    return render(request, "plans/editor.html", {
+        "plan": plan, "can_edit": can_edit,
+        "can_submit": request.user.has_perm("layers.change_planversion"),
+        "can_approve": request.user.has_perm("layers.approve_planversion"),
+        "figures": compare.figures(plan).values(),
+        "industry_kinds": Industry.Kind.choices,
+        "config": map_config(request, {
+            "plan": reverse("plans_api:version", args=[plan.pk]),
+            "history": reverse("plans_api:history", args=[plan.pk]),
+            "restore": reverse("plans_api:restore", args=[plan.pk]),
+            "zone": reverse("plans_api:zone", args=[plan.pk, "ZONE"]),
+            "preview": reverse("plans_api:preview", args=[plan.pk, "ZONE"]),
+        }, can_edit=can_edit),
+    })
+
+
+def map_config(request, urls, **extra):
+    """What the page's script needs: URLs, the basemap, the CSRF token and its texts."""
+    basemap, tiles = offline_basemap(), tile_basemap()
+    return {
+        "urls": {"county": reverse("layers:layer", args=["county"]),
+                 "villages": reverse("layers:layer", args=["villages"]), **urls},
+        "basemap": {"url": basemap.url, "bounds": basemap.bounds} if basemap else None,
+        "tiles": {"url": tiles.url, "attribution": tiles.attribution,
+                  "subdomains": tiles.subdomains} if tiles else None,
+        "csrf": get_token(request), "labels": labels(), **extra,
+    }
+
+
+def labels():
+    return {
+        "saved": _("Saved."), "stale": _("Someone else changed this zone meanwhile: the map has been reloaded; make your change again."),
+        "no_moves": _("This change moves nothing."), "failed": _("The request failed: "),
+        "restore": _("Restore this state"), "show": _("Show"), "before": _("before"),
+        "after": _("after"), "confirm_restore": _("Bring every zone back to its state at this change?"),
+        "picked": _("villages picked"), "loading": _("Loading…"), "no_history": _("No changes recorded yet."),
+        "zone_codes": {code: str(label) for code, label in Zone.Code.choices},
+    }
+
+
+@require_POST
+@permission_required("layers.change_planversion", raise_exception=True)
+def transition(request, pk, action):
+    """Submit, withdraw or approve, then back to the version's page with what happened."""
+    if action == "approve" and not request.user.has_perm("layers.approve_planversion"):
+        raise PermissionDenied
+    plan = get_object_or_404(PlanVersion, pk=pk)
+    try:
+        plan = edits.move(plan, action)
+    except (edits.NotEditable, PartitionError) as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("“%(plan)s” is now %(status)s.")
+                         % {"plan": plan.name, "status": plan.get_status_display()})
+    return redirect("plans:editor", pk=pk)
+
+
+@permission_required(VIEW, raise_exception=True)
+def compare_page(request):
+    """Two versions side by side (?a=&b=): figures per zone and a map of the land that moved."""
+    plans = PlanVersion.objects.all()
+    if not request.user.has_perm("layers.change_zone"):
+        plans = plans.published() | plans.filter(pk__in=[request.GET.get("a") or 0,
+                                                         request.GET.get("b") or 0])
+    context = {"plans": plans}
+    try:
+        first, second = (int(request.GET[k]) for k in ("a", "b"))
+    except (KeyError, ValueError):
+        return render(request, "plans/compare.html", context)
+    result = compare.compare(get_object_or_404(PlanVersion, pk=first),
+                             get_object_or_404(PlanVersion, pk=second))
+    data = compare.comparison_data(result)
+    return render(request, "plans/compare.html", {**context, "result": result, "config": map_config(
+        request, {"a": reverse("plans_api:version", args=[first]),
+                  "b": reverse("plans_api:version", args=[second])}, changed=data["changed"])})
