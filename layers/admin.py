@@ -1,6 +1,9 @@
-from django.contrib import messages
+from django import forms
 from django.contrib.gis import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (County, Industry, PlanVersion, RasterLayer, River, Road, ServiceCenter, Town,
                      Village, Zone)
@@ -24,30 +27,49 @@ class TownAdmin(MapAdmin):
 
 @admin.register(PlanVersion)
 class PlanVersionAdmin(admin.ModelAdmin):
-    list_display = ["name", "status", "created_at", "approved_at"]
+    """Names and notes only: versions are drafted, submitted and approved in the zone editor
+    (/plan/), which checks the partition before a version comes into force."""
+
+    list_display = ["name", "status", "created_by", "created_at", "approved_at"]
     list_filter = ["status"]
-    # A version comes into force only through approve(), which reassigns every zoned feature.
-    readonly_fields = ["status", "approved_at"]
-    actions = ["approve"]
+    readonly_fields = ["status", "based_on", "created_by", "created_at", "approved_at"]
 
-    @admin.action(description=_("Approve the selected version (puts it in force)"),
-                  permissions=["approve"])
-    def approve(self, request, queryset):
-        if queryset.count() != 1:
-            self.message_user(request, _("Select exactly one version to approve."), messages.ERROR)
-            return
-        version = queryset.get()
-        version.approve()
-        self.message_user(request, _("%(name)s is now the plan in force.") % {"name": version.name})
+    def has_add_permission(self, request):
+        return False
 
-    def has_approve_permission(self, request):
-        return request.user.has_perm("layers.approve_planversion")
+
+class ZoneForm(forms.ModelForm):
+    preferred_industries = forms.TypedMultipleChoiceField(
+        label=_("preferred industry types"), choices=Industry.Kind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Zone
+        fields = ["name", "theme", "color", "preferred_industries"]
+        widgets = {"color": forms.TextInput(attrs={"type": "color"})}
 
 
 @admin.register(Zone)
-class ZoneAdmin(MapAdmin):
-    list_display = ["code", "name", "plan"]
+class ZoneAdmin(SimpleHistoryAdmin):
+    """A zone's description; its boundary changes only in the zone editor (/plan/), which keeps
+    the zones a partition of the county."""
+
+    form = ZoneForm
+    list_display = ["code", "name", "plan", "revision"]
     list_filter = ["plan"]
+    readonly_fields = ["plan", "code", "boundary_editor"]
+
+    @admin.display(description=_("boundary"))
+    def boundary_editor(self, zone):
+        return format_html('<a href="{}">{}</a>', reverse("plans:editor", args=[zone.plan_id]),
+                           _("Change the boundary in the zone editor"))
+
+    def has_add_permission(self, request):
+        return False  # zones come four at a time, with a draft or an import
+
+    def save_model(self, request, obj, form, change):
+        obj.revision += 1  # an ETag held in the editor is stale now
+        super().save_model(request, obj, form, change)
 
 
 @admin.display(description=_("zone"), ordering="zone__code")

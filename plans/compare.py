@@ -46,6 +46,11 @@ class Comparison:
     moves: list  # partition.Move from the first version to the second
     changed: list  # (source code, target code, MultiPolygon) land that changed zone
 
+    @property
+    def names(self):
+        """Zone code -> name (the second version's where both have the zone)."""
+        return {code: (b or a).name for code, a, b in self.rows}
+
 
 def compare(first, second):
     a, b = figures(first), figures(second)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from layers.models import Industry, PlanVersion, Zone
+from layers.models import Industry, PlanVersion
 from maps.views import offline_basemap, tile_basemap
 
 from . import compare, edits
@@ -89,7 +89,6 @@ def labels():
         "restore": _("Restore this state"), "show": _("Show"), "before": _("before"),
         "after": _("after"), "confirm_restore": _("Bring every zone back to its state at this change?"),
         "picked": _("villages picked"), "loading": _("Loading…"), "no_history": _("No changes recorded yet."),
-        "zone_codes": {code: str(label) for code, label in Zone.Code.choices},
     }
 
 

@@ -20,7 +20,7 @@
                                                        fillOpacity: 0.1})}).addTo(map);
   const etags = {};
   let zoneFeatures = {};
-  window.gisplanEditor = {ready: null, etags};
+  window.gisplanEditor = {ready: null, etags, map};
 
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
@@ -30,6 +30,8 @@
     (children || []).forEach((c) => node.appendChild(typeof c === "string" ? document.createTextNode(c) : c));
     return node;
   }
+
+  const zoneName = (code) => (zoneFeatures[code] ? zoneFeatures[code].properties.name : code);
 
   function say(text) {
     message.textContent = text;
@@ -146,7 +148,7 @@
       const rows = document.querySelector("#preview-table tbody");
       rows.replaceChildren();
       data.moves.forEach((m) => rows.appendChild(el("tr", {}, [
-        el("td", {text: L$.zone_codes[m.from] || m.from}), el("td", {text: L$.zone_codes[m.to] || m.to}),
+        el("td", {text: zoneName(m.from)}), el("td", {text: zoneName(m.to)}),
         el("td", {class: "n", text: m.area_km2.toFixed(2)}), el("td", {class: "n", text: String(m.villages.length)}),
         el("td", {class: "n", text: String(m.households)}), el("td", {class: "n", text: String(m.poor_population)})])));
       if (!data.moves.length) rows.appendChild(el("tr", {}, [el("td", {colspan: "6", text: L$.no_moves})]));
