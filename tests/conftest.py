@@ -3,6 +3,8 @@ tests read it inside their own transactions, which roll back."""
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.test.testcases import LiveServerThread
 from django.test.utils import setup_databases, teardown_databases
 
 from layers.sample_county import load_sample
@@ -47,3 +49,22 @@ def role_client(request, client, db):
     client.force_login(User.objects.get(username=request.param))
     client.role = request.param
     return client
+
+
+@pytest.fixture(scope="module")
+def app_server(django_db_setup, django_db_blocker):
+    """The application on a free local port, reading the session's test database.
+
+    Not pytest-django's live_server: that one flushes the database after each test, and with it
+    the sample county the other tests read.
+    """
+    with django_db_blocker.unblock():
+        thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        thread.url = f"http://127.0.0.1:{thread.port}"
+        yield thread
+        thread.terminate()

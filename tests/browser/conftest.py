@@ -5,8 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.test.testcases import LiveServerThread
 from playwright.sync_api import sync_playwright
 
 from tests.conftest import PASSWORD
@@ -28,25 +26,6 @@ def browser(django_db_setup):
                                              args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def app_server(django_db_setup, django_db_blocker):
-    """The application on a free local port, reading the session's test database.
-
-    Not pytest-django's live_server: that one flushes the database after each test, and with it
-    the sample county the other tests read.
-    """
-    with django_db_blocker.unblock():
-        thread = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
-        thread.url = f"http://127.0.0.1:{thread.port}"
-        yield thread
-        thread.terminate()
 
 
 @pytest.fixture

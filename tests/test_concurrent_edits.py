@@ -1,0 +1,115 @@
+"""Several planners editing the same zone at once, over HTTP against a running server (each
+request in its own thread and database connection): no lost update, every refused write a 412,
+and the zones still a partition afterwards."""
+import http.cookiejar
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from django.contrib.auth.models import User
+
+from layers.models import PlanVersion, Village, Zone
+from plans import edits
+from plans.partition import problems
+from tests.conftest import PASSWORD
+
+PLANNERS = 6
+
+
+class Session:
+    """A planner signed in to the live server, speaking plain HTTP."""
+
+    def __init__(self, base, username):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.open(f"{base}/accounts/login/")
+        form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": self.csrf}
+        self.opener.open(urllib.request.Request(f"{base}/accounts/login/",
+                                                urllib.parse.urlencode(form).encode()))
+
+    @property
+    def csrf(self):
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def call(self, method, path, body=None, **headers):
+        request = urllib.request.Request(
+            self.base + path, None if body is None else json.dumps(body).encode(), method=method,
+            headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf, **headers})
+        try:
+            with self.opener.open(request) as response:
+                return response.status, response.headers, json.load(response)
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.headers, json.load(refused)
+
+
+@pytest.fixture
+def draft(django_db_blocker):
+    """A committed draft and six East villages, removed after the test."""
+    with django_db_blocker.unblock():
+        plan = edits.create_draft(PlanVersion.objects.approved().get(), "concurrency",
+                                  User.objects.get(username="planner"))
+        villages = list(Village.objects.filter(zone__code="E").order_by("code")[:PLANNERS])
+    yield plan, villages
+    with django_db_blocker.unblock():
+        Zone.history.filter(plan_id=plan.pk).delete()
+        plan.delete()
+
+
+def run_together(work):
+    """Run work(i) for each planner in its own thread, released at the same moment."""
+    start, results = threading.Barrier(PLANNERS), [None] * PLANNERS
+
+    def run(i):
+        start.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(PLANNERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_one_etag_one_write(app_server, draft, django_db_blocker):
+    plan, villages = draft
+    sessions = [Session(app_server.url, "planner") for _ in range(PLANNERS)]
+    url = f"/api/plans/{plan.pk}/zones/W/"
+    etag = sessions[0].call("GET", url)[1]["ETag"]
+    statuses = run_together(lambda i: sessions[i].call(
+        "PATCH", url, {"villages": [villages[i].code]}, **{"If-Match": etag})[0])
+    # Everyone held the same ETag: the first write wins, every other one is refused.
+    assert sorted(statuses) == [200] + [412] * (PLANNERS - 1)
+    with django_db_blocker.unblock():
+        west = plan.zones.get(code="W")
+        assert west.revision == 2
+        assert sum(west.boundary.contains(v.location) for v in villages) == 1
+        assert problems({z.code: z.boundary for z in plan.zones.all()}, edits.county_boundary()) == []
+
+
+def test_planners_who_reload_all_get_their_change_in(app_server, draft, django_db_blocker):
+    plan, villages = draft
+    sessions = [Session(app_server.url, "planner") for _ in range(PLANNERS)]
+    url = f"/api/plans/{plan.pk}/zones/W/"
+
+    def until_saved(i):
+        for attempt in range(1, 4 * PLANNERS):
+            etag = sessions[i].call("GET", url)[1]["ETag"]
+            status = sessions[i].call("PATCH", url, {"villages": [villages[i].code]}, **{"If-Match": etag})[0]
+            if status != 412:
+                return status, attempt
+        return None, attempt
+
+    results = run_together(until_saved)
+    assert [status for status, _ in results] == [200] * PLANNERS
+    with django_db_blocker.unblock():
+        west = plan.zones.get(code="W")
+        # No lost update: every planner's village is in the West, each change a revision.
+        assert all(west.boundary.contains(v.location) for v in villages)
+        assert west.revision == 1 + PLANNERS
+        assert len(edits.history(plan)) == 1 + PLANNERS  # the copy, then one change each
+        assert problems({z.code: z.boundary for z in plan.zones.all()}, edits.county_boundary()) == []
