@@ -124,10 +124,15 @@ def versions(request):
     return answer([version_data(plan) for plan in plans])
 
 
-@endpoint("GET")
+@endpoint("GET", "DELETE")
 def version(request, pk):
-    """A version and its zones (simplified for display) as a FeatureCollection."""
+    """GET: a version and its zones (simplified for display); DELETE: discard a draft."""
     plan = visible_plan(pk)
+    if request.method == "DELETE":
+        if not request.user.has_perm("layers.delete_planversion"):
+            return error(403, _("your role may not do this"))
+        edits.discard(plan)
+        return answer({"deleted": plan.pk})
     zones = plan.zones.all()
     return answer({**version_data(plan), "zones": {"type": "FeatureCollection", "features": [
         zone_feature(z, simplified=True) for z in zones]}})

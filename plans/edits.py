@@ -202,6 +202,13 @@ def create_draft(source, name, user):
     return draft
 
 
+@transaction.atomic
+def discard(plan):
+    """Delete a draft (its zones' history stays, as a record of the work)."""
+    plan, _zones = _locked(plan)
+    plan.delete()
+
+
 TRANSITIONS = {  # action -> (states it starts from, the state it leads to)
     "submit": ((PlanVersion.Status.DRAFT,), PlanVersion.Status.SUBMITTED),
     "withdraw": ((PlanVersion.Status.SUBMITTED,), PlanVersion.Status.DRAFT),

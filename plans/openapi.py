@@ -47,9 +47,12 @@ def plan_paths():
                                body={"type": "object", "required": ["name"], "properties": {
                                    "name": {"type": "string", "maxLength": 100}, "from": {"type": "integer"}}}),
         },
-        "/api/plans/{pk}/": {"get": _operation(
-            "plan_version", _("A version and its zones (GeoJSON, lon/lat)"),
-            {"200": _json(_("the version")), "404": missing}, parameters=[PLAN])},
+        "/api/plans/{pk}/": {
+            "get": _operation("plan_version", _("A version and its zones (GeoJSON, lon/lat)"),
+                              {"200": _json(_("the version")), "404": missing}, parameters=[PLAN]),
+            "delete": _operation("plan_discard", _("Discard a draft"),
+                                 {"200": _json(_("the id deleted")), "404": missing, "409": conflict},
+                                 parameters=[PLAN])},
         **{f"/api/plans/{{pk}}/{action}/": {"post": _operation(
             f"plan_{action}", summary, {"200": _json(_("the version")), "404": missing, "409": conflict},
             parameters=[PLAN])} for action, summary in (

@@ -109,6 +109,19 @@ def transition(request, pk, action):
     return redirect("plans:editor", pk=pk)
 
 
+@require_POST
+@permission_required("layers.delete_planversion", raise_exception=True)
+def discard(request, pk):
+    plan = get_object_or_404(PlanVersion, pk=pk)
+    try:
+        edits.discard(plan)
+    except edits.NotEditable as problem:
+        messages.error(request, str(problem))
+        return redirect("plans:editor", pk=pk)
+    messages.success(request, _("Draft “%(plan)s” deleted.") % {"plan": plan.name})
+    return redirect("plans:index")
+
+
 @permission_required(VIEW, raise_exception=True)
 def compare_page(request):
     """Two versions side by side (?a=&b=): figures per zone and a map of the land that moved."""

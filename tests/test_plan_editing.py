@@ -294,3 +294,12 @@ def test_a_draft_is_created_through_the_api(planner):
     assert PlanVersion.objects.get(pk=response.json()["id"]).zones.count() == 4
     assert planner.post("/api/plans/", {"name": ""}, content_type="application/json").status_code == 400
     assert planner.post("/api/plans/", "not json", content_type="application/json").status_code == 400
+
+
+def test_drafts_are_discarded_but_published_versions_are_not(planner, draft):
+    approved = PlanVersion.objects.approved().get()
+    assert planner.delete(f"/api/plans/{approved.pk}/").status_code == 409
+    assert planner.delete(f"/api/plans/{draft.pk}/").status_code == 200
+    assert not PlanVersion.objects.filter(pk=draft.pk).exists()
+    assert Zone.history.filter(plan_id=draft.pk).exists()  # the record of the work stays
+
