@@ -126,7 +126,7 @@ def test_the_openapi_schema_documents_every_layer(client, db):
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
-    assert set(schema["paths"]) == {f"/api/layers/{name}/" for name in EXPECTED}
+    assert {p for p in schema["paths"] if p.startswith("/api/layers/")} == {f"/api/layers/{name}/" for name in EXPECTED}
     villages = schema["paths"]["/api/layers/villages/"]["get"]
     assert {p["name"] for p in villages["parameters"]} == {"bbox", "zone", "town", "exit_status", "q"}
     assert set(villages["responses"]) == {"200", "400", "401", "403"}

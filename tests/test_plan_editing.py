@@ -303,3 +303,13 @@ def test_drafts_are_discarded_but_published_versions_are_not(planner, draft):
     assert not PlanVersion.objects.filter(pk=draft.pk).exists()
     assert Zone.history.filter(plan_id=draft.pk).exists()  # the record of the work stays
 
+
+
+def test_the_schema_documents_the_plan_endpoints(client):
+    paths = client.get("/api/schema/").json()["paths"]
+    zone = paths["/api/plans/{pk}/zones/{code}/"]
+    assert {"get", "patch"} <= set(zone)
+    assert {"412", "428"} <= set(zone["patch"]["responses"])
+    assert any(p["name"] == "If-Match" and p["required"] for p in zone["patch"]["parameters"])
+    assert {"/api/plans/", "/api/plans/{pk}/history/", "/api/plans/{pk}/restore/",
+            "/api/plans/compare/"} <= set(paths)
