@@ -47,6 +47,15 @@ def tile_basemap():
     return TileBasemap(settings.TILE_URL, attribution, settings.TILE_SUBDOMAINS)
 
 
+def basemaps():
+    """The offline basemap and the optional tiles, as the scripts of the editor and the analysis
+    pages take them."""
+    basemap, tiles = offline_basemap(), tile_basemap()
+    return {"basemap": {"url": basemap.url, "bounds": basemap.bounds} if basemap else None,
+            "tiles": {"url": tiles.url, "attribution": tiles.attribution,
+                      "subdomains": tiles.subdomains} if tiles else None}
+
+
 def _basemap_modified(request):
     layer = RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP).first()
     try:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from layers.models import Industry, PlanVersion
-from maps.views import offline_basemap, tile_basemap
+from maps.views import basemaps
 
 from . import compare, edits
 from .partition import PartitionError
@@ -71,20 +71,17 @@ def editor(request, pk):
 
 def map_config(request, urls, **extra):
     """What the page's script needs: URLs, the basemap, the CSRF token and its texts."""
-    basemap, tiles = offline_basemap(), tile_basemap()
     return {
         "urls": {"county": reverse("layers:layer", args=["county"]),
                  "villages": reverse("layers:layer", args=["villages"]), **urls},
-        "basemap": {"url": basemap.url, "bounds": basemap.bounds} if basemap else None,
-        "tiles": {"url": tiles.url, "attribution": tiles.attribution,
-                  "subdomains": tiles.subdomains} if tiles else None,
-        "csrf": get_token(request), "labels": labels(), **extra,
+        **basemaps(), "csrf": get_token(request), "labels": labels(), **extra,
     }
 
 
 def labels():
+    """The texts editor.js shows."""
     return {
-        "saved": _("Saved."), "stale": _("Someone else changed this zone meanwhile: the map has been reloaded; make your change again."),
+        "stale": _("Someone else changed this zone meanwhile: the map has been reloaded; make your change again."),
         "no_moves": _("This change moves nothing."), "failed": _("The request failed: "),
         "restore": _("Restore this state"), "show": _("Show"), "before": _("before"),
         "after": _("after"), "confirm_restore": _("Bring every zone back to its state at this change?"),

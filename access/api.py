@@ -1,0 +1,121 @@
+"""The analysis endpoints under /api/analysis/ for analysts (and planners): coverage, and the
+files it downloads as. Errors are JSON {"error": "..."}: 400 bad options, 401 anonymous, 403
+without layers.run_analysis."""
+import tempfile
+from functools import wraps
+from pathlib import Path
+
+import numpy as np
+from django.contrib.auth.decorators import login_not_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_GET
+
+from .runs import BadOptions, CoverageOptions, run_coverage
+from .tables import SUFFIXES, feature_collection, write_table
+
+PERMISSION = "layers.run_analysis"
+
+
+def error(status, message):
+    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def analysis_endpoint(view):
+    """401 for anonymous callers, 403 without the analysts' permission, 400 for bad options."""
+    @login_not_required  # answers 401 itself: an API caller wants a status, not a login page
+    @require_GET
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return error(401, _("sign in first"))
+        if not request.user.has_perm(PERMISSION):
+            return error(403, _("your role may not run analyses"))
+        try:
+            return view(request, *args, **kwargs)
+        except BadOptions as problem:
+            return error(400, str(problem))
+    return checked
+
+
+def number(params, name):
+    if not params.get(name):
+        return None
+    try:
+        return float(params[name])
+    except ValueError:
+        raise BadOptions(_("%(name)s must be a number") % {"name": name}) from None
+
+
+def coverage_options(params):
+    """CoverageOptions from query parameters (service, mode, max_distance, max_minutes, planned)."""
+    if not params.get("service"):
+        raise BadOptions(_("give the service type: ?service=..."))
+    max_distance = number(params, "max_distance")
+    mode = params.get("mode") or ("euclidean" if max_distance is not None else "network")
+    return CoverageOptions(params["service"], mode, max_distance, number(params, "max_minutes"),
+                           params.get("planned") in ("1", "true", "on"))
+
+
+def coverage_data(run):
+    """The run as JSON-ready data: summary, shares per zone, villages, centers, underserved."""
+    def share_data(key, share):
+        return {"zone": key, "villages": share.villages, "covered_villages": share.covered_villages,
+                "population": share.population, "covered_population": share.covered_population,
+                "poor_population": share.poor_population,
+                "covered_poor_population": share.covered_poor_population,
+                "poor_share": share.poor_share, "population_share": share.population_share}
+
+    rows = list(run.rows())
+    for row, center in zip(rows, run.coverage.center):
+        row["center"] = int(center)
+    catchments = run.catchments
+    centers = feature_collection([
+        {"index": i, "name": name, "status": run.centers.extra["status"][i],
+         "villages": len(catchments[i].villages), "population": catchments[i].population,
+         "poor_population": catchments[i].poor_population,
+         "covered_poor_population": catchments[i].covered_poor_population}
+        for i, name in enumerate(run.centers.names)], run.centers.xy)
+    codes = run.villages.extra["code"]
+    return {"summary": run.summary(), "threshold": run.options.threshold, "mode": run.options.mode,
+            "service": run.options.service,
+            "shares": [share_data(k, s) for k, s in run.shares.items()],
+            "villages": feature_collection(rows, run.villages.xy), "centers": centers,
+            "underserved": [codes[i] for i in run.underserved]}
+
+
+class NumpyEncoder(DjangoJSONEncoder):
+    """Also numpy scalars, which the analysis arrays hand out."""
+
+    def default(self, o):
+        return o.item() if isinstance(o, np.generic) else super().default(o)
+
+
+def download(rows, xy, name):
+    """`rows` written to a file called `name` (its format from the extension), as an attachment."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        write_table(rows, path, xy)
+        response = HttpResponse(path.read_bytes(), content_type=CONTENT_TYPES[path.suffix])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+CONTENT_TYPES = {".csv": "text/csv; charset=utf-8", ".geojson": "application/geo+json",
+                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@analysis_endpoint
+@gzip_page
+def coverage(request):
+    """Coverage of the villages by a kind of center; ?format=csv|xlsx|geojson downloads the rows."""
+    run = run_coverage(coverage_options(request.GET))
+    fmt = request.GET.get("format")
+    if fmt:
+        if f".{fmt}" not in SUFFIXES:
+            raise BadOptions(_("format is csv, xlsx or geojson"))
+        return download(run.rows(), run.villages.xy, f"coverage-{run.options.service}.{fmt}")
+    return JsonResponse(coverage_data(run), encoder=NumpyEncoder,
+                        json_dumps_params={"ensure_ascii": False, "allow_nan": False})

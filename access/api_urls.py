@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import api
+
+app_name = "analysis_api"
+urlpatterns = [
+    path("coverage/", api.coverage, name="coverage"),
+]

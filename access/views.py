@@ -1,0 +1,39 @@
+"""The analysis pages under /analysis/: coverage of the villages by a kind of service center."""
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from layers.models import ServiceCenter, Zone
+from maps.views import basemaps
+
+from .api import PERMISSION, coverage_data, coverage_options
+from .runs import DEFAULT_METRES, DEFAULT_MINUTES, BadOptions, run_coverage
+
+
+UNDERSERVED_LISTED = 30
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def coverage_page(request):
+    """Choose a service, a mode and a threshold; see catchments, the uncovered and the figures."""
+    context = {"kinds": ServiceCenter.Kind.choices, "params": request.GET,
+               "defaults": {"network": DEFAULT_MINUTES, "euclidean": DEFAULT_METRES}}
+    if request.GET.get("service"):
+        params = request.GET.copy()  # the form sends both thresholds; the mode picks one
+        params.pop("max_distance" if params.get("mode") != "euclidean" else "max_minutes", None)
+        try:
+            run = run_coverage(coverage_options(params))
+        except BadOptions as problem:
+            context["problem"] = str(problem)
+        else:
+            zones = dict(Zone.objects.in_force().values_list("code", "name"))
+            rows = list(run.rows())
+            context.update(run=run, shares=[(zones.get(k, k) if k else _("County"), s)
+                                            for k, s in run.shares.items()],
+                           underserved=[rows[i] for i in run.underserved[:UNDERSERVED_LISTED]],
+                           download=reverse("analysis_api:coverage") + "?" + params.urlencode(),
+                           config={**basemaps(), "data": coverage_data(run),
+                                   "urls": {"county": reverse("layers:layer", args=["county"]),
+                                            "villages": reverse("layers:layer", args=["villages"])}})
+    return render(request, "access/coverage.html", context)

@@ -1,0 +1,171 @@
+"""Coverage on the sample county through the function, the command, the API and the page.
+
+The straight-line answer is checked against PostGIS's own ST_DWithin on the same rows; the road
+answer against the full travel-time matrix (its row minima).
+"""
+import csv
+import json
+
+import numpy as np
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import translation
+
+from access.runs import BadOptions, CoverageOptions, run_coverage
+from analysis.network import build_network, road_minutes
+from layers import arrays
+from layers.models import ServiceCenter
+
+pytestmark = pytest.mark.usefixtures("sample")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def within_by_postgis(kind, metres):
+    """Codes of the villages with an existing center of `kind` within `metres`, by PostGIS."""
+    # Raw SQL on purpose: this is the reference the analysis is checked against.
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT v.code FROM layers_village v WHERE EXISTS (
+                SELECT 1 FROM layers_servicecenter c
+                WHERE c.kind = %s AND c.status = 'existing'
+                  AND ST_DWithin(v.location, c.location, %s))""", [kind, metres])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.parametrize("kind, metres", [("relief", 8000), ("health_check", 5000),
+                                          ("village_clinic", 1500)])
+def test_straight_line_coverage_is_postgis_st_dwithin(kind, metres):
+    run = run_coverage(CoverageOptions(kind, "euclidean", max_distance=metres))
+    covered = {row["code"] for row in run.rows() if row["covered"]}
+    assert covered == within_by_postgis(kind, metres)
+
+
+def test_road_coverage_is_the_nearest_of_the_travel_matrix():
+    run = run_coverage(CoverageOptions("health_check", "network", max_minutes=30))
+    villages, centers = arrays.villages(), arrays.centers("health_check")
+    lines, speeds, oneway = arrays.roads()
+    network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, centers.xy]))
+    n = len(villages.ids)
+    matrix = road_minutes(network, np.arange(n), n + np.arange(len(centers.ids)))
+    assert run.travel_min == pytest.approx(matrix.min(axis=1))
+    assert run.coverage.covered.tolist() == (matrix.min(axis=1) <= 30).tolist()
+    # Every village is on the sample's connected network: each reaches some center.
+    assert (run.coverage.center >= 0).all()
+
+
+def test_shares_add_up_over_the_zones():
+    run = run_coverage(CoverageOptions("relief", "network", max_minutes=20))
+    zones = [s for k, s in run.shares.items() if k is not None]
+    county = run.shares[None]
+    assert sum(s.covered_poor_population for s in zones) == county.covered_poor_population
+    assert county.poor_population == 86000  # the sample's poor population (data/README.md)
+    poor = run.villages.extra["poor_population"]
+    assert county.covered_poor_population == poor[run.coverage.covered].sum()
+    ranked = poor[run.underserved]
+    assert (np.diff(ranked) <= 0).all() and len(ranked) == county.villages - county.covered_villages
+
+
+def test_a_service_with_no_centers_covers_nobody():
+    ServiceCenter.objects.filter(kind="elderly_care").delete()
+    run = run_coverage(CoverageOptions("elderly_care"))
+    assert run.shares[None].covered_villages == 0
+    assert all(row["nearest_center"] == "" and row["travel_min"] is None for row in run.rows())
+    assert "0 of 245 villages covered" in run.summary()
+
+
+def test_a_threshold_of_zero_covers_nobody_here():
+    run = run_coverage(CoverageOptions("relief", "network", max_minutes=0))
+    assert run.shares[None].covered_villages == 0
+
+
+@pytest.mark.parametrize("options, reason", [
+    (CoverageOptions("bakery"), "unknown service type"),
+    (CoverageOptions("relief", "walking"), "network or euclidean"),
+    (CoverageOptions("relief", "network", max_distance=100), "minutes"),
+    (CoverageOptions("relief", "euclidean", max_minutes=10), "metres"),
+    (CoverageOptions("relief", "network", max_minutes=float("nan")), "finite"),
+    (CoverageOptions("relief", "network", max_minutes=-1), "zero or more"),
+])
+def test_bad_options_are_refused(options, reason):
+    with pytest.raises(BadOptions, match=reason):
+        run_coverage(options)
+
+
+def test_the_command_writes_one_row_per_village(tmp_path, capsys):
+    out = tmp_path / "relief.csv"
+    call_command("coverage", "--service", "relief", "--max-minutes", "20", "--out", str(out))
+    summary = capsys.readouterr().out
+    assert "of 245 villages covered" in summary and "of the poor population" in summary
+    with open(out, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 245
+    assert list(rows[0]) == ["code", "name", "zone", "nearest_center", "distance_m", "travel_min",
+                             "covered", "poor_population"]
+    assert all(len(r["code"]) == 12 for r in rows)
+
+
+def test_the_command_infers_straight_lines_from_a_distance(tmp_path, capsys):
+    out = tmp_path / "relief.geojson"
+    call_command("coverage", "--service", "relief", "--max-distance", "8000", "--out", str(out))
+    features = json.loads(out.read_text())["features"]
+    covered = {f["properties"]["code"] for f in features if f["properties"]["covered"]}
+    assert covered == within_by_postgis("relief", 8000)
+    assert features[0]["geometry"]["type"] == "Point"
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["--service", "relief", "--mode", "network", "--max-distance", "10"], "minutes"),
+    (["--service", "relief", "--out", "/no/such/folder/x.csv"], "no such folder"),
+    (["--service", "relief", "--out", "x.pdf"], "must end in"),
+])
+def test_the_command_refuses_bad_input_in_one_line(args, reason):
+    with pytest.raises(CommandError, match=reason):
+        call_command("coverage", *args)
+
+
+def login(client, username):
+    client.force_login(User.objects.get(username=username))
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_the_api_answers_analysts(client):
+    login(client, "analyst")
+    data = client.get("/api/analysis/coverage/", {"service": "relief", "max_minutes": 20}).json()
+    assert len(data["villages"]["features"]) == 245
+    assert data["shares"][-1]["zone"] is None  # the county total comes last
+    run = run_coverage(CoverageOptions("relief", "network", max_minutes=20))
+    assert data["summary"] == run.summary()
+    download = client.get("/api/analysis/coverage/", {"service": "relief", "format": "xlsx"})
+    assert download.status_code == 200 and download["Content-Disposition"].endswith('.xlsx"')
+
+
+@pytest.mark.parametrize("username, status", [("official", 403), ("analyst", 400), ("planner", 400)])
+def test_the_api_refuses_by_role_and_by_input(client, username, status):
+    login(client, username)
+    response = client.get("/api/analysis/coverage/", {"service": "bakery"})
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+def test_the_api_wants_a_signed_in_caller(client):
+    assert client.get("/api/analysis/coverage/", {"service": "relief"}).status_code == 401
+
+
+def test_the_page_shows_figures_and_the_underserved(client):
+    login(client, "analyst")
+    page = client.get("/analysis/coverage/", {"service": "health_check", "mode": "network",
+                                              "max_minutes": 30, "max_distance": 5000})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="coverage-summary"' in body and 'id="underserved"' in body
+    problem = client.get("/analysis/coverage/", {"service": "relief", "mode": "network", "max_minutes": "-5"})
+    assert 'id="coverage-error"' in problem.content.decode()
+    assert login(client, "official").get("/analysis/coverage/").status_code == 403
