@@ -6,6 +6,9 @@ from functools import wraps
 from pathlib import Path
 
 import numpy as np
+import pyproj
+import shapely
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
@@ -59,7 +62,16 @@ def coverage_options(params):
                            params.get("planned") in ("1", "true", "on"))
 
 
-def coverage_data(run):
+def isochrone_collection(run):
+    """Each center's isochrone as a lon/lat GeoJSON feature."""
+    to_lonlat = pyproj.Transformer.from_crs(settings.STORAGE_SRID, 4326, always_xy=True)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"index": i, "name": run.centers.names[i]},
+         "geometry": shapely.geometry.mapping(shapely.transform(area, to_lonlat.transform, interleaved=False))}
+        for i, area in enumerate(run.isochrones()) if not area.is_empty]}
+
+
+def coverage_data(run, isochrones=False):
     """The run as JSON-ready data: summary, shares per zone, villages, centers, underserved."""
     def share_data(key, share):
         return {"zone": key, "villages": share.villages, "covered_villages": share.covered_villages,
@@ -83,7 +95,8 @@ def coverage_data(run):
             "service": run.options.service,
             "shares": [share_data(k, s) for k, s in run.shares.items()],
             "villages": feature_collection(rows, run.villages.xy), "centers": centers,
-            "underserved": [codes[i] for i in run.underserved]}
+            "underserved": [codes[i] for i in run.underserved],
+            "isochrones": isochrone_collection(run) if isochrones else None}
 
 
 class NumpyEncoder(DjangoJSONEncoder):
@@ -110,12 +123,14 @@ CONTENT_TYPES = {".csv": "text/csv; charset=utf-8", ".geojson": "application/geo
 @analysis_endpoint
 @gzip_page
 def coverage(request):
-    """Coverage of the villages by a kind of center; ?format=csv|xlsx|geojson downloads the rows."""
+    """Coverage of the villages by a kind of center; ?isochrones=1 adds each center's isochrone
+    (network mode); ?format=csv|xlsx|geojson downloads the rows."""
     run = run_coverage(coverage_options(request.GET))
     fmt = request.GET.get("format")
     if fmt:
         if f".{fmt}" not in SUFFIXES:
             raise BadOptions(_("format is csv, xlsx or geojson"))
         return download(run.rows(), run.villages.xy, f"coverage-{run.options.service}.{fmt}")
-    return JsonResponse(coverage_data(run), encoder=NumpyEncoder,
+    data = coverage_data(run, isochrones=request.GET.get("isochrones") in ("1", "true", "on"))
+    return JsonResponse(data, encoder=NumpyEncoder,
                         json_dumps_params={"ensure_ascii": False, "allow_nan": False})

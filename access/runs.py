@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import shapely
 from django.utils.translation import gettext as _
 
 from analysis.coverage import catchments, covered_by, nearest_straight, shares_by, underserved
-from analysis.network import WALK_KMH, build_network, nearest_by_road
+from analysis.network import WALK_KMH, build_network, isochrone, nearest_by_road
 from layers import arrays
 from layers.models import ServiceCenter
 
@@ -69,6 +70,15 @@ class CoverageRun:
     coverage: object  # analysis.coverage.Coverage
     distance_m: np.ndarray  # straight-line metres to the serving center (inf: none)
     travel_min: np.ndarray | None  # road minutes to it, network mode only
+    network: object = None  # analysis.network.Network, network mode only
+
+    def isochrones(self, tolerance=20.0):
+        """Each center's isochrone at the threshold (shapely, storage CRS), network mode only."""
+        if self.network is None:
+            return []
+        first = len(self.villages.ids)
+        return [shapely.simplify(isochrone(self.network, first + i, self.options.threshold), tolerance)
+                for i in range(len(self.centers.ids))]
 
     @cached_property
     def shares(self):
@@ -117,7 +127,7 @@ def run_coverage(options):
     """Coverage of the villages by one kind of center, by road (default) or straight line."""
     options = options.checked()
     villages, centers = arrays.villages(), arrays.centers(options.service, options.planned)
-    travel = None
+    travel = network = None
     if options.mode == "network":
         lines, speeds, oneway = arrays.roads()
         if not lines:
@@ -134,4 +144,5 @@ def run_coverage(options):
     served = center >= 0
     distance = np.full(len(center), np.inf)
     distance[served] = np.hypot(*(villages.xy[served] - centers.xy[center[served]]).T)
-    return CoverageRun(options, villages, centers, coverage, distance, travel)
+    return CoverageRun(options, villages, centers, coverage, distance, travel,
+                       network if options.mode == "network" else None)

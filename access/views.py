@@ -33,7 +33,8 @@ def coverage_page(request):
                                             for k, s in run.shares.items()],
                            underserved=[rows[i] for i in run.underserved[:UNDERSERVED_LISTED]],
                            download=reverse("analysis_api:coverage") + "?" + params.urlencode(),
-                           config={**basemaps(), "data": coverage_data(run),
+                           config={**basemaps(), "data": coverage_data(
+                               run, isochrones=params.get("isochrones") == "1"),
                                    "urls": {"county": reverse("layers:layer", args=["county"]),
                                             "villages": reverse("layers:layer", args=["villages"])}})
     return render(request, "access/coverage.html", context)

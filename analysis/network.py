@@ -28,6 +28,21 @@ def minutes(metres, kmh):
 
 
 @dataclass(frozen=True)
+class Pieces:
+    """The roads cut at the places: piece i runs along `lines[line[i]]` from measure `start[i]`
+    (node `tail[i]`) to `end[i]` (node `head[i]`), at `speed` metres a minute, one way if `oneway`."""
+
+    lines: np.ndarray  # shapely LineStrings
+    line: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    tail: np.ndarray
+    head: np.ndarray
+    speed: np.ndarray
+    oneway: np.ndarray
+
+
+@dataclass(frozen=True)
 class Network:
     """The road graph with places joined to it.
 
@@ -41,12 +56,17 @@ class Network:
         Each place's walk to that node, at `walk_kmh`.
     walk_metres : ndarray of float
         The length of that walk (straight, to the nearest point on a road).
+    pieces : Pieces
+        The roads cut at the places: what isochrones are drawn from.
+    walk_kmh : float
     """
 
     graph: csr_matrix
     place_node: np.ndarray
     walk_minutes: np.ndarray
     walk_metres: np.ndarray
+    pieces: "Pieces"
+    walk_kmh: float
 
     @property
     def reversed(self):
@@ -111,6 +131,8 @@ def build_network(lines, speeds_kmh, oneway, places, walk_kmh=WALK_KMH):
     same = edge[:-1] == edge[1:]
     a, b = node[:-1][same], node[1:][same]
     line = edge[:-1][same]
+    pieces = Pieces(geometries, line, at[:-1][same], at[1:][same], a, b, speeds[line] * 1000 / 60,
+                    oneway[line])
     cost = np.maximum(minutes(np.diff(at)[same], speeds[line]), NEAR_ZERO)
     both = ~oneway[line]
     tails = np.concatenate([a, b[both]])
@@ -118,7 +140,7 @@ def build_network(lines, speeds_kmh, oneway, places, walk_kmh=WALK_KMH):
     weights = np.concatenate([cost, cost[both]])
     keep = tails != heads
     graph = _shortest_edges(tails[keep], heads[keep], weights[keep], junctions + len(places))
-    return Network(graph, place_node, minutes(walk, walk_kmh), walk)
+    return Network(graph, place_node, minutes(walk, walk_kmh), walk, pieces, walk_kmh)
 
 
 def _shortest_edges(tails, heads, weights, size):
@@ -186,3 +208,36 @@ def straight_metres(origins, destinations):
     origins, destinations = np.asarray(origins, dtype=float), np.asarray(destinations, dtype=float)
     return np.hypot(origins[:, None, 0] - destinations[None, :, 0],
                     origins[:, None, 1] - destinations[None, :, 1])
+
+
+def isochrone(network, destination, limit, step=250.0):
+    """The land from which a place is reached within `limit` minutes, as a shapely geometry.
+
+    Drawn from the reached road network, not from the reached points' hull (an alpha shape
+    would fill the valleys between roads): points every `step` metres along each road piece,
+    each with the minutes from there to the place (a one-way piece only towards its head), and
+    around each point a disc as wide as the walk the remaining minutes allow. Off-road walking
+    is straight and at the network's walking speed, as for the places themselves.
+    """
+    pieces = network.pieces
+    start = max(float(network.walk_minutes[destination]), NEAR_ZERO)
+    node_cost = dijkstra(network.reversed, indices=network.place_node[destination], limit=limit) + start
+    tail_cost, head_cost = node_cost[pieces.tail], node_cost[pieces.head]
+    reached = (np.minimum(tail_cost, head_cost) <= limit)
+    index = np.flatnonzero(reached)
+    length = pieces.end[index] - pieces.start[index]
+    count = np.maximum(np.ceil(length / step).astype(int), 1) + 1
+    piece = np.repeat(index, count)
+    offset = np.concatenate([np.linspace(0, 1, n) for n in count]) if len(count) else np.empty(0)
+    along = offset * np.repeat(length, count)
+    speed = pieces.speed[piece]
+    to_head = head_cost[piece] + (np.repeat(length, count) - along) / speed
+    to_tail = np.where(pieces.oneway[piece], np.inf, tail_cost[piece] + along / speed)
+    cost = np.minimum(to_head, to_tail)
+    keep = cost <= limit
+    points = shapely.line_interpolate_point(pieces.lines[pieces.line[piece[keep]]],
+                                            pieces.start[piece[keep]] + along[keep])
+    walk_per_minute = network.walk_kmh * 1000 / 60
+    discs = shapely.buffer(points, (limit - cost[keep]) * walk_per_minute + 1.0, quad_segs=4)
+    return shapely.union_all(discs)
+

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from analysis.coverage import catchments, covered_by, nearest_straight, shares_by, underserved
-from analysis.network import build_network, nearest_by_road, road_minutes
+from analysis.network import build_network, isochrone, nearest_by_road, road_minutes
 
 LINES = [np.array([[0, 0], [3000, 0], [6000, 0]]), np.array([[6000, 0], [6000, 3000]])]
 SPEEDS, ONEWAY = [60, 30], [False, True]
@@ -96,3 +96,18 @@ def test_a_threshold_of_zero_covers_only_villages_on_a_center():
     assert covered_by([0.0, 0.5], [0, 0], 0).covered.tolist() == [True, False]
     with pytest.raises(ValueError, match="zero or more"):
         covered_by([1.0], [0], -1)
+
+
+def test_an_isochrone_follows_the_roads_and_their_direction(network):
+    import shapely
+    # C2 within 11.5 minutes: from (1000, 0) on A the trip is 1 min + the 4.5 min walk, which
+    # leaves 6 min of walking, 400 m: V (1000, 400) is just on the edge.
+    area = isochrone(network, C2, 11.5)
+    assert area.contains(shapely.Point(1000, 390)) and not area.contains(shapely.Point(1000, 420))
+    # The far end of A (6000, 0) is 6 min + 4.5 = 10.5 min away: 1 min of walking, 66.7 m, left.
+    assert area.contains(shapely.Point(6000, 60)) and not area.contains(shapely.Point(6000, 80))
+    # C1 within 5 minutes: south of it on one-way B (driving north to it) is reached, north of
+    # it is not (that way runs away from C1), beyond the walk from C1's own road point.
+    area = isochrone(network, C1, 5)
+    assert area.contains(shapely.Point(6000, 1800))
+    assert not area.contains(shapely.Point(6000, 2400))

@@ -44,6 +44,10 @@
       const p = byCode[f.properties.code];
       if (p) layer.bindPopup(() => popup(p));
     }}).addTo(map);
+    if (data.isochrones) {
+      L.geoJSON(data.isochrones, {style: (f) => ({color: colour(f.properties.index), weight: 2, fill: false})})
+        .eachLayer((layer) => layer.bindTooltip(layer.feature.properties.name, {sticky: true})).addTo(map);
+    }
     L.geoJSON(data.centers, {pointToLayer: (f, latlng) => L.circleMarker(latlng, {
       radius: 7, color: "#000", weight: 2, fillColor: colour(f.properties.index), fillOpacity: 1})
       .bindTooltip(f.properties.name + " · " + f.properties.villages)}).addTo(map);
