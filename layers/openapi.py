@@ -1,9 +1,11 @@
-"""The OpenAPI 3 description of the whole API: layers, file import and export, and the zone plan."""
+"""The OpenAPI 3 description of the whole API: layers, file import and export, the zone plan and
+the analyses."""
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from access.openapi import analysis_paths
 from plans.openapi import plan_paths
 
 from .api import LAYERS
@@ -91,6 +93,7 @@ def schema():
             **{f"/api/import/{kind}/": import_operation(kind) for kind in DATASETS},
             **{f"/api/export/{kind}.{{format}}": export_operation(kind) for kind in DATASETS},
             **plan_paths(),
+            **analysis_paths(),
         },
         "components": {
             "schemas": {"FeatureCollection": {"type": "object", "required": ["type", "features"],

@@ -169,3 +169,9 @@ def test_the_page_shows_figures_and_the_underserved(client):
     problem = client.get("/analysis/coverage/", {"service": "relief", "mode": "network", "max_minutes": "-5"})
     assert 'id="coverage-error"' in problem.content.decode()
     assert login(client, "official").get("/analysis/coverage/").status_code == 403
+
+
+def test_the_schema_documents_coverage(client):
+    operation = client.get("/api/schema/").json()["paths"]["/api/analysis/coverage/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"service", "mode", "max_minutes", "max_distance"}
+    assert {"200", "400", "401", "403"} <= set(operation["responses"])

@@ -1,0 +1,42 @@
+"""The OpenAPI 3 description of the analysis endpoints (access/api.py), merged into /api/schema/."""
+from django.utils.translation import gettext as _
+
+from layers.models import ServiceCenter
+
+from .runs import DEFAULT_METRES, DEFAULT_MINUTES, MODES
+
+
+def _error(description):
+    return {"description": description, "content": {"application/json": {"schema": {
+        "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}}}}
+
+
+def _query(name, schema, description, required=False):
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+def analysis_paths():
+    return {"/api/analysis/coverage/": {"get": {
+        "operationId": "analysis_coverage", "tags": ["analysis"],
+        "summary": _("Which villages are within reach of a kind of service center"),
+        "parameters": [
+            _query("service", {"enum": ServiceCenter.Kind.values}, _("the kind of center"), required=True),
+            _query("mode", {"enum": list(MODES), "default": "network"},
+                   _("network: travel minutes by road (default, unless max_distance is given); euclidean: metres")),
+            _query("max_minutes", {"type": "number", "minimum": 0, "default": DEFAULT_MINUTES},
+                   _("threshold in network mode")),
+            _query("max_distance", {"type": "number", "minimum": 0, "default": DEFAULT_METRES},
+                   _("threshold in euclidean mode, metres")),
+            _query("planned", {"type": "boolean"}, _("count planned centers as open")),
+            _query("isochrones", {"type": "boolean"}, _("add each center's isochrone (network mode)")),
+            _query("format", {"enum": ["csv", "xlsx", "geojson"]}, _("download the village rows as a file")),
+        ],
+        "responses": {
+            "200": {"description": _("summary, shares per zone, villages and centers (GeoJSON, lon/lat), "
+                                     "the underserved, isochrones; or the file"),
+                    "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": _error(_("bad options, with the reason")),
+            "401": _error(_("not signed in")),
+            "403": _error(_("the role may not run analyses")),
+        },
+    }}}
