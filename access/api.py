@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from .runs import BadOptions, CoverageOptions, run_coverage
+from .runs import BadOptions, CoverageOptions, LocateOptions, run_coverage, run_locate
 from .tables import SUFFIXES, feature_collection, write_table
 
 PERMISSION = "layers.run_analysis"
@@ -60,6 +60,40 @@ def coverage_options(params):
     mode = params.get("mode") or ("euclidean" if max_distance is not None else "network")
     return CoverageOptions(params["service"], mode, max_distance, number(params, "max_minutes"),
                            params.get("planned") in ("1", "true", "on"))
+
+
+def locate_options(params):
+    """LocateOptions from query parameters (coverage's, and model, p, keep_existing, time_limit)."""
+    reach = coverage_options(params)
+    if not params.get("model"):
+        raise BadOptions(_("give the model: ?model=lscp|mclp|pmedian|pcenter"))
+    p = number(params, "p")
+    if p is not None and not p.is_integer():
+        raise BadOptions(_("p must be a whole number"))
+    time_limit = number(params, "time_limit")
+    return LocateOptions(reach.service, params["model"], None if p is None else int(p), reach.mode,
+                         reach.max_distance, reach.max_minutes,
+                         params.get("keep_existing") in ("1", "true", "on"),
+                         time_limit if time_limit is not None else LocateOptions.time_limit)
+
+
+def locate_data(run):
+    """The proposal as JSON-ready data: summary, the solver's answer, what it adds, the sites."""
+    s, i = run.solution, run.impact
+    rows = list(run.rows())
+    return {"summary": run.summary(), "model": run.options.model,
+            "solution": {"objective": s.objective, "gap": s.gap, "optimal": s.optimal,
+                         "status": s.status, "sites": s.sites.tolist(), "new_sites": s.new_sites.tolist(),
+                         "unreachable": [run.villages.extra["code"][k] for k in s.unreachable]},
+            "impact": {"covered_before": i.covered_before, "covered_after": i.covered_after,
+                       "newly_covered": i.newly_covered,
+                       "mean_cost_before": _finite(i.mean_cost_before),
+                       "mean_cost_after": _finite(i.mean_cost_after)},
+            "sites": feature_collection(rows, run.sites.xy[s.sites])}
+
+
+def _finite(value):
+    return float(value) if np.isfinite(value) else None
 
 
 def isochrone_collection(run):
@@ -134,3 +168,20 @@ def coverage(request):
     data = coverage_data(run, isochrones=request.GET.get("isochrones") in ("1", "true", "on"))
     return JsonResponse(data, encoder=NumpyEncoder,
                         json_dumps_params={"ensure_ascii": False, "allow_nan": False})
+
+
+@analysis_endpoint
+@gzip_page
+def locate(request):
+    """Where new centers should go (?model=lscp|mclp|pmedian|pcenter&p=...), and what they add;
+    ?format=csv|xlsx|geojson downloads the open sites."""
+    run = run_locate(locate_options(request.GET))
+    fmt = request.GET.get("format")
+    if fmt:
+        if f".{fmt}" not in SUFFIXES:
+            raise BadOptions(_("format is csv, xlsx or geojson"))
+        return download(run.rows(), run.sites.xy[run.solution.sites],
+                        f"locate-{run.options.service}-{run.options.model}.{fmt}")
+    return JsonResponse(locate_data(run), encoder=NumpyEncoder,
+                        json_dumps_params={"ensure_ascii": False, "allow_nan": False})
+

@@ -5,4 +5,5 @@ from . import api
 app_name = "analysis_api"
 urlpatterns = [
     path("coverage/", api.coverage, name="coverage"),
+    path("locate/", api.locate, name="locate"),
 ]

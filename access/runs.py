@@ -1,6 +1,6 @@
-"""Coverage runs on the county's data: the options a command, the API or a page gives, the
-arrays from the database (layers.arrays), the analysis (analysis.network, analysis.coverage),
-and a result that every interface writes out the same way."""
+"""Coverage and location runs on the county's data: the options a command, the API or a page
+gives, the arrays from the database (layers.arrays), the analysis (analysis.network,
+analysis.coverage, analysis.locate), and a result that every interface writes out the same way."""
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -9,7 +9,9 @@ import shapely
 from django.utils.translation import gettext as _
 
 from analysis.coverage import catchments, covered_by, nearest_straight, shares_by, underserved
-from analysis.network import WALK_KMH, build_network, isochrone, nearest_by_road
+from analysis import locate
+from analysis.network import (WALK_KMH, build_network, isochrone, nearest_by_road, road_minutes,
+                              straight_metres)
 from layers import arrays
 from layers.models import ServiceCenter
 
@@ -112,7 +114,8 @@ class CoverageRun:
         share = county.poor_share
         return _("%(service)s, %(mode)s within %(threshold)g %(unit)s: %(covered)d of %(villages)d "
                  "villages covered; %(poor)s of the poor population (%(covered_poor)d of %(all_poor)d)") % {
-            "service": ServiceCenter.Kind(self.options.service).label, "mode": self.options.mode,
+            "service": ServiceCenter.Kind(self.options.service).label,
+            "mode": _("by road") if self.options.mode == "network" else _("in a straight line"),
             "threshold": self.options.threshold, "unit": self.options.unit,
             "covered": county.covered_villages, "villages": county.villages,
             "poor": "—" if share is None else f"{100 * share:.1f}%",
@@ -146,3 +149,119 @@ def run_coverage(options):
     distance[served] = np.hypot(*(villages.xy[served] - centers.xy[center[served]]).T)
     return CoverageRun(options, villages, centers, coverage, distance, travel,
                        network if options.mode == "network" else None)
+
+
+MODELS = ("lscp", "mclp", "pmedian", "pcenter")
+NEEDS_P = ("mclp", "pmedian", "pcenter")
+DEFAULT_TIME_LIMIT = 60.0  # seconds; then the best solution found, and the gap, are reported
+
+
+@dataclass(frozen=True)
+class LocateOptions:
+    service: str
+    model: str
+    p: int | None = None  # new sites, in addition to the existing centers kept
+    mode: str = "network"
+    max_distance: float | None = None
+    max_minutes: float | None = None
+    keep_existing: bool = False  # the existing centers stay open and count as covering
+    time_limit: float | None = DEFAULT_TIME_LIMIT
+
+    def checked(self):
+        """These options, or BadOptions with the reason."""
+        self.reach.checked()
+        if self.model not in MODELS:
+            raise BadOptions(_("the model is one of %(models)s, not %(model)s")
+                             % {"models": ", ".join(MODELS), "model": self.model})
+        if self.model in NEEDS_P and (self.p is None or self.p < 1):
+            raise BadOptions(_("%(model)s needs the number of new sites: p of 1 or more") % {"model": self.model})
+        if self.model == "lscp" and self.p is not None:
+            raise BadOptions(_("lscp finds the number of sites itself: give no p"))
+        if self.time_limit is not None and not (np.isfinite(self.time_limit) and self.time_limit > 0):
+            raise BadOptions(_("the time limit must be a number of seconds above zero"))
+        return self
+
+    @property
+    def reach(self):
+        """The same service, mode and threshold as coverage options."""
+        return CoverageOptions(self.service, self.mode, self.max_distance, self.max_minutes)
+
+
+@dataclass(frozen=True)
+class LocateRun:
+    """Where new centers of a kind should go, and what they add."""
+
+    options: LocateOptions
+    villages: arrays.Places
+    sites: arrays.Places  # existing centers first, then village committees, then town seats
+    existing: np.ndarray  # indices of the existing centers among the sites
+    solution: object  # analysis.locate.Solution
+    impact: object  # analysis.locate.Impact
+
+    def rows(self):
+        """One dict per open site (kept and new), the new ones marked."""
+        kinds, new = self.sites.extra["kind"], set(self.solution.new_sites.tolist())
+        for j in self.solution.sites:
+            yield {"site": self.sites.names[j], "kind": kinds[j], "new": j in new}
+
+    def summary(self):
+        s, i = self.solution, self.impact
+        unit = self.options.reach.unit
+        return _("%(model)s: %(new)d new sites (%(names)s); objective %(objective)g; %(status)s, gap %(gap).2g; "
+                 "poor people newly covered: %(newly)d; mean trip %(before).1f → %(after).1f %(unit)s") % {
+            "model": self.options.model, "new": len(s.new_sites),
+            "names": _listed([self.sites.names[j] for j in s.new_sites]),
+            "objective": s.objective, "gap": s.gap, "newly": i.newly_covered,
+            "status": _("optimal") if s.optimal
+            else _("not proven optimal (%(status)s)") % {"status": s.status},
+            "before": i.mean_cost_before, "after": i.mean_cost_after, "unit": unit}
+
+
+def _listed(names, at_most=8):
+    if not names:
+        return "—"
+    more = len(names) - at_most
+    return "、".join(names[:at_most]) + (_(" and %(n)d more") % {"n": more} if more > 0 else "")
+
+
+def candidate_sites(existing):
+    """The existing centers, then village committees and town seats: where centers may go."""
+    villages, seats = arrays.villages(), arrays.town_seats()
+    names = existing.names + villages.names + [_("%(town)s seat") % {"town": n} for n in seats.names]
+    kinds = ([_("existing center")] * len(existing.ids) + [_("village committee")] * len(villages.ids)
+             + [_("town seat")] * len(seats.ids))
+    return arrays.Places(np.arange(len(names)), names,
+                         np.concatenate([existing.xy, villages.xy, seats.xy]), {"kind": kinds})
+
+
+def run_locate(options):
+    """A location-allocation model over the villages (weighted by poor population) and the
+    candidate sites, by road or straight line."""
+    options = options.checked()
+    reach = options.reach
+    villages, existing = arrays.villages(), arrays.centers(options.service)
+    sites = candidate_sites(existing)
+    count = len(villages.ids)
+    if options.mode == "network":
+        lines, speeds, oneway = arrays.roads()
+        if not lines:
+            raise BadOptions(_("there are no roads to travel on; use the euclidean mode"))
+        network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, sites.xy]))
+        cost = road_minutes(network, np.arange(count), count + np.arange(len(sites.ids)))
+    else:
+        cost = straight_metres(villages.xy, sites.xy)
+    weights = villages.extra["poor_population"].astype(float)
+    kept = np.arange(len(existing.ids))
+    fixed = kept if options.keep_existing else ()
+    cover = cost <= reach.threshold
+    limit = {"time_limit": options.time_limit}
+    if options.model == "lscp":
+        solution = locate.lscp(cover, fixed, **limit)
+    elif options.model == "mclp":
+        solution = locate.mclp(cover, weights, options.p, fixed, **limit)
+    elif options.model == "pmedian":
+        solution = locate.p_median(cost, options.p, weights, fixed, **limit)
+    else:
+        solution = locate.p_center(cost, options.p, None, fixed, **limit)
+    result = locate.impact(cost, kept, solution.new_sites, reach.threshold, weights)
+    return LocateRun(options, villages, sites, kept, solution, result)

@@ -1,5 +1,5 @@
 /* The coverage map (/analysis/coverage/): villages coloured by the center they are nearest to
-   (their catchment), uncovered villages hatched in red, centers as labelled circles. The data
+   (their catchment), uncovered villages outlined in red, centers as circles, proposed sites as stars. The data
    comes with the page (analysis-config); village outlines from /api/layers/villages/. Texts from
    the data go in as text, never as HTML. */
 (function () {
@@ -51,6 +51,11 @@
     L.geoJSON(data.centers, {pointToLayer: (f, latlng) => L.circleMarker(latlng, {
       radius: 7, color: "#000", weight: 2, fillColor: colour(f.properties.index), fillOpacity: 1})
       .bindTooltip(f.properties.name + " · " + f.properties.villages)}).addTo(map);
+    if (config.proposal) {
+      L.geoJSON(config.proposal.sites, {filter: (f) => f.properties.new, pointToLayer: (f, latlng) => L.marker(latlng, {
+        icon: L.divIcon({className: "proposed-site", html: "★", iconSize: [24, 24]})})
+        .bindTooltip(f.properties.site)}).addTo(map);
+    }
     document.body.dataset.ready = "1";
   }
   window.gisplanAnalysis.ready = start();

@@ -1,0 +1,40 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from access.runs import (DEFAULT_TIME_LIMIT, MODELS, MODES, BadOptions, LocateOptions,
+                         run_locate)
+from access.tables import BadOutput, write_table
+from layers.models import ServiceCenter
+
+
+class Command(BaseCommand):
+    help = ("Where new service centers should go: location set covering (lscp), maximal covering "
+            "(mclp), p-median or p-center, solved exactly with HiGHS over the villages weighted by "
+            "poor population and the candidate sites (existing centers, village committees, town "
+            "seats). One row per open site in --out; a summary line here.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--service", required=True, choices=ServiceCenter.Kind.values)
+        parser.add_argument("--model", required=True, choices=MODELS)
+        parser.add_argument("--p", type=int, help="new sites to open (mclp, pmedian, pcenter)")
+        parser.add_argument("--mode", choices=MODES,
+                            help="network (default, unless --max-distance is given) or euclidean")
+        reach = parser.add_mutually_exclusive_group()
+        reach.add_argument("--max-distance", type=float, metavar="METRES")
+        reach.add_argument("--max-minutes", type=float, metavar="MIN")
+        parser.add_argument("--keep-existing", action="store_true",
+                            help="the existing centers stay open; p counts new sites only")
+        parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                            help="then report the best solution found and its gap (default %(default)s)")
+        parser.add_argument("--out", help="a .csv, .xlsx or .geojson file for the open sites")
+
+    def handle(self, *args, **options):
+        mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")
+        try:
+            run = run_locate(LocateOptions(
+                options["service"], options["model"], options["p"], mode, options["max_distance"],
+                options["max_minutes"], options["keep_existing"], options["time_limit"]))
+            if options["out"]:
+                write_table(run.rows(), options["out"], run.sites.xy[run.solution.sites])
+        except (BadOptions, BadOutput) as problem:
+            raise CommandError(str(problem)) from None
+        self.stdout.write(run.summary())

@@ -1,0 +1,122 @@
+"""Location-allocation on the sample county through the function, the command, the API and the
+page. The models themselves are checked against brute force in tests/test_locate.py; here, that
+the county's data reach them right and that what a proposal adds agrees with coverage."""
+import csv
+
+import numpy as np
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from access.runs import BadOptions, CoverageOptions, LocateOptions, run_coverage, run_locate
+
+pytestmark = pytest.mark.usefixtures("sample")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_what_a_proposal_adds_agrees_with_coverage():
+    run = run_locate(LocateOptions("health_check", "mclp", p=2, max_minutes=30, keep_existing=True))
+    assert run.solution.optimal and run.solution.gap == 0
+    assert len(run.solution.new_sites) == 2
+    before = run_coverage(CoverageOptions("health_check", "network", max_minutes=30))
+    assert run.impact.covered_before == before.shares[None].covered_poor_population
+    # MCLP's objective is the poor population covered by the kept and the new sites together.
+    assert run.solution.objective == pytest.approx(run.impact.covered_after)
+    assert run.impact.newly_covered == run.impact.covered_after - run.impact.covered_before
+    assert run.impact.mean_cost_after <= run.impact.mean_cost_before
+
+
+def test_lscp_covers_every_village_that_can_be_covered():
+    run = run_locate(LocateOptions("relief", "lscp", mode="euclidean", max_distance=10000))
+    assert run.solution.optimal
+    assert run.impact.covered_after == run.villages.extra["poor_population"].sum() - sum(
+        run.villages.extra["poor_population"][i] for i in run.solution.unreachable)
+
+
+def test_existing_centers_are_kept_when_asked():
+    run = run_locate(LocateOptions("relief", "pmedian", p=1, keep_existing=True))
+    assert set(run.existing.tolist()) <= set(run.solution.sites.tolist())
+    assert len(run.solution.sites) == len(run.existing) + len(run.solution.new_sites)
+
+
+def test_a_service_with_no_centers_gets_sites_from_scratch():
+    from layers.models import ServiceCenter
+    ServiceCenter.objects.filter(kind="elderly_care").delete()
+    run = run_locate(LocateOptions("elderly_care", "pmedian", p=2, keep_existing=True))
+    assert len(run.existing) == 0 and len(run.solution.new_sites) == 2
+    assert run.impact.covered_before == 0 and np.isnan(run.impact.mean_cost_before)
+
+
+@pytest.mark.parametrize("options, reason", [
+    (LocateOptions("relief", "annealing"), "the model is one of"),
+    (LocateOptions("relief", "mclp"), "needs the number of new sites"),
+    (LocateOptions("relief", "lscp", p=2), "give no p"),
+    (LocateOptions("relief", "pmedian", p=2, time_limit=0), "time limit"),
+    (LocateOptions("relief", "pmedian", p=2, max_distance=10), "minutes"),
+])
+def test_bad_options_are_refused(options, reason):
+    with pytest.raises(BadOptions, match=reason):
+        run_locate(options)
+
+
+def test_the_command_writes_the_open_sites(tmp_path, capsys):
+    out = tmp_path / "sites.csv"
+    call_command("locate", "--service", "health_check", "--model", "pmedian", "--p", "2",
+                 "--keep-existing", "--out", str(out))
+    assert "pmedian: 2 new sites" in capsys.readouterr().out
+    with open(out, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert sum(r["new"] == "True" for r in rows) == 2
+    with pytest.raises(CommandError, match="needs the number of new sites"):
+        call_command("locate", "--service", "relief", "--model", "mclp")
+
+
+def login(client, username):
+    client.force_login(User.objects.get(username=username))
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_the_api_proposes_sites(client):
+    login(client, "analyst")
+    data = client.get("/api/analysis/locate/", {"service": "health_check", "model": "mclp", "p": 2,
+                                                "keep_existing": "1", "max_minutes": 30}).json()
+    run = run_locate(LocateOptions("health_check", "mclp", p=2, max_minutes=30, keep_existing=True))
+    assert data["solution"]["new_sites"] == run.solution.new_sites.tolist()
+    assert data["impact"]["newly_covered"] == run.impact.newly_covered
+    assert sum(f["properties"]["new"] for f in data["sites"]["features"]) == 2
+
+
+@pytest.mark.parametrize("params, status", [
+    ({"service": "relief", "model": "mclp", "p": "1.5"}, 400),
+    ({"service": "relief"}, 400),
+    ({"service": "relief", "model": "pmedian", "p": "2", "format": "pdf"}, 400),
+])
+def test_the_api_refuses_bad_options(client, params, status):
+    login(client, "analyst")
+    response = client.get("/api/analysis/locate/", params)
+    assert response.status_code == status and "error" in response.json()
+
+
+def test_the_api_is_for_analysts(client):
+    assert client.get("/api/analysis/locate/", {"service": "relief"}).status_code == 401
+    assert login(client, "official").get("/api/analysis/locate/", {"service": "relief"}).status_code == 403
+
+
+def test_the_page_shows_the_proposal(client):
+    login(client, "planner")
+    body = client.get("/analysis/coverage/", {
+        "service": "health_check", "mode": "network", "max_minutes": 30, "model": "mclp", "p": 2,
+        "keep_existing": "1"}).content.decode()
+    assert 'id="locate-summary"' in body and 'id="newly-covered"' in body
+
+
+def test_the_schema_documents_locate(client):
+    operation = client.get("/api/schema/").json()["paths"]["/api/analysis/locate/"]["get"]
+    assert {"service", "model", "p", "keep_existing", "time_limit"} <= {p["name"] for p in operation["parameters"]}
