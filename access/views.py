@@ -19,7 +19,7 @@ def coverage_page(request):
     """Choose a service, a mode and a threshold; see catchments, the uncovered and the figures;
     with a model, also where new centers should go and what they add."""
     context = {"kinds": ServiceCenter.Kind.choices, "params": request.GET,
-               "defaults": {"network": DEFAULT_MINUTES, "euclidean": DEFAULT_METRES}}
+               "defaults": {"network": f"{DEFAULT_MINUTES:g}", "euclidean": f"{DEFAULT_METRES:g}"}}
     if request.GET.get("service"):
         params = request.GET.copy()  # the form sends both thresholds; the mode picks one
         params.pop("max_distance" if params.get("mode") != "euclidean" else "max_minutes", None)
