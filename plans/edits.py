@@ -134,6 +134,9 @@ def change_attributes(plan, code, values, user, if_match, note=""):
     """Set the zone's name, theme, colour or preferred industries (validated like the model)."""
     plan, zones = _locked(plan)
     zone = _check(zones, code, if_match)
+    if not values:
+        raise ValidationError(_("nothing to change: give take, villages or one of %(fields)s")
+                              % {"fields": ", ".join(ATTRIBUTES)})
     unknown = set(values) - set(ATTRIBUTES)
     if unknown:
         raise ValidationError(_("these fields cannot be changed here: %(fields)s")

@@ -208,6 +208,7 @@ def test_patch_without_if_match_is_refused(planner, draft, village):
     ({"color": "red"}, "Enter a valid value"),
     ({"preferred_industries": ["mining"]}, "preferred industries must be"),
     ({"boundary": "x"}, "cannot be changed here"),
+    ({}, "nothing to change"),
 ])
 def test_bad_changes_get_400_and_change_nothing(planner, draft, body, reason):
     etag = planner.get(zone_url(draft, "W"))["ETag"]
