@@ -256,12 +256,7 @@ def p_median(cost, p, weights=None, fixed=(), time_limit=None):
     ValueError
         If `p` is negative, zero without fixed sites, or more than the candidate sites.
     """
-    cost = _cost_matrix(cost)
-    n, m = cost.shape
-    weights = _weights(weights, n)
-    fixed = _fixed_sites(fixed, m)
-    p = _count(p, m - fixed.size, fixed.size)
-    deadline = _deadline(time_limit)
+    cost, weights, fixed, p, deadline = _cost_problem(cost, p, weights, fixed, time_limit)
     reach = np.isfinite(cost).any(axis=1)
     model = _MedianModel(cost, weights, fixed)
     run, chosen = _Run.trivial(), model.columns[:p] if p == 0 else model.columns
@@ -311,12 +306,7 @@ def p_center(cost, p, weights=None, fixed=(), time_limit=None):
     ValueError
         If `p` is negative, zero without fixed sites, or more than the candidate sites.
     """
-    cost = _cost_matrix(cost)
-    n, m = cost.shape
-    weights = _weights(weights, n)
-    fixed = _fixed_sites(fixed, m)
-    p = _count(p, m - fixed.size, fixed.size)
-    deadline = _deadline(time_limit)
+    cost, weights, fixed, p, deadline = _cost_problem(cost, p, weights, fixed, time_limit)
     reach = np.isfinite(cost).any(axis=1)
     need = reach & (weights > 0)
     weighted = cost[need] * weights[need, None]
@@ -424,6 +414,15 @@ def impact(cost, existing, proposed, threshold, weights=None):
 
 
 # --- input checks -------------------------------------------------------------------------
+
+
+def _cost_problem(cost, p, weights, fixed, time_limit):
+    """The checked inputs of the cost models: matrix, weights, fixed sites, p and deadline."""
+    cost = _cost_matrix(cost)
+    n, m = cost.shape
+    fixed = _fixed_sites(fixed, m)
+    return (cost, _weights(weights, n), fixed, _count(p, m - fixed.size, fixed.size),
+            _deadline(time_limit))
 
 
 def _cover_matrix(cover):

@@ -1,11 +1,13 @@
 """The test database is made once per session with the sample county and a user per role;
 tests read it inside their own transactions, which roll back."""
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.test.testcases import LiveServerThread
 from django.test.utils import setup_databases, teardown_databases
+from django.utils import translation
 
 from layers.sample_county import load_sample
 
@@ -42,6 +44,22 @@ def django_db_setup(django_test_environment, django_db_blocker, sample_folder):
 @pytest.fixture
 def sample(db):
     """Marks a test that reads the sample county."""
+
+
+@pytest.fixture
+def english(client):
+    """Messages in English, in the code under test and in the test client's requests, so that
+    tests can read them whatever the site's default language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
+def log_in(client, username):
+    """`client` signed in as `username`, reading English."""
+    client.force_login(User.objects.get(username=username))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture(params=ROLES + ("admin",))

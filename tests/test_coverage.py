@@ -8,23 +8,18 @@ import json
 
 import numpy as np
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import translation
 
 from access.runs import BadOptions, CoverageOptions, run_coverage
 from analysis.network import build_network, road_minutes
 from layers import arrays
 from layers.models import ServiceCenter
 
-pytestmark = pytest.mark.usefixtures("sample")
+from tests.conftest import log_in
 
+pytestmark = pytest.mark.usefixtures("sample", "english")
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def within_by_postgis(kind, metres):
@@ -130,14 +125,9 @@ def test_the_command_refuses_bad_input_in_one_line(args, reason):
         call_command("coverage", *args)
 
 
-def login(client, username):
-    client.force_login(User.objects.get(username=username))
-    client.cookies["django_language"] = "en"
-    return client
-
 
 def test_the_api_answers_analysts(client):
-    login(client, "analyst")
+    log_in(client, "analyst")
     data = client.get("/api/analysis/coverage/", {"service": "relief", "max_minutes": 20}).json()
     assert len(data["villages"]["features"]) == 245
     assert data["shares"][-1]["zone"] is None  # the county total comes last
@@ -149,7 +139,7 @@ def test_the_api_answers_analysts(client):
 
 @pytest.mark.parametrize("username, status", [("official", 403), ("analyst", 400), ("planner", 400)])
 def test_the_api_refuses_by_role_and_by_input(client, username, status):
-    login(client, username)
+    log_in(client, username)
     response = client.get("/api/analysis/coverage/", {"service": "bakery"})
     assert response.status_code == status
     assert "error" in response.json()
@@ -160,7 +150,7 @@ def test_the_api_wants_a_signed_in_caller(client):
 
 
 def test_the_page_shows_figures_and_the_underserved(client):
-    login(client, "analyst")
+    log_in(client, "analyst")
     page = client.get("/analysis/coverage/", {"service": "health_check", "mode": "network",
                                               "max_minutes": 30, "max_distance": 5000})
     body = page.content.decode()
@@ -168,7 +158,7 @@ def test_the_page_shows_figures_and_the_underserved(client):
     assert 'id="coverage-summary"' in body and 'id="underserved"' in body
     problem = client.get("/analysis/coverage/", {"service": "relief", "mode": "network", "max_minutes": "-5"})
     assert 'id="coverage-error"' in problem.content.decode()
-    assert login(client, "official").get("/analysis/coverage/").status_code == 403
+    assert log_in(client, "official").get("/analysis/coverage/").status_code == 403
 
 
 def test_the_schema_documents_coverage(client):

@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from layers.datasets import DATASETS
 from layers.exporting import FORMATS, ExportOptions, ExportRefused, export_layer
@@ -19,12 +18,7 @@ from layers.importing import ImportOptions, import_layer
 from layers.models import PlanVersion, Road, Zone
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages in English (the site's default is Chinese): here and in the client's requests."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def rows_in(path):

@@ -7,10 +7,8 @@ import pyproj
 import pytest
 import shapely
 import shapely.affinity
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from layers import importing
 from layers.models import County, PlanVersion, Road, Town, Village, Zone
@@ -21,12 +19,7 @@ from .layer_files import (Refused, in_srid, run_import, write_geojson, write_lay
 VIA = ("function", "command", "api")
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Messages in English (the site's default is Chinese): here and in the client's requests."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture(params=VIA)

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
 
-from layers.models import County, Industry, River, Road, ServiceCenter, Town, Village, Zone
+from layers.models import County, Road, ServiceCenter, Village
 
 # Layer -> its rows in the sample county: 1 county, 16 towns and 4 zones (data/README.md,
 # DESIGN.md), 245 villages (data/sample/divisions.py VILLAGE_COUNT), 34 industries

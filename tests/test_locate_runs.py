@@ -5,19 +5,14 @@ import csv
 
 import numpy as np
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from access.runs import BadOptions, CoverageOptions, LocateOptions, run_coverage, run_locate
 
-pytestmark = pytest.mark.usefixtures("sample")
+from tests.conftest import log_in
 
+pytestmark = pytest.mark.usefixtures("sample", "english")
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_what_a_proposal_adds_agrees_with_coverage():
@@ -77,14 +72,9 @@ def test_the_command_writes_the_open_sites(tmp_path, capsys):
         call_command("locate", "--service", "relief", "--model", "mclp")
 
 
-def login(client, username):
-    client.force_login(User.objects.get(username=username))
-    client.cookies["django_language"] = "en"
-    return client
-
 
 def test_the_api_proposes_sites(client):
-    login(client, "analyst")
+    log_in(client, "analyst")
     data = client.get("/api/analysis/locate/", {"service": "health_check", "model": "mclp", "p": 2,
                                                 "keep_existing": "1", "max_minutes": 30}).json()
     run = run_locate(LocateOptions("health_check", "mclp", p=2, max_minutes=30, keep_existing=True))
@@ -99,18 +89,18 @@ def test_the_api_proposes_sites(client):
     ({"service": "relief", "model": "pmedian", "p": "2", "format": "pdf"}, 400),
 ])
 def test_the_api_refuses_bad_options(client, params, status):
-    login(client, "analyst")
+    log_in(client, "analyst")
     response = client.get("/api/analysis/locate/", params)
     assert response.status_code == status and "error" in response.json()
 
 
 def test_the_api_is_for_analysts(client):
     assert client.get("/api/analysis/locate/", {"service": "relief"}).status_code == 401
-    assert login(client, "official").get("/api/analysis/locate/", {"service": "relief"}).status_code == 403
+    assert log_in(client, "official").get("/api/analysis/locate/", {"service": "relief"}).status_code == 403
 
 
 def test_the_page_shows_the_proposal(client):
-    login(client, "planner")
+    log_in(client, "planner")
     body = client.get("/analysis/coverage/", {
         "service": "health_check", "mode": "network", "max_minutes": 30, "model": "mclp", "p": 2,
         "keep_existing": "1"}).content.decode()

@@ -8,12 +8,12 @@ import math
 import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
-from django.utils import translation
 
 from plans.drawing import DrawingError, area_from_geojson, parse_srid
 from plans.partition import PartitionError, Place, changed_areas, moves, problems, take
 
 SRID = settings.STORAGE_SRID
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _srid(geometry):
@@ -24,11 +24,6 @@ def _srid(geometry):
 def box(x0, y0, x1, y1):
     return _srid(Polygon.from_bbox((x0, y0, x1, y1)))
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 COUNTY = box(0, 0, 4000, 2000)

@@ -8,32 +8,22 @@ exactly its area (nothing else changes hands).
 import json
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils import translation
 
 from layers.models import PlanVersion, Village, Zone
 from plans import edits
 from plans.partition import PartitionError, polygons, problems
 
-pytestmark = pytest.mark.usefixtures("sample")
+from tests.conftest import log_in
+
+pytestmark = pytest.mark.usefixtures("sample", "english")
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def login(client, username):
-    client.force_login(User.objects.get(username=username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
 def planner(client):
-    return login(client, "planner")
+    return log_in(client, "planner")
 
 
 @pytest.fixture
@@ -173,7 +163,7 @@ def test_picking_villages_takes_their_land(planner, draft, village):
 
 
 def test_two_planners_cannot_overwrite_each_other(client, draft, village):
-    first, second = login(client, "planner"), login(client.__class__(), "planner")
+    first, second = log_in(client, "planner"), log_in(client.__class__(), "planner")
     etag = first.get(zone_url(draft, "W"))["ETag"]
     assert second.get(zone_url(draft, "W"))["ETag"] == etag
     assert patch(first, zone_url(draft, "W"), {"villages": [village.code]}, etag).status_code == 200
@@ -235,7 +225,7 @@ def test_the_plan_in_force_is_not_edited_in_place(planner):
 
 @pytest.mark.parametrize("username, status", [("official", 403), ("analyst", 403)])
 def test_only_planners_change_zones(client, draft, username, status):
-    login(client, username)
+    log_in(client, username)
     assert client.get(zone_url(draft, "W")).status_code == 200
     assert patch(client, zone_url(draft, "W"), {"name": "x"}, "*").status_code == status
     assert client.post(f"/api/plans/{draft.pk}/restore/", {"at": "2020-01-01T00:00:00Z"},
@@ -249,7 +239,7 @@ def test_anonymous_callers_get_401(client, draft):
 
 
 def test_officials_see_drafts_only_on_purpose(client, draft):
-    login(client, "official")
+    log_in(client, "official")
     names = {v["name"] for v in client.get("/api/plans/").json()}
     assert "draft 1" not in names
     assert "draft 1" in {v["name"] for v in client.get("/api/plans/?drafts=1").json()}
