@@ -55,6 +55,7 @@ RAW = {
                    "i.poor_households_driven, i.investment_10k_yuan, z.name AS zone", ""),
     "roads": ("layers_road", "ST_Transform(geometry, 4326)", "name, road_class, speed_kmh, oneway", ""),
     "rivers": ("layers_river", "ST_Transform(geometry, 4326)", "name", ""),
+    "protected_areas": ("layers_protectedarea", "ST_Transform(boundary, 4326)", "kind, name", ""),
 }
 
 

@@ -5,8 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (County, Industry, PlanVersion, RasterLayer, River, Road, ServiceCenter, Town,
-                     Village, Zone)
+from .models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
+                     ServiceCenter, Town, Village, Zone)
 from .widgets import OfflineMapWidget
 
 
@@ -115,6 +115,12 @@ class RoadAdmin(MapAdmin):
 @admin.register(River)
 class RiverAdmin(MapAdmin):
     list_display = ["name", "synthetic_name"]
+
+
+@admin.register(ProtectedArea)
+class ProtectedAreaAdmin(MapAdmin):
+    list_display = ["name", "kind", "synthetic"]
+    list_filter = ["kind"]
 
 
 @admin.register(RasterLayer)

@@ -21,7 +21,8 @@ from analysis.exit import DEMONSTRATION, STANDARD, assess
 from .arrays import exit_columns
 from .exit_criteria import criterion_label
 from .geojson import feature_collection, geometry_sql
-from .models import County, Industry, River, Road, ServiceCenter, Town, Village, Zone
+from .models import (County, Industry, ProtectedArea, River, Road, ServiceCenter, Town, Village,
+                     Zone)
 
 CACHE_SECONDS = 60  # the map refetches a layer at most this often; edits show within a minute
 
@@ -92,6 +93,8 @@ LAYERS = {
                                       "speed_kmh": "speed_kmh", "oneway": "oneway"},
                    filters={"class": "road_class"}, labels=("road_class",)),
     "rivers": Layer(River, "geometry", {"name": "name"}),
+    "protected_areas": Layer(ProtectedArea, "boundary", {"kind": "kind", "name": "name"},
+                             filters={"kind": "kind"}, labels=("kind",)),
 }
 
 

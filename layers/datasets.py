@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from data.sample.places import ROAD_SPEED_KMH
 
-from .models import County, Industry, Road, ServiceCenter, Town, Village, Zone
+from .models import County, Industry, ProtectedArea, Road, ServiceCenter, Town, Village, Zone
 
 TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√"}
 FALSE = {"0", "false", "f", "no", "n", "否", "无", "×"}
@@ -243,4 +243,8 @@ DATASETS = {
         Column("speed_kmh", ("时速", "速度", "设计时速", "speed")),
         Column("oneway", ("单行", "单向")),
     ), defaults={"speed_kmh": lambda values: ROAD_SPEED_KMH[values["road_class"]]}),
+    # Ecological protection areas (生态保护红线) and basic farmland (永久基本农田), which exclude
+    # land from industry siting.
+    "protected_areas": Dataset(ProtectedArea, {"polygon": "boundary"}, ("kind", "name"), (
+        KIND, name_column())),
 }

@@ -452,6 +452,34 @@ class River(models.Model):
         return self.name
 
 
+class ProtectedAreaQuerySet(models.QuerySet):
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+
+class ProtectedArea(models.Model):
+    """Land protected by law from some uses: an ecological protection area or basic farmland."""
+
+    class Kind(models.TextChoices):
+        ECOLOGICAL = "ecological_protection", _("ecological protection area")
+        FARMLAND = "basic_farmland", _("basic farmland")
+
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
+    synthetic = models.BooleanField(_("synthetic sample data"), default=False)
+
+    objects = ProtectedAreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("protected area")
+        verbose_name_plural = _("protected areas")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class RasterLayer(models.Model):
     """A raster file (GeoTIFF, or a PNG for the basemap) with its grid and footprint."""
 

@@ -2,12 +2,12 @@
 
 Officials browse; analysts browse and run analyses; planners also edit the plan's layers (zones,
 villages and their figures, centers, industries, roads, rivers) and approve plan versions. The
-county, its towns and the rasters are loaded, not edited, so no role changes them. The data
-migration 0002_roles creates the groups from this table.
+county, its towns, its protected areas and the rasters are loaded, not edited, so no role
+changes them. The data migration 0002_roles creates the groups from this table.
 """
 VIEW_ALL = [f"layers.view_{model}" for model in (
     "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
-    "river", "rasterlayer")]
+    "river", "protectedarea", "rasterlayer")]
 
 EDITED_BY_PLANNERS = ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")
 

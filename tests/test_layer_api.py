@@ -15,6 +15,7 @@ EXPECTED = {
     "county": lambda: 1, "towns": lambda: 16, "zones": lambda: 4, "villages": lambda: 245,
     "centers": lambda: ServiceCenter.objects.count(), "industries": lambda: 34,
     "roads": lambda: Road.objects.count(), "rivers": lambda: 8,
+    "protected_areas": lambda: 2,  # the sample's ecological protection area and basic farmland
 }
 
 

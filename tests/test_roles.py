@@ -3,7 +3,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 VIEW = {f"layers.view_{m}" for m in ("county", "town", "planversion", "zone", "village",
-                                      "servicecenter", "industry", "road", "river", "rasterlayer")}
+                                      "servicecenter", "industry", "road", "river", "protectedarea",
+                                      "rasterlayer")}
 EDIT = {f"layers.{a}_{m}" for a in ("add", "change", "delete")
         for m in ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")}
 EXPECTED = {
@@ -29,5 +30,5 @@ def test_nobody_edits_the_divisions_or_rasters_or_users():
     for role in EXPECTED:
         granted = User.objects.get(username=role).get_all_permissions()
         assert not {p for p in granted if p.split(".")[1].split("_", 1)[1] in
-                    ("county", "town", "rasterlayer") and not p.split(".")[1].startswith("view")}
+                    ("county", "town", "protectedarea", "rasterlayer") and not p.split(".")[1].startswith("view")}
         assert not any(p.startswith("auth.") for p in granted)

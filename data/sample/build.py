@@ -14,6 +14,7 @@ from .divisions import adjacency, assign_zones, build_divisions, polygons, smoot
 from .figures import VillageFigures, village_figures
 from .geography import county_outline, project, river_profiles
 from .grid import CellGraph, Grid
+from .protection import protected_land
 from .roads import RoadLine, build_roads
 from .services import CenterRecord, IndustryRecord, place_centers, place_industries, village_names
 from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillshade, mark_built_up
@@ -21,7 +22,7 @@ from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillsh
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "7"
+GENERATOR_VERSION = "8"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class SampleCounty:
     centers: list[CenterRecord]
     industries: list[IndustryRecord]
     rasters: list[RasterRecord]
+    protected: dict  # kind -> MultiPolygon: ecological protection, basic farmland
 
 
 # The stages build_sample reports to its `progress` callback, in order.
@@ -153,11 +155,13 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     river_lines = [(r.name, LineString(r.xy).simplify(grid.cell / 2), r.synthetic_name)
                    for r in rivers]
     rasters = _write_rasters(Path(folder), grid, terrain)
+    protected = protected_land(grid, terrain, county, seats)
     progress(STAGES[4])
     town_records = [TownRecord(t.code, t.name, t.kind, town_polygons[i], Point(seats[i]))
                     for i, t in enumerate(places.TOWNS)]
     return SampleCounty(MultiPolygon(list(getattr(county, "geoms", [county]))), town_records,
-                        villages, zone_polygons, river_lines, roads, centers, industries, rasters)
+                        villages, zone_polygons, river_lines, roads, centers, industries, rasters,
+                        protected)
 
 
 def seat_lonlat():
