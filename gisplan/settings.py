@@ -37,6 +37,9 @@ TILE_ATTRIBUTION = os.environ.get("GISPLAN_TILE_ATTRIBUTION", "")
 TILE_SUBDOMAINS = os.environ.get("GISPLAN_TILE_SUBDOMAINS", "")
 # Rasters (DEM, land cover, hillshade, analysis outputs) live under this folder.
 DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var")).resolve()
+# Where each industry fits (siting/industry_profiles.toml describes the format).
+INDUSTRY_PROFILES = Path(os.environ.get("GISPLAN_INDUSTRY_PROFILES",
+                                        BASE_DIR / "siting" / "industry_profiles.toml"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +53,7 @@ INSTALLED_APPS = [
     "layers",
     "plans",
     "access",
+    "siting",
     "maps",
 ]
 

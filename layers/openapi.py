@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from access.openapi import analysis_paths
 from plans.openapi import plan_paths
+from siting.openapi import siting_paths
 
 from .api import LAYERS
 from .datasets import DATASETS
@@ -94,6 +95,7 @@ def schema():
             **{f"/api/export/{kind}.{{format}}": export_operation(kind) for kind in DATASETS},
             **plan_paths(),
             **analysis_paths(),
+            **siting_paths(),
         },
         "components": {
             "schemas": {"FeatureCollection": {"type": "object", "required": ["type", "features"],

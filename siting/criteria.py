@@ -1,0 +1,106 @@
+"""The county's criterion rasters for industry siting, derived from its layers once and kept.
+
+`county_stack()` derives them (analysis.suitability.derive_criteria) from the DEM, the roads,
+the rivers, the town seats, the zones in force, the villages and the protected areas into
+DATA_DIR/criteria/<digest>/. The digest covers every input, so an edit to any of them gives a
+new folder and an unchanged county reuses the old one.
+"""
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import rasterio
+import shapely
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from analysis.suitability import Features, Stack, derive_criteria
+from layers.models import ProtectedArea, RasterLayer, River, Road, Town, Village, Zone
+
+DERIVATION = "1"  # bump when derive_criteria writes something different
+ZONE_LABELS = {code: n for n, code in enumerate(Zone.Code.values, 1)}  # E 1, W 2, N 3, C 4
+TRUNK_ROADS = (Road.RoadClass.NATIONAL, Road.RoadClass.PROVINCIAL)
+DISTANCE_CAP_M = 10_000.0
+
+
+class MissingData(ValueError):
+    """The county lacks a layer the siting analysis needs."""
+
+
+@dataclass(frozen=True)
+class CountyStack:
+    stack: Stack
+    zones: dict  # label -> Zone of the plan in force
+    villages: dict  # label -> (code, name)
+
+
+def county_stack():
+    """The criteria of the county as it is now, derived if they are not kept already."""
+    dem = RasterLayer.objects.filter(kind=RasterLayer.Kind.DEM).first()
+    landcover = RasterLayer.objects.filter(kind=RasterLayer.Kind.LANDCOVER).first()
+    for layer, label in ((dem, _("elevation (DEM)")), (landcover, _("land cover"))):
+        if layer is None or not Path(layer.path).exists():
+            raise MissingData(_("the county has no %(layer)s raster; load one first")
+                              % {"layer": label})
+    zones = {ZONE_LABELS[z.code]: z for z in Zone.objects.in_force()}
+    if not zones:
+        raise MissingData(_("no plan is in force, so cells have no zone"))
+    villages = list(Village.objects.exclude(boundary=None).order_by("code")
+                    .values_list("code", "name", "boundary"))
+    seats = list(Town.objects.order_by("kind", "code").values_list("seat", flat=True))
+    if not seats:
+        raise MissingData(_("the county has no towns, so no seats to measure distances to"))
+    roads = list(Road.objects.order_by("pk").values_list("road_class", "geometry"))
+
+    def geoms(values):
+        return [shapely.from_wkb(bytes(g.transform(dem.srid, clone=True).wkb)) for g in values]
+    features = Features(
+        distance_to_lines={
+            "road_distance": geoms(g for _, g in roads),
+            "trunk_road_distance": geoms(g for c, g in roads if c in TRUNK_ROADS),
+            "river_distance": geoms(River.objects.order_by("pk").values_list("geometry", flat=True))},
+        # The county seat is the seat of the first subdistrict (城关街道, code ...001).
+        distance_to_points={"seat_distance": [_xy(seats[0], dem.srid)],
+                            "town_distance": [_xy(s, dem.srid) for s in seats]},
+        labels={"zone": list(zip(geoms(z.boundary for z in zones.values()), zones)),
+                "village": [(g, n) for n, g in enumerate(geoms(v[2] for v in villages), 1)],
+                **{kind: [(g, 1) for g in geoms(ProtectedArea.objects.of_kind(kind)
+                                                  .values_list("boundary", flat=True))]
+                   for kind in ProtectedArea.Kind.values}})
+    digest = _digest(features, dem, landcover)
+    folder = settings.DATA_DIR / "criteria" / digest
+    if not (folder / "complete").exists():
+        scratch = folder.with_name(f"{digest}.{os.getpid()}.partial")
+        shutil.rmtree(scratch, ignore_errors=True)
+        with rasterio.open(dem.path) as dataset:
+            derive_criteria(dataset, features, scratch, cap=DISTANCE_CAP_M)
+        (scratch / "complete").touch()
+        try:
+            scratch.rename(folder)
+        except OSError:  # another process derived the same criteria first
+            shutil.rmtree(scratch, ignore_errors=True)
+    paths = {"elevation": dem.path, "landcover": landcover.path}
+    paths.update({p.stem: str(p) for p in sorted(folder.glob("*.tif"))})
+    return CountyStack(Stack.of(paths), zones,
+                       {n: (code, name) for n, (code, name, _) in enumerate(villages, 1)})
+
+
+def _xy(point, srid):
+    point = point.transform(srid, clone=True)
+    return point.x, point.y
+
+
+def _digest(features, *rasters):
+    h = hashlib.sha256(DERIVATION.encode())
+    for layer in rasters:
+        stat = os.stat(layer.path)
+        h.update(f"{layer.path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for name, lines in features.distance_to_lines.items():
+        h.update(name.encode() + b"".join(shapely.to_wkb(g) for g in lines))
+    for name, points in features.distance_to_points.items():
+        h.update(name.encode() + repr(points).encode())
+    for name, shapes in features.labels.items():
+        h.update(name.encode() + b"".join(shapely.to_wkb(g) + str(v).encode() for g, v in shapes))
+    return h.hexdigest()[:16]

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from analysis.suitability import GridMismatch, ProfileError
+from layers.models import Industry, Zone
+from siting.criteria import MissingData
+from siting.runs import DEFAULT_TOP, BadOptions, SitingOptions, run_siting
+from siting.sites_file import SUFFIXES, write_sites
+
+
+class Command(BaseCommand):
+    help = ("Score the county for an industry's fit (a cloud-optimised GeoTIFF), write its "
+            "candidate sites beside it and print the best of them.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--industry", required=True, choices=Industry.Kind.values)
+        parser.add_argument("--zone", choices=Zone.Code.values,
+                            help="score only this zone of the plan in force")
+        parser.add_argument("--out", type=Path, help="the surface GeoTIFF (default "
+                            "suitability-INDUSTRY[-ZONE].tif here)")
+        parser.add_argument("--sites", type=Path, help="the candidate sites, .geojson (lon/lat) "
+                            "or .gpkg (the raster's CRS); default OUT with -sites.geojson")
+        parser.add_argument("--top", type=int, default=DEFAULT_TOP,
+                            help=f"candidate sites to describe (default {DEFAULT_TOP})")
+
+    def handle(self, *args, industry, zone, out, sites, top, **options):
+        out = out or Path(f"suitability-{industry}{f'-{zone}' if zone else ''}.tif")
+        if out.suffix.lower() not in (".tif", ".tiff"):
+            raise CommandError(f"--out must end in .tif, not {out.name}")
+        sites = sites or out.with_name(f"{out.stem}-sites.geojson")
+        if sites.suffix.lower() not in SUFFIXES:
+            raise CommandError(f"--sites must end in {' or '.join(SUFFIXES)}, not {sites.name}")
+        for path in (out, sites):
+            if not path.parent.is_dir():
+                raise CommandError(f"no folder {path.parent} to write {path.name} into")
+        try:
+            run = run_siting(SitingOptions(industry, zone, top))
+        except (BadOptions, MissingData, GridMismatch, ProfileError) as problem:
+            raise CommandError(str(problem)) from None
+        out.write_bytes(run.surface.path.read_bytes())
+        write_sites(run, sites)
+        self.stdout.write(run.summary())
+        self.stdout.write(f"surface: {out}  sites: {sites}")
+        for row in run.site_rows():
+            reasons = ", ".join(f"{c['label']} {c['value']} → {c['score']:.2f}"
+                                for c in row["criteria"])
+            flag = "  CONFLICT: zone not meant for it" if row["conflict"] else ""
+            self.stdout.write(f"{row['rank']:>3}. {row['id']}  score {row['score']:.3f}  "
+                              f"{row['area_ha']:.1f} ha  {row['zone_name']} "
+                              f"{row['village_name']}{flag}\n       {reasons}")
