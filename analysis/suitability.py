@@ -1,10 +1,12 @@
 """Industry siting on rasters: criteria scored 0-1, constraints, a weighted sum, candidate sites.
 
-The criteria are single-band GeoTIFFs on one grid (a `Stack`). Everything is done a block at a
-time by a pool of threads, so memory stays bounded whatever the raster size; outputs are tiled,
-compressed cloud-optimised GeoTIFFs on the input grid. Profiles (`Profile`) say, per industry,
-which criteria count, how each is scored, their weights and which cells are excluded; they are
-data (see `profiles.toml`), loaded by `load_profiles`.
+The criteria are single-band GeoTIFFs on one grid (a `Stack`). Deriving them and scoring them
+is done a block at a time by a pool of threads, so memory stays bounded whatever the raster
+size; outputs are tiled, compressed cloud-optimised GeoTIFFs on the input grid. Candidate sites
+need the whole grid's suitable mask and its labels in memory (5 bytes a cell). Profiles
+(`Profile`) say, per industry, which criteria count, how each is scored, their weights and
+which cells are excluded; they are data (a TOML file, see siting/industry_profiles.toml),
+loaded by `load_profiles`.
 """
 import contextlib
 import math
@@ -29,6 +31,8 @@ WORKERS = 2
 # Criterion layers the score pass reads besides the profile's own: the zone of each cell (0
 # outside the county) and the village (0 outside every village), for zone fit and zonal figures.
 ZONE, VILLAGE = "zone", "village"
+# Layers of directions in degrees, averaged over a site as directions (350 and 10 give 0).
+CIRCULAR = ("aspect",)
 # Blocks are written uncompressed to a scratch file; the COG copy compresses it on every core.
 SCRATCH = dict(driver="GTiff", tiled=True, blockxsize=TILE, blockysize=TILE)
 COG = dict(driver="COG", compress="ZSTD", level=1, blocksize=TILE, overviews="AUTO",
@@ -90,15 +94,14 @@ class Grid:
 
     def describe(self):
         x, y = self.cell
-        return (f"{self.crs.to_string() if self.crs else 'no CRS'}, {self.width} x {self.height} "
+        return (f"{_crs_name(self.crs)}, {self.width} x {self.height} "
                 f"cells of {x:g} x {y:g}, origin ({self.transform.c:g}, {self.transform.f:g})")
 
     def check(self, name, other, reference="the first layer"):
         """Refuse `other` (a Grid) unless it is this grid."""
         if other.crs != self.crs:
-            raise GridMismatch(f"{name} is in {other.crs.to_string() if other.crs else 'no CRS'}, "
-                               f"{reference} in {self.crs.to_string()}: reproject it onto one grid "
-                               f"first")
+            raise GridMismatch(f"{name} is in {_crs_name(other.crs)}, {reference} in "
+                               f"{_crs_name(self.crs)}: reproject it onto one grid first")
         if (other.width, other.height) != (self.width, self.height) or not other.transform.almost_equals(
                 self.transform, precision=1e-6 * min(self.cell)):
             raise GridMismatch(f"{name} does not align with {reference}: {other.describe()} "
@@ -107,7 +110,11 @@ class Grid:
     def check_metres(self):
         if self.crs is None or not self.crs.is_projected or self.crs.linear_units_factor[1] != 1.0:
             raise GridMismatch("slope, aspect and distances need a projected CRS in metres, not "
-                               f"{self.crs.to_string() if self.crs else 'none'}")
+                               f"{_crs_name(self.crs)}")
+
+
+def _crs_name(crs):
+    return crs.to_string() if crs else "no CRS"
 
 
 @dataclass(frozen=True)
@@ -116,12 +123,13 @@ class Stack:
 
     paths: dict  # name -> path of a single-band GeoTIFF
     grid: Grid
+    nodata: dict  # name -> the raster's nodata value (None: none)
 
     @classmethod
     def of(cls, paths):
         """The stack of `paths` (name -> path), refused with GridMismatch unless every raster
         is on the grid of the first."""
-        grid, first = None, None
+        grid, first, nodata = None, None, {}
         for name, path in paths.items():
             with rasterio.open(path) as dataset:
                 if dataset.count != 1:
@@ -130,14 +138,26 @@ class Stack:
                     grid, first = Grid.of(dataset), name
                 else:
                     grid.check(name, Grid.of(dataset), first)
+                nodata[name] = dataset.nodata
         if grid is None:
             raise GridMismatch("no criterion rasters were given")
-        return cls(dict(paths), grid)
+        return cls(dict(paths), grid, nodata)
 
     def require(self, names):
         missing = sorted(set(names) - set(self.paths))
         if missing:
-            raise GridMismatch(f"the criteria lack {', '.join(missing)}")
+            raise ProfileError(f"the criteria have no layer {', '.join(missing)}")
+
+    def missing(self, values):
+        """Where any of `values` (layer name -> block) has no data: its nodata value or NaN."""
+        out = np.zeros(next(iter(values.values())).shape, bool)
+        for name, block in values.items():
+            nodata = self.nodata.get(name)
+            if block.dtype.kind == "f":
+                out |= np.isnan(block)
+            if nodata is not None and not math.isnan(nodata):
+                out |= block == nodata
+        return out
 
 
 class _Readers:
@@ -175,10 +195,10 @@ def _blockwise(compute, windows, write, workers=WORKERS):
             write(done_window, future.result())
 
 
-def _write_cogs(grid, outputs, windows, compute):
+def _write_cogs(grid, outputs, windows, compute, progress=None):
     """Write one-band COGs block by block. `outputs` lists (path, dtype, nodata, predictor);
-    `compute(window)` gives (arrays, extra) with one array per output. Returns the extras in
-    window order."""
+    `compute(window)` gives (arrays, extra) with one array per output; `progress(fraction)` is
+    called after each block. Returns the extras in window order."""
     scratches = [Path(path).with_name(f".{Path(path).name}.{os.getpid()}."
                                       f"{threading.get_ident()}.scratch.tif")
                  for path, *_ in outputs]
@@ -195,6 +215,8 @@ def _write_cogs(grid, outputs, windows, compute):
                 for dataset, array in zip(opened, arrays):
                     dataset.write(array, 1, window=window)
                 extras.append(extra)
+                if progress:
+                    progress(len(extras) / len(windows))
             _blockwise(compute, windows, write)
         for scratch, (path, _, _, predictor) in zip(scratches, outputs):
             rasterio.shutil.copy(scratch, path, **COG, predictor=predictor)
@@ -220,7 +242,7 @@ class Features:
     labels: dict
 
 
-def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK):
+def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK, progress=None):
     """Slope, aspect, distances and labels on the grid of `dem`, as COGs in `folder`.
 
     Parameters
@@ -230,6 +252,7 @@ def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK):
     folder : where `<name>.tif` is written for every derived layer.
     cap : distances to lines beyond this many metres are written as `cap`; below it they are
         exact to the cell (each block sees the lines within `cap` of it).
+    progress : called with the fraction done after each block.
 
     Returns the Stack of the DEM (as "elevation") and every derived layer.
     """
@@ -248,14 +271,19 @@ def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK):
             raise ValueError(f"{name}: no points to measure distances to")
     labels = {name: ([(g, int(v)) for g, v in shapes], shapely.STRtree([g for g, _ in shapes]))
               for name, shapes in features_.labels.items()}
-    outputs = ([("slope", "float32", "FLOATING_POINT"), ("aspect", "float32", "FLOATING_POINT")]
-               + [(name, "float32", "FLOATING_POINT") for name in [*lines, *points]]
-               + [(name, "uint16", "STANDARD") for name in labels])
+    nan = float("nan")
+    outputs = ([("slope", "float32", nan, "FLOATING_POINT"),
+                ("aspect", "float32", nan, "FLOATING_POINT")]
+               + [(name, "float32", None, "FLOATING_POINT") for name in [*lines, *points]]
+               + [(name, "uint16", None, "STANDARD") for name in labels])
     readers = _Readers({"elevation": dem.name})
 
     def derive(window):
         padded, (r, c) = grid.padded(window, 1)
-        z = _extend(readers.read("elevation", padded).astype(np.float64), r, c, window)
+        z = readers.read("elevation", padded).astype(np.float64)
+        if dem.nodata is not None:
+            z[z == dem.nodata] = np.nan  # no slope next to a void
+        z = _extend(z, r, c, window)
         arrays = list(slope_aspect_degrees(z, dx, dy))
         for geoms, index in lines.values():
             arrays.append(_distance_to_lines(grid, window, geoms, index, halo, cap))
@@ -272,15 +300,15 @@ def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK):
                 features.rasterize([shapes[i] for i in sorted(hits)], out=out,
                                    transform=window_transform(window, grid.transform))
             arrays.append(out)
-        return [a.astype(dtype) for a, (_, dtype, _) in zip(arrays, outputs)], None
+        return [a.astype(dtype) for a, (_, dtype, _, _) in zip(arrays, outputs)], None
     try:
-        _write_cogs(grid, [(folder / f"{name}.tif", dtype, None, predictor)
-                           for name, dtype, predictor in outputs],
-                    list(grid.windows(block)), derive)
+        _write_cogs(grid, [(folder / f"{name}.tif", dtype, nodata, predictor)
+                           for name, dtype, nodata, predictor in outputs],
+                    list(grid.windows(block)), derive, progress)
     finally:
         readers.close()
-    return Stack({"elevation": dem.name, **{name: str(folder / f"{name}.tif")
-                                            for name, _, _ in outputs}}, grid)
+    return Stack.of({"elevation": dem.name, **{name: str(folder / f"{name}.tif")
+                                               for name, *_ in outputs}})
 
 
 def _distance_to_lines(grid, window, geoms, index, halo, cap):
@@ -319,7 +347,7 @@ def slope_aspect_degrees(z, dx, dy):
 
     Returns
     -------
-    slope : degrees from horizontal.
+    slope : degrees from horizontal (NaN at and next to a NaN elevation).
     aspect : degrees clockwise from north of the downhill direction, -1 where flat.
     """
     a, b, c = z[:-2, :-2], z[:-2, 1:-1], z[:-2, 2:]
@@ -330,6 +358,8 @@ def slope_aspect_degrees(z, dx, dy):
     slope = np.degrees(np.arctan(np.hypot(east, north)))
     aspect = np.degrees(np.arctan2(-east, -north)) % 360.0
     aspect[(east == 0) & (north == 0)] = -1.0
+    void = np.isnan(z[1:-1, 1:-1])  # Horn's method skips the centre; a void has no slope
+    slope[void] = aspect[void] = np.nan
     return slope, aspect
 
 
@@ -430,7 +460,7 @@ def load_profiles(path):
 
 def _profile(entry):
     criteria = []
-    for n, c in enumerate(entry["criterion"], 1):
+    for n, c in enumerate(entry.get("criterion", []), 1):
         if not (isinstance(c.get("weight"), (int, float)) and c["weight"] > 0):
             raise ValueError(f"criterion {n} ({c.get('layer')}): the weight must be above zero")
         if ("points" in c) == ("classes" in c):
@@ -451,9 +481,12 @@ def _profile(entry):
         if not all(0 <= s <= 1 for s in scores):
             raise ValueError(f"criterion {n} ({c['layer']}): scores lie between 0 and 1")
         criteria.append(Criterion(str(c["layer"]), float(c["weight"]), points, classes))
+    if not criteria:
+        raise ValueError("give at least one criterion")
     constraints = []
     for n, c in enumerate(entry.get("constraint", []), 1):
-        rule = Constraint(str(c["layer"]), c.get("above"), c.get("below"),
+        rule = Constraint(str(c["layer"]), *(None if c.get(k) is None else float(c[k])
+                                             for k in ("above", "below")),
                           tuple(int(k) for k in c.get("classes", ())))
         if rule.above is None and rule.below is None and not rule.classes:
             raise ValueError(f"constraint {n} ({rule.layer}): give above, below or classes")
@@ -506,7 +539,6 @@ class Surface:
     path: Path
     grid: Grid
     profile: Profile
-    zones: tuple  # the zone labels scored (empty: all)
     study_cells: int  # cells inside the county (and the chosen zones)
     scored_cells: int
     suitable_cells: int
@@ -515,16 +547,17 @@ class Surface:
     by_village: Tally
 
 
-def score_surface(stack, profile, path, zones=(), block=BLOCK):
+def score_surface(stack, profile, path, zones=(), block=BLOCK, progress=None):
     """The profile's weighted sum over the stack, written to `path` as a float32 COG.
 
     Parameters
     ----------
     stack : Stack with the profile's layers and the "zone" and "village" labels.
     profile : Profile.
-    path : the output GeoTIFF; NaN where a constraint excludes a cell or outside the county
-        (zone 0) or, when `zones` is given, outside those zones.
+    path : the output GeoTIFF; NaN where a constraint excludes a cell, where a layer has no
+        data, outside the county (zone 0) and, when `zones` is given, outside those zones.
     zones : zone labels to score; the others are left out (nodata).
+    progress : called with the fraction done after each block.
 
     Returns a Surface.
     """
@@ -541,7 +574,7 @@ def score_surface(stack, profile, path, zones=(), block=BLOCK):
             return np.full(zone.shape, np.nan, np.float32), None
         values = {name: readers.read(name, window) for name in profile.layers}
         score, excluded_by = score_block(profile, values)
-        score[~inside] = np.nan
+        score[~inside | stack.missing(values)] = np.nan
         village = readers.read(VILLAGE, window)
         scored = ~np.isnan(score)
         suitable = scored & (score >= profile.threshold)
@@ -549,12 +582,12 @@ def score_surface(stack, profile, path, zones=(), block=BLOCK):
         return score, (int(inside.sum()), [int((e & inside).sum()) for e in excluded_by], tallies)
     try:
         extras = _write_cogs(grid, [(path, "float32", float("nan"), "FLOATING_POINT")],
-                             windows, lambda window: _one(compute(window)))
+                             windows, lambda window: _one(compute(window)), progress)
     finally:
         readers.close()
     extras = [e for e in extras if e is not None]
     zone_tally, village_tally = (_sum_tallies([e[2][k] for e in extras]) for k in (0, 1))
-    return Surface(Path(path), grid, profile, zones, sum(e[0] for e in extras),
+    return Surface(Path(path), grid, profile, sum(e[0] for e in extras),
                    int(zone_tally.scored.sum()), int(zone_tally.suitable.sum()),
                    tuple(int(sum(e[1][k] for e in extras)) for k in range(len(profile.constraints))),
                    zone_tally, village_tally)
@@ -597,7 +630,7 @@ class Share:
 class Site:
     """A connected patch of suitable cells (8-neighbours) of at least the profile's area."""
 
-    id: str  # "r<row>c<col>": its first cell in raster order, stable while the surface is
+    id: str  # "r<row>c<col>": its first cell in raster order (the same for an unchanged surface)
     rank: int  # 1 = best mean score
     cells: int
     area: float  # square metres
@@ -610,14 +643,15 @@ class Site:
     geometry: object  # shapely (Multi)Polygon in the grid's CRS
 
 
-def candidate_sites(stack, surface, intended=(), top=20, block=BLOCK):
+def candidate_sites(stack, surface, intended=None, top=20, block=BLOCK):
     """The `top` candidate sites of a surface, ranked by mean score (larger first on ties).
 
     Parameters
     ----------
     stack : the Stack the surface was scored from.
     surface : Surface.
-    intended : zone labels meant for the industry; sites elsewhere are flagged as conflicts.
+    intended : zone labels meant for the industry; sites elsewhere are flagged as conflicts
+        (None: no zone is known to be meant for it or not, so no conflicts).
     top : how many sites to describe and vectorise.
 
     Memory: the suitable mask and its labels stay in memory (5 bytes a cell).
@@ -662,7 +696,8 @@ def candidate_sites(stack, surface, intended=(), top=20, block=BLOCK):
             zone, village, shares = described[rank - 1]
             sites.append(Site(f"r{row}c{col}", rank, int(cells[label]),
                               float(cells[label] * grid.cell_area), float(sums[label] / cells[label]),
-                              best, zone, village, bool(intended) and zone not in intended, shares,
+                              best, zone, village, intended is not None and zone not in intended,
+                              shares,
                               geometry))
     return tuple(sites)
 
@@ -686,8 +721,14 @@ def _describe(stack, profile, labels, slot, cells, block):
             at = which[keep]
             values = {name: readers.read(name, window)[keep] for name in layers}
             for name in layers:
-                value_sums[name] += np.bincount(at, weights=values[name].astype(np.float64),
-                                                minlength=n + 1)
+                value = values[name].astype(np.float64)
+                if name in CIRCULAR:  # a sum of unit vectors; flat cells (-1) add nothing
+                    turn = np.where(value >= 0, np.exp(1j * np.radians(value)), 0)
+                    value_sums[name] = value_sums[name] + (
+                        np.bincount(at, weights=turn.real, minlength=n + 1)
+                        + 1j * np.bincount(at, weights=turn.imag, minlength=n + 1))
+                else:
+                    value_sums[name] += np.bincount(at, weights=value, minlength=n + 1)
             for k, criterion in enumerate(profile.criteria):
                 score_sums[k] += np.bincount(at, weights=criterion.score(values[criterion.layer]),
                                              minlength=n + 1)
@@ -702,8 +743,13 @@ def _describe(stack, profile, labels, slot, cells, block):
         shares = []
         for k, (criterion, weight) in enumerate(zip(profile.criteria, profile.weights)):
             score = score_sums[k, s] / cells[s]
-            value = (_winner(class_votes[criterion.layer], s) if criterion.classes
-                     else value_sums[criterion.layer][s] / cells[s])
+            total = value_sums[criterion.layer][s]
+            if criterion.classes:
+                value = _winner(class_votes[criterion.layer], s)
+            elif criterion.layer in CIRCULAR:
+                value = np.degrees(np.angle(total)) % 360 if abs(total) > 1e-9 else -1.0
+            else:
+                value = total / cells[s]
             shares.append(Share(criterion.layer, float(weight), float(value), float(score),
                                 float(weight * score)))
         out.append((_winner(votes[ZONE], s), _winner(votes[VILLAGE], s), tuple(shares)))
@@ -791,7 +837,9 @@ def check_points(stack, profile, xy):
             for k in np.flatnonzero(on):
                 column[k] = dataset.read(1, window=Window(cols[k], rows[k], 1, 1))[0, 0]
         values[name] = column
-    score, excluded_by = score_block(profile, {k: v for k, v in values.items() if k != ZONE})
+    criteria = {k: v for k, v in values.items() if k != ZONE}
+    score, excluded_by = score_block(profile, criteria)
+    score[stack.missing(criteria)] = np.nan
     checks = []
     for k in range(len(xy)):
         inside = bool(on[k] and values[ZONE][k] > 0)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_POST
 
-from access.api import NumpyEncoder, analysis_endpoint, error
+from access.api import PERMISSION, NumpyEncoder, analysis_endpoint, error
 
-from analysis.suitability import GridMismatch
+from analysis.suitability import GridMismatch, ProfileError
 
 from .criteria import MissingData
 from .overlay import surface_png
@@ -29,10 +29,13 @@ def siting_options(params):
     if not params.get("industry"):
         raise BadOptions(_("give the industry type: ?industry=..."))
     top = params.get("top") or None
-    if top is not None and not top.isdigit():
-        raise BadOptions(_("top must be a whole number"))
+    if top is not None:
+        try:
+            top = int(top, 10)
+        except ValueError:
+            raise BadOptions(_("top must be a whole number")) from None
     return SitingOptions(params["industry"], params.get("zone") or None,
-                         int(top) if top else SitingOptions.top).checked()
+                         SitingOptions.top if top is None else top).checked()
 
 
 def siting_data(run):
@@ -57,13 +60,13 @@ def siting_data(run):
 
 
 def refusals(view):
-    """The county's data refusing the analysis (a layer missing, rasters off one grid) as a 400
-    with the reason."""
+    """The county's data or profiles refusing the analysis (a layer missing, rasters off one
+    grid, a broken profile file) as a 400 with the reason."""
     @wraps(view)
     def checked(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (MissingData, GridMismatch) as problem:
+        except (MissingData, GridMismatch, ProfileError) as problem:
             return error(400, str(problem))
     return checked
 
@@ -74,8 +77,10 @@ def refusals(view):
 def suitability(request):
     """Where an industry fits (?industry=...&zone=E&top=10); ?format=geojson gives the sites,
     ?format=tif the surface as a cloud-optimised GeoTIFF."""
-    run = run_siting(siting_options(request.GET))
     fmt = request.GET.get("format") or "json"
+    if fmt not in ("json", "geojson", "tif"):
+        raise BadOptions(_("format is json, geojson or tif"))
+    run = run_siting(siting_options(request.GET))
     if fmt == "tif":
         return FileResponse(open(run.surface.path, "rb"), content_type="image/tiff",
                             as_attachment=True, filename=_filename(run.options, "tif"))
@@ -86,8 +91,6 @@ def suitability(request):
         response["Content-Disposition"] = \
             f'attachment; filename="{_filename(run.options, "sites.geojson")}"'
         return response
-    if fmt != "json":
-        raise BadOptions(_("format is json, geojson or tif"))
     return JsonResponse(data, encoder=NumpyEncoder,
                         json_dumps_params={"ensure_ascii": False, "allow_nan": False})
 
@@ -114,7 +117,7 @@ def save(request):
     """Save a candidate site as a proposed industry: JSON {industry, zone, site, name}."""
     if not request.user.is_authenticated:
         return error(401, _("sign in first"))
-    if not request.user.has_perm(SAVE_PERMISSION):
+    if not request.user.has_perms([PERMISSION, SAVE_PERMISSION]):
         return error(403, _("only planners place industries"))
     try:
         body = json.loads(request.body or b"{}")

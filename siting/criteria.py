@@ -8,6 +8,8 @@ new folder and an unchanged county reuses the old one.
 import hashlib
 import os
 import shutil
+import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +21,17 @@ from django.utils.translation import gettext as _
 from analysis.suitability import Features, Stack, derive_criteria
 from layers.models import ProtectedArea, RasterLayer, River, Road, Town, Village, Zone
 
-DERIVATION = "1"  # bump when derive_criteria writes something different
+DERIVATION = "2"  # bump when derive_criteria writes something different
 ZONE_LABELS = {code: n for n, code in enumerate(Zone.Code.values, 1)}  # E 1, W 2, N 3, C 4
 TRUNK_ROADS = (Road.RoadClass.NATIONAL, Road.RoadClass.PROVINCIAL)
 DISTANCE_CAP_M = 10_000.0
+KEEP_SECONDS = 86_400  # criteria of an earlier state of the data are removed a day later
+# The layers derive_criteria writes from the county's data; with the DEM ("elevation") and the
+# land cover they are what a profile may use.
+DERIVED = ("slope", "aspect", "road_distance", "trunk_road_distance", "river_distance",
+           "seat_distance", "town_distance", "zone", "village",
+           *ProtectedArea.Kind.values)
+LAYERS = ("elevation", "landcover", *DERIVED)
 
 
 class MissingData(ValueError):
@@ -36,14 +45,19 @@ class CountyStack:
     villages: dict  # label -> (code, name)
 
 
-def county_stack():
-    """The criteria of the county as it is now, derived if they are not kept already."""
+def county_stack(progress=None):
+    """The criteria of the county as it is now, derived if they are not kept already
+    (`progress(fraction)` follows the derivation)."""
     dem = RasterLayer.objects.filter(kind=RasterLayer.Kind.DEM).first()
     landcover = RasterLayer.objects.filter(kind=RasterLayer.Kind.LANDCOVER).first()
     for layer, label in ((dem, _("elevation (DEM)")), (landcover, _("land cover"))):
         if layer is None or not Path(layer.path).exists():
             raise MissingData(_("the county has no %(layer)s raster; load one first")
                               % {"layer": label})
+    base = Stack.of({"elevation": dem.path, "landcover": landcover.path})  # one grid, or refused
+    srid = base.grid.crs.to_epsg() if base.grid.crs else None
+    if srid is None:
+        raise MissingData(_("the DEM's CRS is not an EPSG code; reproject it to the storage CRS"))
     zones = {ZONE_LABELS[z.code]: z for z in Zone.objects.in_force()}
     if not zones:
         raise MissingData(_("no plan is in force, so cells have no zone"))
@@ -54,37 +68,51 @@ def county_stack():
         raise MissingData(_("the county has no towns, so no seats to measure distances to"))
     roads = list(Road.objects.order_by("pk").values_list("road_class", "geometry"))
 
-    def geoms(values):
-        return [shapely.from_wkb(bytes(g.transform(dem.srid, clone=True).wkb)) for g in values]
+    def geoms(values):  # GEOS in the storage CRS -> shapely in the DEM's
+        return [shapely.from_wkb(bytes(g.transform(srid, clone=True).wkb)) for g in values]
     features = Features(
         distance_to_lines={
             "road_distance": geoms(g for _, g in roads),
             "trunk_road_distance": geoms(g for c, g in roads if c in TRUNK_ROADS),
             "river_distance": geoms(River.objects.order_by("pk").values_list("geometry", flat=True))},
         # The county seat is the seat of the first subdistrict (城关街道, code ...001).
-        distance_to_points={"seat_distance": [_xy(seats[0], dem.srid)],
-                            "town_distance": [_xy(s, dem.srid) for s in seats]},
+        distance_to_points={"seat_distance": [_xy(seats[0], srid)],
+                            "town_distance": [_xy(s, srid) for s in seats]},
         labels={"zone": list(zip(geoms(z.boundary for z in zones.values()), zones)),
                 "village": [(g, n) for n, g in enumerate(geoms(v[2] for v in villages), 1)],
                 **{kind: [(g, 1) for g in geoms(ProtectedArea.objects.of_kind(kind)
                                                   .values_list("boundary", flat=True))]
                    for kind in ProtectedArea.Kind.values}})
-    digest = _digest(features, dem, landcover)
-    folder = settings.DATA_DIR / "criteria" / digest
+    root = Path(settings.DATA_DIR) / "criteria"
+    folder = root / _digest(features, dem, landcover)
     if not (folder / "complete").exists():
-        scratch = folder.with_name(f"{digest}.{os.getpid()}.partial")
-        shutil.rmtree(scratch, ignore_errors=True)
-        with rasterio.open(dem.path) as dataset:
-            derive_criteria(dataset, features, scratch, cap=DISTANCE_CAP_M)
+        _derive(dem.path, features, folder, progress)
+    return CountyStack(Stack.of({**base.paths, **{name: str(folder / f"{name}.tif")
+                                                  for name in DERIVED}}),
+                       zones, {n: (code, name) for n, (code, name, _) in enumerate(villages, 1)})
+
+
+def _derive(dem_path, features, folder, progress):
+    """Derive into a scratch folder of this call's own and move it into place whole; another
+    process that derived the same criteria first wins. Folders of other states of the data
+    untouched for a day go."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        with rasterio.open(dem_path) as dataset:
+            derive_criteria(dataset, features, scratch, cap=DISTANCE_CAP_M, progress=progress)
         (scratch / "complete").touch()
         try:
             scratch.rename(folder)
-        except OSError:  # another process derived the same criteria first
-            shutil.rmtree(scratch, ignore_errors=True)
-    paths = {"elevation": dem.path, "landcover": landcover.path}
-    paths.update({p.stem: str(p) for p in sorted(folder.glob("*.tif"))})
-    return CountyStack(Stack.of(paths), zones,
-                       {n: (code, name) for n, (code, name, _) in enumerate(villages, 1)})
+        except OSError:
+            if not (folder / "complete").exists():
+                raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    stale = time.time() - KEEP_SECONDS
+    for other in folder.parent.iterdir():
+        if other != folder and other.is_dir() and other.stat().st_mtime < stale:
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def _xy(point, srid):

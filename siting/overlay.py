@@ -13,6 +13,7 @@ WEB_MERCATOR = "EPSG:3857"
 RAMP = np.array([(215, 48, 39), (252, 141, 89), (254, 224, 139), (217, 239, 139),
                  (145, 207, 96), (26, 152, 80)], float)
 ALPHA = 170
+MAX_PIXELS = 2048  # the image's longer side
 
 
 def surface_png(path):
@@ -20,6 +21,11 @@ def surface_png(path):
     with rasterio.open(path) as surface:
         transform, width, height = calculate_default_transform(
             surface.crs, WEB_MERCATOR, surface.width, surface.height, *surface.bounds)
+        if max(width, height) > MAX_PIXELS:  # a map image, not the data: memory stays bounded
+            shrink = MAX_PIXELS / max(width, height)
+            transform, width, height = calculate_default_transform(
+                surface.crs, WEB_MERCATOR, surface.width, surface.height, *surface.bounds,
+                dst_width=max(1, round(width * shrink)), dst_height=max(1, round(height * shrink)))
         score = np.full((height, width), np.nan, np.float32)
         reproject(rasterio.band(surface, 1), score, dst_transform=transform,
                   dst_crs=WEB_MERCATOR, resampling=Resampling.nearest, dst_nodata=np.nan)

@@ -1,11 +1,11 @@
 """Industry siting runs on the county's data: the options a command, the API or the page gives,
 the criteria (siting.criteria), the analysis (analysis.suitability) and a result that every
 interface writes out the same way."""
+import dataclasses
 import hashlib
 import math
 import os
 import threading
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -54,7 +54,7 @@ def profiles():
     return _profiles(str(settings.INDUSTRY_PROFILES))
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SitingOptions:
     industry: str  # an Industry.Kind value
     zone: str | None = None  # a zone code: only that zone is scored
@@ -90,7 +90,7 @@ def describe_constraint(rule):
     return f"{label} {' '.join(parts)}"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SitingRun:
     """Where an industry fits in the county (or a zone), its candidate sites and conflicts."""
 
@@ -168,10 +168,9 @@ class SitingRun:
         """The county's projects of this type: their score, and what makes them a conflict."""
         rows = []
         for industry, check in self.existing:
-            zone_code = next((z.code for label, z in self.county.zones.items()
-                              if label == check.zone), "")
+            zone_code = self.zone_of(check.zone)[0]
             reasons = [describe_constraint(self.profile.constraints[k]) for k in check.excluded_by]
-            if zone_code and self.intended and zone_code not in self.intended:
+            if zone_code and zone_code not in self.intended:
                 reasons.append(_("zone %(zone)s is not meant for this industry") % {"zone": zone_code})
             rows.append({"id": industry.pk, "name": industry.name, "status": industry.status,
                          "zone": zone_code,
@@ -214,27 +213,36 @@ def _value(layer, value):
     return str(LANDCOVER.get(int(value), int(value))) if layer == "landcover" else round(value, 1)
 
 
-def run_siting(options):
+def run_siting(options, progress=lambda stage, fraction: None):
     """Score the county for `options.industry`, find the candidate sites, test their ranking and
-    check the existing projects. The surface is kept as surface_path(options)."""
+    check the existing projects. The surface is kept as surface_path(options). `progress` is
+    called with "criteria" or "surface" and the fraction of that stage done."""
     options = options.checked()
     profile = profiles()[options.industry]
-    county = county_stack()
+    county = county_stack(lambda fraction: progress("criteria", fraction))
+    if options.zone and ZONE_LABELS[options.zone] not in county.zones:
+        raise BadOptions(_("the plan in force has no zone %(zone)s") % {"zone": options.zone})
     zones = (ZONE_LABELS[options.zone],) if options.zone else ()
     path = surface_path(options, county)
     scratch = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tif")
     try:
-        surface = score_surface(county.stack, profile, scratch, zones=zones)
+        surface = score_surface(county.stack, profile, scratch, zones=zones,
+                                progress=lambda fraction: progress("surface", fraction))
         os.replace(scratch, path)
     finally:
         scratch.unlink(missing_ok=True)
-    surface = type(surface)(**{**surface.__dict__, "path": path})
+    for old in path.parent.glob(f"{options.industry}-{options.zone or 'all'}-*.tif"):
+        if old != path:  # the surface of an earlier state of the data
+            old.unlink(missing_ok=True)
+    surface = dataclasses.replace(surface, path=path)
+    # Every zone not meant for the industry is a conflict, also when none is meant for it.
     intended = tuple(label for label, z in county.zones.items()
                      if options.industry in z.preferred_industries)
     sites = candidate_sites(county.stack, surface, intended=intended, top=options.top)
     existing = tuple(Industry.objects.filter(kind=options.industry).order_by("name"))
-    checks = check_points(county.stack, profile, [(i.location.x, i.location.y) for i in existing]) \
-        if existing else ()
+    srid = county.stack.grid.crs.to_epsg()
+    checks = check_points(county.stack, profile, [
+        (p.x, p.y) for p in (i.location.transform(srid, clone=True) for i in existing)])
     return SitingRun(options, profile, county, surface, sites, sensitivity(sites, profile),
                      tuple(zip(existing, checks)))
 
@@ -251,7 +259,7 @@ def surface_path(options, county=None):
 
 def save_site(options, site_id, name):
     """Record a candidate site of a fresh run as a proposed Industry and return it."""
-    run = run_siting(options)
+    run = run_siting(dataclasses.replace(options, top=MAX_TOP))
     site = run.site(site_id)
     srid = run.surface.grid.crs.to_epsg()
     geometry = GEOSGeometry(memoryview(shapely.to_wkb(site.geometry)), srid=srid)

@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import rasterio
 from django.contrib.gis.geos import GEOSGeometry, LineString
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
 
 from layers.models import Industry, ProtectedArea, RasterLayer, Road, Zone
-from siting.criteria import ZONE_LABELS, county_stack
+from siting.criteria import LAYERS, ZONE_LABELS, county_stack
 from siting.runs import SitingOptions, run_siting
 
 from .conftest import log_in
@@ -25,7 +27,6 @@ API = "/api/analysis/suitability/"
 @pytest.fixture(scope="module", autouse=True)
 def data_dir(tmp_path_factory):
     """Criteria and surfaces of this module in a folder of its own, derived once."""
-    from django.test import override_settings
     with override_settings(DATA_DIR=tmp_path_factory.mktemp("siting")):
         yield
 
@@ -115,6 +116,13 @@ def test_an_imported_protection_area_takes_a_candidate_site_away(sample, tmp_pat
     assert np.isnan(score[row, col])
 
 
+def test_distances_to_trunk_roads_are_to_fewer_roads(sample):
+    paths = county_stack().stack.paths
+    road, trunk = read(paths["road_distance"]), read(paths["trunk_road_distance"])
+    assert (trunk >= road).all() and (trunk > road).any()
+    assert set(paths) == set(LAYERS)
+
+
 def test_criteria_are_derived_once_and_again_after_an_edit(sample):
     first = county_stack().stack.paths["road_distance"]
     assert county_stack().stack.paths["road_distance"] == first
@@ -134,11 +142,13 @@ def test_a_land_cover_off_the_dem_grid_is_refused_by_command_and_api(sample, cli
         with rasterio.open(shifted, "w", **profile) as dst:
             dst.write(src.read())
     RasterLayer.objects.filter(pk=cover.pk).update(path=str(shifted))
+    kept = sorted((settings.DATA_DIR / "criteria").iterdir())
     with pytest.raises(CommandError, match="does not align"):
         call_command("suitability", "--industry", "tourism", "--out", str(tmp_path / "x.tif"))
     response = log_in(client, "analyst").get(API, {"industry": "tourism"})
     assert response.status_code == 400 and "does not align" in response.json()["error"]
     assert not (tmp_path / "x.tif").exists()
+    assert sorted((settings.DATA_DIR / "criteria").iterdir()) == kept  # nothing derived
 
 
 # The command -------------------------------------------------------------------------------------
@@ -193,11 +203,27 @@ def test_the_api_answers_analysts_only(sample, client, username, status):
     ({"industry": "tourism", "zone": "X"}, "unknown zone"),
     ({"industry": "tourism", "top": "ten"}, "top must be a whole number"),
     ({"industry": "tourism", "top": "0"}, "top is a whole number from 1"),
+    ({"industry": "tourism", "top": "²"}, "top must be a whole number"),
     ({"industry": "tourism", "format": "shp"}, "format is json, geojson or tif"),
 ])
 def test_bad_options_get_a_400_with_the_reason(sample, client, params, message):
     response = log_in(client, "analyst").get(API, params)
     assert response.status_code == 400 and message in response.json()["error"]
+
+
+def test_a_zone_missing_from_the_plan_in_force_is_a_400(sample, client):
+    Zone.objects.in_force().get(code="W").delete()
+    response = log_in(client, "analyst").get(API, {"industry": "tourism", "zone": "W"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "the plan in force has no zone W"
+
+
+def test_a_broken_profile_file_is_a_400_with_the_reason(sample, client, tmp_path):
+    broken = tmp_path / "profiles.toml"
+    broken.write_text("[[profile]\n", encoding="utf-8")
+    with override_settings(INDUSTRY_PROFILES=broken):
+        response = log_in(client, "analyst").get(API, {"industry": "tourism"})
+    assert response.status_code == 400 and "profiles.toml" in response.json()["error"]
 
 
 def test_the_api_gives_figures_sites_surface_and_downloads(sample, client):
@@ -240,6 +266,22 @@ def test_a_planner_saves_a_candidate_as_a_proposed_industry(sample, client):
         "花海观光园", "tourism", "proposed", "N")
     assert saved.site.area == pytest.approx(site.area)
     assert saved.site.contains(saved.location)
+
+
+def test_a_candidate_beyond_the_first_ten_can_be_saved(sample, client):
+    twelfth = run_siting(SitingOptions("planting", top=12)).sites[11]
+    response = log_in(client, "planner").post(
+        f"{API}sites/", {"industry": "planting", "site": twelfth.id, "name": "竹廊十二号"},
+        content_type="application/json")
+    assert response.status_code == 201
+
+
+def test_saving_needs_the_csrf_token(sample):
+    client = Client(enforce_csrf_checks=True)
+    log_in(client, "planner")
+    response = client.post(f"{API}sites/", {"industry": "planting", "site": "r1c1", "name": "x"},
+                           content_type="application/json")
+    assert response.status_code == 403
 
 
 def test_the_schema_documents_the_siting_endpoints(sample, client):

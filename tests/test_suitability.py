@@ -65,6 +65,28 @@ def test_a_plane_rising_to_the_north_faces_south_and_flat_land_has_no_aspect(tmp
     assert (flat["slope"] == 0).all() and (flat["aspect"] == -1).all()
 
 
+def test_a_plane_falling_to_the_north_east_faces_45_degrees(tmp_path):
+    # z = -0.1 x - 0.1 y: downhill is north-east (45 degrees), the gradient 0.1 * sqrt(2), so
+    # the slope is atan(0.14142) = 8.0495 degrees.
+    x, y = np.arange(4) * CELL, -np.arange(3) * CELL
+    layers = derived(tmp_path, 1000 - 0.1 * x[None, :] - 0.1 * y[:, None])
+    assert np.allclose(layers["aspect"], 45.0, atol=1e-4)
+    assert np.allclose(layers["slope"], 8.0495, atol=1e-3)
+
+
+def test_no_slope_next_to_a_void_in_the_dem(tmp_path):
+    # The DEM's nodata (-9999) at (2, 2): it and its eight neighbours get no slope or aspect;
+    # the rest of the flat DEM has slope 0.
+    dem = np.full((5, 5), 800.0, np.float32)
+    dem[2, 2] = -9999
+    path = write(tmp_path / "dem.tif", dem, nodata=-9999)
+    with rasterio.open(path) as dataset:
+        stack = derive_criteria(dataset, NO_FEATURES, tmp_path / "criteria")
+    slope = rasterio.open(stack.paths["slope"]).read(1)
+    assert np.isnan(slope[1:4, 1:4]).all() and np.isnan(slope).sum() == 9
+    assert (slope[~np.isnan(slope)] == 0).all()
+
+
 def test_blocks_give_the_same_criteria_as_one_pass(tmp_path):
     rng = np.random.default_rng(1)
     dem = rng.uniform(500, 900, (7, 9))
@@ -147,6 +169,18 @@ def test_the_weighted_sum_by_hand_with_excluded_cells_left_empty(tmp_path):
     assert surface.excluded_cells == (1, 1)  # slope over 25; water
 
 
+def test_a_cell_without_data_in_a_layer_is_not_scored(tmp_path):
+    # The land cover's nodata (0) at the first cell: excluded, as a NaN slope is.
+    slope = write(tmp_path / "slope.tif", np.array([[0, np.nan, 0]], np.float32))
+    stack = Stack.of({
+        "slope": slope, "landcover": write(tmp_path / "lc.tif", np.array([[0, 1, 1]], np.uint8),
+                                           nodata=0),
+        "zone": write(tmp_path / "zone.tif", np.ones((1, 3), np.uint16)),
+        "village": write(tmp_path / "village.tif", np.zeros((1, 3), np.uint16))})
+    score = rasterio.open(score_surface(stack, PROFILE, tmp_path / "out.tif").path).read(1)
+    assert np.isnan(score[0, :2]).all() and score[0, 2] == 1.0
+
+
 def test_the_output_is_a_compressed_cog_on_the_input_grid(tmp_path):
     stack = small_county(tmp_path, np.zeros((3, 5)), np.ones((3, 5)))
     surface = score_surface(stack, PROFILE, tmp_path / "out.tif")
@@ -211,6 +245,18 @@ def test_candidate_sites_are_ranked_patches_with_their_breakdown(tmp_path):
     assert cover_share.value == 1  # the majority class
 
 
+def test_a_site_facing_north_averages_its_aspect_as_a_direction(tmp_path):
+    # Two cells facing 350 and 10 degrees: north (0), not their arithmetic mean 180.
+    aspect = Criterion("aspect", 1, points=((-1, 1.0), (0, 1.0), (360, 1.0)))
+    profile = Profile("planting", (aspect,), (), 0.5, min_area=0)
+    stack = stack_of(tmp_path, aspect=np.array([[350, 10]], np.float32),
+                     zone=np.ones((1, 2), np.uint16), village=np.zeros((1, 2), np.uint16))
+    [site] = candidate_sites(stack, score_surface(stack, profile, tmp_path / "out.tif"))
+    assert site.shares[0].value == pytest.approx(0.0, abs=1e-6) or \
+        site.shares[0].value == pytest.approx(360.0)
+    assert not site.conflict  # no zone is known to be meant for it or not
+
+
 def test_no_suitable_land_gives_no_sites(tmp_path):
     stack = small_county(tmp_path, np.full((3, 3), 20.0), np.ones((3, 3)))
     surface = score_surface(stack, PROFILE, tmp_path / "out.tif")
@@ -270,4 +316,17 @@ def test_bad_profiles_are_refused_with_the_entry_named(tmp_path, criterion, mess
     path.write_text(f'[[profile]]\nindustry = "tourism"\nthreshold = 0.5\nmin_area_ha = 1\n'
                     f'[[profile.criterion]]\n{criterion}\n', encoding="utf-8")
     with pytest.raises(ProfileError, match=f"profile tourism: criterion 1 .*{message}"):
+        load_profiles(path)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("", "give at least one criterion"),
+    ('[[profile.criterion]]\nlayer = "slope"\nweight = 1\npoints = [[0, 1], [5, 0]]\n'
+     '[[profile.constraint]]\nlayer = "slope"\nabove = "steep"', "could not convert"),
+])
+def test_profiles_without_criteria_or_with_words_for_limits_are_refused(tmp_path, body, message):
+    path = tmp_path / "profiles.toml"
+    path.write_text(f'[[profile]]\nindustry = "tourism"\nthreshold = 0.5\nmin_area_ha = 1\n{body}\n',
+                    encoding="utf-8")
+    with pytest.raises(ProfileError, match=message):
         load_profiles(path)

@@ -1,6 +1,10 @@
+import shutil
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from analysis.suitability import GridMismatch, ProfileError
 from layers.models import Industry, Zone
@@ -34,18 +38,33 @@ class Command(BaseCommand):
         for path in (out, sites):
             if not path.parent.is_dir():
                 raise CommandError(f"no folder {path.parent} to write {path.name} into")
+        with tqdm(total=100, unit="%", disable=options["verbosity"] == 0
+                  or not sys.stderr.isatty()) as bar:
+            stages = []
+
+            def progress(stage, fraction):  # one bar per stage: criteria, then surface
+                if stages[-1:] != [stage]:
+                    stages.append(stage)
+                    bar.reset()
+                    bar.set_description(stage)
+                bar.update(round(fraction * 100) - bar.n)
+            try:
+                run = run_siting(SitingOptions(industry, zone, top), progress)
+            except (BadOptions, MissingData, GridMismatch, ProfileError) as problem:
+                raise CommandError(str(problem)) from None
         try:
-            run = run_siting(SitingOptions(industry, zone, top))
-        except (BadOptions, MissingData, GridMismatch, ProfileError) as problem:
-            raise CommandError(str(problem)) from None
-        out.write_bytes(run.surface.path.read_bytes())
-        write_sites(run, sites)
+            write_sites(run, sites)
+            shutil.copyfile(run.surface.path, out)
+        except OSError as problem:
+            sites.unlink(missing_ok=True)
+            raise CommandError(f"could not write {problem.filename}: {problem.strerror}") from None
         self.stdout.write(run.summary())
         self.stdout.write(f"surface: {out}  sites: {sites}")
         for row in run.site_rows():
             reasons = ", ".join(f"{c['label']} {c['value']} → {c['score']:.2f}"
                                 for c in row["criteria"])
-            flag = "  CONFLICT: zone not meant for it" if row["conflict"] else ""
-            self.stdout.write(f"{row['rank']:>3}. {row['id']}  score {row['score']:.3f}  "
+            flag = "  " + _("conflict: the zone is not meant for this industry") \
+                if row["conflict"] else ""
+            self.stdout.write(f"{row['rank']:>3}. {row['id']}  {row['score']:.3f}  "
                               f"{row['area_ha']:.1f} ha  {row['zone_name']} "
                               f"{row['village_name']}{flag}\n       {reasons}")
