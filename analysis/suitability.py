@@ -9,6 +9,7 @@ which cells are excluded; they are data (a TOML file, see siting/industry_profil
 loaded by `load_profiles`.
 """
 import contextlib
+import functools
 import math
 import os
 import threading
@@ -28,15 +29,19 @@ from scipy import ndimage, stats
 BLOCK = 1024  # cells a side of the blocks processed at once (a multiple of the 512-cell tiles)
 TILE = 512
 WORKERS = 2
+CACHE_MB = 128  # GDAL's block cache while deriving, scoring or finding sites
 # Criterion layers the score pass reads besides the profile's own: the zone of each cell (0
 # outside the county) and the village (0 outside every village), for zone fit and zonal figures.
 ZONE, VILLAGE = "zone", "village"
 # Layers of directions in degrees, averaged over a site as directions (350 and 10 give 0).
 CIRCULAR = ("aspect",)
-# Blocks are written uncompressed to a scratch file; the COG copy compresses it on every core.
-SCRATCH = dict(driver="GTiff", tiled=True, blockxsize=TILE, blockysize=TILE)
+# Criteria are kept as tiled, uncompressed GeoTIFFs: they are read on every analysis, and
+# decompressing them would cost more than the weighted sum. Outputs are written so, then copied
+# into a compressed COG.
+TILED = dict(driver="GTiff", tiled=True, blockxsize=TILE, blockysize=TILE)
+# Overviews averaged (not GDAL's default, cubic): a score is a quantity, and averaging is faster.
 COG = dict(driver="COG", compress="ZSTD", level=1, blocksize=TILE, overviews="AUTO",
-           num_threads=WORKERS)
+           resampling="AVERAGE", num_threads=WORKERS)
 
 
 class GridMismatch(ValueError):
@@ -161,33 +166,30 @@ class Stack:
 
 
 class _Readers:
-    """One open dataset per thread and raster (GDAL handles are not shared between threads)."""
+    """The rasters of a stack opened once, read from the calling thread only."""
 
     def __init__(self, paths):
-        self.paths, self.local, self.opened = paths, threading.local(), []
-        self.lock = threading.Lock()
+        self.files = contextlib.ExitStack()
+        self.datasets = {name: self.files.enter_context(rasterio.open(path))
+                         for name, path in paths.items()}
 
     def read(self, name, window):
-        handles = self.local.__dict__.setdefault("handles", {})
-        if name not in handles:
-            handles[name] = rasterio.open(self.paths[name])
-            with self.lock:
-                self.opened.append(handles[name])
-        return handles[name].read(1, window=window)
+        return self.datasets[name].read(1, window=window)
 
     def close(self):
-        for dataset in self.opened:
-            dataset.close()
+        self.files.close()
 
 
-def _blockwise(compute, windows, write, workers=WORKERS):
-    """Run `compute(window)` on a thread pool, at most 2 * `workers` blocks in flight, and
-    call `write(window, result)` in this thread in window order. Returns nothing."""
-    windows = list(windows)
+def _blockwise(read, compute, windows, write, workers=WORKERS):
+    """`write(window, compute(window, read(window)))` for every window, in window order.
+
+    All GDAL work (`read`, `write`) stays in this thread and only `compute` (numpy and scipy,
+    which let go of the GIL) runs on the pool, at most 2 * `workers` blocks in flight.
+    """
     with ThreadPoolExecutor(workers) as pool:
         pending = []
         for window in windows:
-            pending.append((window, pool.submit(compute, window)))
+            pending.append((window, pool.submit(compute, window, read(window))))
             if len(pending) >= 2 * workers:
                 done_window, future = pending.pop(0)
                 write(done_window, future.result())
@@ -195,20 +197,25 @@ def _blockwise(compute, windows, write, workers=WORKERS):
             write(done_window, future.result())
 
 
-def _write_cogs(grid, outputs, windows, compute, progress=None):
-    """Write one-band COGs block by block. `outputs` lists (path, dtype, nodata, predictor);
-    `compute(window)` gives (arrays, extra) with one array per output; `progress(fraction)` is
-    called after each block. Returns the extras in window order."""
-    scratches = [Path(path).with_name(f".{Path(path).name}.{os.getpid()}."
-                                      f"{threading.get_ident()}.scratch.tif")
-                 for path, *_ in outputs]
+def _write_rasters(grid, outputs, windows, read, compute, progress=None, cog=True):
+    """Write one-band rasters block by block: tiled uncompressed GeoTIFFs, or with `cog`
+    cloud-optimised ones (written uncompressed to a scratch file, then copied by GDAL's COG
+    driver, which compresses on every core and adds overviews).
+
+    `outputs` lists (path, dtype, nodata, predictor); `compute(window, read(window))` gives
+    (arrays, extra) with one array per output; `progress(fraction)` is called after each block.
+    Returns the extras in window order.
+    """
+    paths = [Path(path) for path, *_ in outputs]
+    written = [path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.scratch.tif")
+               for path in paths] if cog else paths
     extras = []
     try:
         with contextlib.ExitStack() as files:
             opened = [files.enter_context(rasterio.open(
-                scratch, "w", width=grid.width, height=grid.height, count=1, dtype=dtype,
-                crs=grid.crs, transform=grid.transform, nodata=nodata, **SCRATCH))
-                for scratch, (_, dtype, nodata, _) in zip(scratches, outputs)]
+                target, "w", width=grid.width, height=grid.height, count=1, dtype=dtype,
+                crs=grid.crs, transform=grid.transform, nodata=nodata, **TILED))
+                for target, (_, dtype, nodata, _) in zip(written, outputs)]
 
             def write(window, result):
                 arrays, extra = result
@@ -217,13 +224,25 @@ def _write_cogs(grid, outputs, windows, compute, progress=None):
                 extras.append(extra)
                 if progress:
                     progress(len(extras) / len(windows))
-            _blockwise(compute, windows, write)
-        for scratch, (path, _, _, predictor) in zip(scratches, outputs):
-            rasterio.shutil.copy(scratch, path, **COG, predictor=predictor)
+            _blockwise(read, compute, windows, write)
+        if cog:
+            for scratch, path, (*_, predictor) in zip(written, paths, outputs):
+                rasterio.shutil.copy(scratch, path, **COG, predictor=predictor)
     finally:
-        for scratch in scratches:
-            scratch.unlink(missing_ok=True)
+        if cog:
+            for scratch in written:
+                scratch.unlink(missing_ok=True)
     return extras
+
+
+def _gdal_cache_capped(function):
+    """Run `function` with GDAL's block cache capped at CACHE_MB: by default GDAL takes 5% of
+    the machine's memory, so the memory a run needs would grow with the machine."""
+    @functools.wraps(function)
+    def capped(*args, **kwargs):
+        with rasterio.Env(GDAL_CACHEMAX=CACHE_MB):
+            return function(*args, **kwargs)
+    return capped
 
 
 # Deriving the criteria -------------------------------------------------------------------------
@@ -232,7 +251,7 @@ def _write_cogs(grid, outputs, windows, compute, progress=None):
 class Features:
     """The vector layers the criteria are derived from, in the grid's CRS.
 
-    distance_to_lines: layer name -> lines (rasterised, then a distance transform, capped).
+    distance_to_lines: layer name -> lines (burnt into cells, then a distance transform, capped).
     distance_to_points: layer name -> (n, 2) array of points (exact distance from cell centres).
     labels: layer name -> [(polygon, value)] burnt into a uint16 raster (0 where none).
     """
@@ -242,8 +261,9 @@ class Features:
     labels: dict
 
 
+@_gdal_cache_capped
 def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK, progress=None):
-    """Slope, aspect, distances and labels on the grid of `dem`, as COGs in `folder`.
+    """Slope, aspect, distances and labels on the grid of `dem`, as tiled GeoTIFFs in `folder`.
 
     Parameters
     ----------
@@ -262,7 +282,8 @@ def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK, progress=
     folder.mkdir(parents=True, exist_ok=True)
     dx, dy = grid.cell
     halo = math.ceil(cap / min(dx, dy))
-    lines = {name: (list(geoms), shapely.STRtree(list(geoms)))
+    lines = {name: (shapely.segmentize(np.array(list(geoms), dtype=object), min(dx, dy) / 4),
+                    shapely.STRtree(list(geoms)))
              for name, geoms in features_.distance_to_lines.items()}
     points = {name: np.asarray(xy, float).reshape(-1, 2)
               for name, xy in features_.distance_to_points.items()}
@@ -276,53 +297,66 @@ def derive_criteria(dem, features_, folder, cap=10_000.0, block=BLOCK, progress=
                 ("aspect", "float32", nan, "FLOATING_POINT")]
                + [(name, "float32", None, "FLOATING_POINT") for name in [*lines, *points]]
                + [(name, "uint16", None, "STANDARD") for name in labels])
-    readers = _Readers({"elevation": dem.name})
+    def read(window):  # the GDAL part: the DEM, and the vectors burnt into blocks
+        padded, offset = grid.padded(window, 1)
+        return (dem.read(1, window=padded), offset,
+                [_burn_lines(grid, window, geoms, index, halo) for geoms, index in lines.values()],
+                [_burn_labels(grid, window, shapes, index) for shapes, index in labels.values()])
 
-    def derive(window):
-        padded, (r, c) = grid.padded(window, 1)
-        z = readers.read("elevation", padded).astype(np.float64)
+    def derive(window, read_block):
+        z, (r, c), burnt_lines, burnt_labels = read_block
+        z = z.astype(np.float64)
         if dem.nodata is not None:
             z[z == dem.nodata] = np.nan  # no slope next to a void
         z = _extend(z, r, c, window)
         arrays = list(slope_aspect_degrees(z, dx, dy))
-        for geoms, index in lines.values():
-            arrays.append(_distance_to_lines(grid, window, geoms, index, halo, cap))
+        for burnt, (r, c) in burnt_lines:
+            if burnt is None:
+                arrays.append(np.full((window.height, window.width), cap))
+            else:
+                metres = ndimage.distance_transform_edt(burnt == 0, sampling=(dy, dx))
+                arrays.append(np.minimum(metres[r:r + window.height, c:c + window.width], cap))
         x, y = grid.centres(window)
         for xy in points.values():
             squared = np.full((window.height, window.width), np.inf)
             for px, py in xy:  # a handful of seats: a loop beats a tree
                 np.minimum(squared, (x - px) ** 2 + (y - py) ** 2, out=squared)
             arrays.append(np.sqrt(squared))
-        for shapes, index in labels.values():
-            out = np.zeros((window.height, window.width), np.uint16)
-            hits = index.query(shapely.box(*rasterio.windows.bounds(window, grid.transform)))
-            if len(hits):
-                features.rasterize([shapes[i] for i in sorted(hits)], out=out,
-                                   transform=window_transform(window, grid.transform))
-            arrays.append(out)
+        arrays += burnt_labels
         return [a.astype(dtype) for a, (_, dtype, _, _) in zip(arrays, outputs)], None
-    try:
-        _write_cogs(grid, [(folder / f"{name}.tif", dtype, nodata, predictor)
-                           for name, dtype, nodata, predictor in outputs],
-                    list(grid.windows(block)), derive, progress)
-    finally:
-        readers.close()
+    _write_rasters(grid, [(folder / f"{name}.tif", dtype, nodata, predictor)
+                          for name, dtype, nodata, predictor in outputs],
+                   list(grid.windows(block)), read, derive, progress, cog=False)
     return Stack.of({"elevation": dem.name, **{name: str(folder / f"{name}.tif")
                                                for name, *_ in outputs}})
 
 
-def _distance_to_lines(grid, window, geoms, index, halo, cap):
-    """Metres from each cell centre of `window` to the nearest cell a line touches, at most cap."""
-    padded, (r, c) = grid.padded(window, halo)
+def _burn_lines(grid, window, lines, index, halo):
+    """The cells the lines pass through in `window` grown by `halo` cells (None: no line comes
+    near), and the offset of `window` in it. `lines` are densified to a quarter of a cell, so
+    each vertex marks its cell: numpy, not GDAL's rasteriser, which with all_touched and a
+    small block cache corrupted the heap on large grids."""
+    padded, offset = grid.padded(window, halo)
     near = index.query(shapely.box(*rasterio.windows.bounds(padded, grid.transform)))
     if not len(near):
-        return np.full((window.height, window.width), cap)
-    burnt = features.rasterize([geoms[i] for i in near], out_shape=(padded.height, padded.width),
-                               transform=window_transform(padded, grid.transform),
-                               all_touched=True, dtype="uint8")
-    dx, dy = grid.cell
-    metres = ndimage.distance_transform_edt(burnt == 0, sampling=(dy, dx))
-    return np.minimum(metres[r:r + window.height, c:c + window.width], cap)
+        return None, offset
+    x, y = shapely.get_coordinates(lines[near]).T
+    cols, rows = ~window_transform(padded, grid.transform) @ (x, y)
+    rows, cols = np.floor(rows).astype(np.intp), np.floor(cols).astype(np.intp)
+    inside = (rows >= 0) & (rows < padded.height) & (cols >= 0) & (cols < padded.width)
+    burnt = np.zeros((padded.height, padded.width), np.uint8)
+    burnt[rows[inside], cols[inside]] = 1
+    return burnt, offset
+
+
+def _burn_labels(grid, window, shapes, index):
+    """A uint16 block with each polygon's value where its cell centres are (0 elsewhere)."""
+    out = np.zeros((window.height, window.width), np.uint16)
+    hits = index.query(shapely.box(*rasterio.windows.bounds(window, grid.transform)))
+    if len(hits):
+        features.rasterize([shapes[i] for i in sorted(hits)], out=out,
+                           transform=window_transform(window, grid.transform))
+    return out
 
 
 def _extend(z, r, c, window):
@@ -377,11 +411,24 @@ class Criterion:
 
     def score(self, values):
         if self.points:
-            x, y = zip(*self.points)
-            return np.interp(values, x, y).astype(np.float32)
-        table = np.zeros(max(code for code, _ in self.classes) + 1, np.float32)
+            # The first score plus each sloping segment's rise up to the value: the same as
+            # np.interp, in float32 and five times as fast.
+            x = np.asarray(values, np.float32)
+            out = np.full(x.shape, self.points[0][1], np.float32)
+            step = np.empty(x.shape, np.float32)
+            for (xa, ya), (xb, yb) in zip(self.points, self.points[1:]):
+                if ya != yb:
+                    np.subtract(x, np.float32(xa), out=step)
+                    np.clip(step, 0, np.float32(xb - xa), out=step)
+                    step *= np.float32((yb - ya) / (xb - xa))
+                    out += step
+            np.copyto(out, np.float32(np.nan), where=np.isnan(x))
+            return out
+        table = np.zeros(max(256, max(code for code, _ in self.classes) + 1), np.float32)
         for code, score in self.classes:
             table[code] = score
+        if values.dtype == np.uint8:  # land cover: a straight lookup
+            return table[values]
         codes = np.asarray(values).astype(np.int64)
         known = (codes >= 0) & (codes < len(table))
         out = np.zeros(codes.shape, np.float32)
@@ -404,8 +451,8 @@ class Constraint:
             out |= values > self.above
         if self.below is not None:
             out |= values < self.below
-        if self.classes:
-            out |= np.isin(values, self.classes)
+        for code in self.classes:  # a few classes: comparisons beat np.isin
+            out |= values == code
         return out
 
 
@@ -547,6 +594,7 @@ class Surface:
     by_village: Tally
 
 
+@_gdal_cache_capped
 def score_surface(stack, profile, path, zones=(), block=BLOCK, progress=None):
     """The profile's weighted sum over the stack, written to `path` as a float32 COG.
 
@@ -567,22 +615,26 @@ def score_surface(stack, profile, path, zones=(), block=BLOCK, progress=None):
     grid = stack.grid
     windows = list(grid.windows(block))
 
-    def compute(window):
+    def read(window):
         zone = readers.read(ZONE, window)
-        inside = np.isin(zone, zones) if zones else zone > 0
-        if not inside.any():
-            return np.full(zone.shape, np.nan, np.float32), None
-        values = {name: readers.read(name, window) for name in profile.layers}
+        inside = np.logical_or.reduce([zone == z for z in zones]) if zones else zone > 0
+        if not inside.any():  # outside the county: nothing more to read
+            return zone, inside, None, None
+        return (zone, inside, {name: readers.read(name, window) for name in profile.layers},
+                readers.read(VILLAGE, window))
+
+    def compute(window, read_block):
+        zone, inside, values, village = read_block
+        if values is None:
+            return [np.full(zone.shape, np.nan, np.float32)], None
         score, excluded_by = score_block(profile, values)
         score[~inside | stack.missing(values)] = np.nan
-        village = readers.read(VILLAGE, window)
-        scored = ~np.isnan(score)
-        suitable = scored & (score >= profile.threshold)
-        tallies = [_tally(labels, scored, suitable, score) for labels in (zone, village)]
-        return score, (int(inside.sum()), [int((e & inside).sum()) for e in excluded_by], tallies)
+        tallies = _tallies((zone, village), score, profile.threshold)
+        return [score], (int(inside.sum()), [int((e & inside).sum()) for e in excluded_by],
+                         tallies)
     try:
-        extras = _write_cogs(grid, [(path, "float32", float("nan"), "FLOATING_POINT")],
-                             windows, lambda window: _one(compute(window)), progress)
+        extras = _write_rasters(grid, [(path, "float32", float("nan"), "FLOATING_POINT")],
+                                windows, read, compute, progress)
     finally:
         readers.close()
     extras = [e for e in extras if e is not None]
@@ -593,15 +645,18 @@ def score_surface(stack, profile, path, zones=(), block=BLOCK, progress=None):
                    zone_tally, village_tally)
 
 
-def _one(result):
-    array, extra = result
-    return [array], extra
-
-
-def _tally(labels, scored, suitable, score):
-    labels = labels.astype(np.int64)
-    return (np.bincount(labels[scored]), np.bincount(labels[suitable]),
-            np.bincount(labels[scored], weights=score[scored].astype(np.float64)))
+def _tallies(label_layers, score, threshold):
+    """Per label of each layer: cells scored, cells suitable, the sum of their scores."""
+    keep = ~np.isnan(score.ravel())
+    kept = score.ravel()[keep]
+    good = kept >= threshold
+    out = []
+    for labels in label_layers:
+        at = labels.ravel()[keep].astype(np.intp)
+        pairs = np.bincount(at * 2 + good)  # (label, suitable) in one pass
+        pairs = np.pad(pairs, (0, len(pairs) % 2))
+        out.append((pairs[0::2] + pairs[1::2], pairs[1::2], np.bincount(at, weights=kept)))
+    return out
 
 
 def _sum_tallies(parts):
@@ -643,6 +698,7 @@ class Site:
     geometry: object  # shapely (Multi)Polygon in the grid's CRS
 
 
+@_gdal_cache_capped
 def candidate_sites(stack, surface, intended=None, top=20, block=BLOCK):
     """The `top` candidate sites of a surface, ranked by mean score (larger first on ties).
 
