@@ -1,9 +1,14 @@
 """The two village exit modules (DESIGN.md section 1), declared as data, and their assessment.
 
 "一率五通五有" (standard) and "一率两强五通八有" (demonstration): one rate (poverty incidence
-strictly below 3%), the connections, and the "haves". Each criterion reads one column.
+strictly below 3%), the connections, and the "haves". Each criterion reads one column. The
+modules and their thresholds are read from a TOML file (exit_rules.toml by default), so that a
+county's own rules can be loaded.
 """
+import math
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -34,35 +39,65 @@ class Module:
     criteria: tuple
 
 
-INCIDENCE = Criterion("incidence", "incidence", "below", 0.03)
-CONNECTIONS = tuple(Criterion(c, c, "true") for c in (
-    "water_connected", "electricity_connected", "road_connected", "tv_connected",
-    "internet_connected"))
+@dataclass(frozen=True)
+class Rules:
+    """The modules by name, and how close a road or a clinic must be on the map."""
 
-STANDARD = Module("standard", (INCIDENCE, *CONNECTIONS,
-    Criterion("has_collective_org", "has_collective_org", "true"),
-    Criterion("leading_industries", "leading_industries", "at_least", 1),
-    Criterion("has_office_space", "has_office_space", "true"),
-    Criterion("has_clinic", "has_clinic", "true"),
-    Criterion("all_housing_safe", "all_housing_safe", "true"),
-))
+    modules: dict
+    road_within_m: float
+    clinic_within_minutes: float
+    services_within_minutes: float
 
-DEMONSTRATION = Module("demonstration", (INCIDENCE, *CONNECTIONS,
-    Criterion("no_poor_party_members", "no_poor_party_members", "true"),
-    Criterion("cooperatives", "cooperatives", "at_least", 1),
-    Criterion("collective_income", "collective_income_yuan", "at_least", 50_000),
-    Criterion("connections_high_standard", "connections_high_standard", "true"),
-    Criterion("leading_industries", "leading_industries", "at_least", 1),
-    Criterion("has_collective_org", "has_collective_org", "true"),
-    Criterion("office_fully_equipped", "office_fully_equipped", "true"),
-    Criterion("clinic_standardised", "clinic_standardised", "true"),
-    Criterion("has_environment_facilities", "has_environment_facilities", "true"),
-    Criterion("environment_clean", "environment_clean", "true"),
-    Criterion("social_security_sound", "social_security_sound", "true"),
-    Criterion("all_housing_safe", "all_housing_safe", "true"),
-))
 
-MODULES = {m.name: m for m in (STANDARD, DEMONSTRATION)}
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the module and the criterion."""
+
+
+DEFAULT_RULES = Path(__file__).with_name("exit_rules.toml")
+
+
+def load_rules(path=DEFAULT_RULES):
+    """The exit rules of a TOML file (see exit_rules.toml); RulesError says what is wrong."""
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as problem:
+        raise RulesError(f"{path.name}: {problem}") from None
+    try:
+        return _rules(document)
+    except (KeyError, TypeError, ValueError) as problem:
+        raise RulesError(f"{path.name}: {problem}") from None
+
+
+def _rules(document):
+    modules = {}
+    for entry in document["module"]:
+        name = str(entry["name"])
+        criteria = []
+        for n, c in enumerate(entry["criterion"], 1):
+            try:
+                if c["test"] != "true" and "threshold" not in c:
+                    raise ValueError(f"a {c['test']} test needs a threshold")
+                criteria.append(Criterion(str(c["key"]), str(c["column"]), str(c["test"]),
+                                          float(c.get("threshold", 0.0))))
+            except (KeyError, TypeError, ValueError) as problem:
+                raise ValueError(f"module {name}: criterion {n}: {problem}") from None
+        if not criteria or name in modules:
+            raise ValueError(f"module {name} is empty or declared twice")
+        modules[name] = Module(name, tuple(criteria))
+    if not {"standard", "demonstration"} <= set(modules):
+        raise ValueError("the rules need the modules standard and demonstration")
+    checks = document.get("map_checks", {})
+    limits = [float(checks.get(name, default)) for name, default in (
+        ("road_within_m", 500), ("clinic_within_minutes", 30), ("services_within_minutes", 30))]
+    if not all(math.isfinite(v) and v >= 0 for v in limits):
+        raise ValueError("map_checks are finite numbers, zero or more")
+    return Rules(modules, *limits)
+
+
+# The rules the county ships with (the sample county's figures are drawn to them).
+DEFAULT = load_rules()
+STANDARD, DEMONSTRATION = DEFAULT.modules["standard"], DEFAULT.modules["demonstration"]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ TILE_ATTRIBUTION = os.environ.get("GISPLAN_TILE_ATTRIBUTION", "")
 TILE_SUBDOMAINS = os.environ.get("GISPLAN_TILE_SUBDOMAINS", "")
 # Rasters (DEM, land cover, hillshade, analysis outputs) live under this folder.
 DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var")).resolve()
+# The village exit modules and their thresholds (analysis/exit_rules.toml describes the format).
+EXIT_RULES = Path(os.environ.get("GISPLAN_EXIT_RULES", BASE_DIR / "analysis" / "exit_rules.toml"))
 # Where each industry fits (siting/industry_profiles.toml describes the format).
 INDUSTRY_PROFILES = Path(os.environ.get("GISPLAN_INDUSTRY_PROFILES",
                                         BASE_DIR / "siting" / "industry_profiles.toml"))
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "plans",
     "access",
     "siting",
+    "assessment",
     "maps",
 ]
 

@@ -11,11 +11,13 @@ urlpatterns = [
     path("api/plans/", include("plans.api_urls")),
     path("api/analysis/", include("access.api_urls")),
     path("api/analysis/", include("siting.api_urls")),
+    path("api/assessment/", include("assessment.api_urls")),
     path("api/", include("layers.urls")),
     path("data/", include("layers.page_urls")),
     path("plan/", include("plans.urls")),
     path("analysis/", include("access.urls")),
     path("analysis/", include("siting.urls")),
+    path("assessment/", include("assessment.urls")),
     # Switching the language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("maps.urls")),

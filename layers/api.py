@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from analysis.exit import DEMONSTRATION, STANDARD, assess
+from analysis.exit import assess
 
 from .arrays import exit_columns
-from .exit_criteria import criterion_label
+from .exit_criteria import criterion_label, exit_rules
 from .geojson import feature_collection, geometry_sql
 from .models import (County, Industry, ProtectedArea, River, Road, ServiceCenter, Town, Village,
                      Zone)
@@ -52,9 +52,9 @@ class Layer:
 def village_exit_properties(rows):
     """Incidence and the criteria of each module that each village fails, in `rows` order."""
     columns = exit_columns(rows)
-    results = [assess(module, columns) for module in (STANDARD, DEMONSTRATION)]
-    criteria = [[str(criterion_label(c)) for c in module.criteria]
-                for module in (STANDARD, DEMONSTRATION)]
+    modules = [exit_rules().modules[name] for name in ("standard", "demonstration")]
+    results = [assess(module, columns) for module in modules]
+    criteria = [[str(criterion_label(c)) for c in module.criteria] for module in modules]
     for i, incidence in enumerate(columns["incidence"]):
         yield {
             "incidence": None if math.isnan(incidence) else round(float(incidence), 4),

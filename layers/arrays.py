@@ -3,14 +3,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.exit import MODULES
-
+from .exit_criteria import exit_rules
 from .models import Road, ServiceCenter, Town, Village
 
 
 def exit_columns(villages):
     """The columns the exit modules read, one entry per village of the queryset, in its order."""
-    names = sorted({c.column for m in MODULES.values() for c in m.criteria} - {"incidence"})
+    names = sorted({c.column for m in exit_rules().modules.values() for c in m.criteria}
+                   - {"incidence"})
     rows = list(villages.values_list("poor_population", "population", *names))
     data = np.array(rows, dtype=float).reshape(len(rows), len(names) + 2)
     columns = dict(zip(names, data[:, 2:].T))

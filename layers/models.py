@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import MultiPolygon
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
@@ -333,6 +333,45 @@ class Village(WebShaped, Zoned):
     @property
     def poverty_incidence(self):
         return self.poor_population / self.population if self.population else None
+
+
+class VillagePeriodQuerySet(models.QuerySet):
+    def periods(self):
+        """The (year, quarter) pairs held, in order."""
+        return list(self.order_by("year", "quarter").values_list("year", "quarter").distinct())
+
+
+class VillagePeriod(models.Model):
+    """A village's poverty figures for one quarter, as reported then: kept, never overwritten."""
+
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="periods",
+                                verbose_name=_("village"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000),
+                                                                   MaxValueValidator(2100)])
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=[MinValueValidator(1),
+                                                                         MaxValueValidator(4)])
+    poor_households = models.PositiveIntegerField(_("poor households"))
+    poor_population = models.PositiveIntegerField(_("poor population"))
+    per_capita_income_yuan = models.PositiveIntegerField(_("per-capita net income (yuan)"))
+    poor_per_capita_income_yuan = models.PositiveIntegerField(
+        _("per-capita net income of poor households (yuan)"))
+    exited_households = models.PositiveIntegerField(_("households that left poverty"), default=0)
+    returned_households = models.PositiveIntegerField(_("households that returned to poverty"),
+                                                      default=0)
+    new_households = models.PositiveIntegerField(_("newly registered poor households"), default=0)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    objects = VillagePeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("village statistics for a quarter")
+        verbose_name_plural = _("village statistics by quarter")
+        ordering = ["year", "quarter", "village__code"]
+        constraints = [models.UniqueConstraint(fields=["village", "year", "quarter"],
+                                               name="one_figure_set_per_village_and_quarter")]
+
+    def __str__(self):
+        return f"{self.village} {self.year}Q{self.quarter}"
 
 
 class ServiceCenterQuerySet(ZonedQuerySet):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from access.openapi import analysis_paths
+from assessment.openapi import assessment_paths
 from plans.openapi import plan_paths
 from siting.openapi import siting_paths
 
@@ -96,6 +97,7 @@ def schema():
             **plan_paths(),
             **analysis_paths(),
             **siting_paths(),
+            **assessment_paths(),
         },
         "components": {
             "schemas": {"FeatureCollection": {"type": "object", "required": ["type", "features"],

@@ -1,22 +1,26 @@
 """The three roles and the permissions each needs, declared as data.
 
 Officials browse; analysts browse and run analyses; planners also edit the plan's layers (zones,
-villages and their figures, centers, industries, roads, rivers) and approve plan versions. The
+villages with their figures and quarterly statistics, centers, industries, roads, rivers) and
+approve plan versions. The
 county, its towns, its protected areas and the rasters are loaded, not edited, so no role
 changes them. The data migration 0002_roles creates the groups from this table.
 """
 VIEW_ALL = [f"layers.view_{model}" for model in (
     "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
-    "river", "protectedarea", "rasterlayer")]
+    "river", "protectedarea", "rasterlayer", "villageperiod")]
 
 EDITED_BY_PLANNERS = ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")
+# Quarterly statistics are kept as reported: planners add them, nobody changes them.
+ADDED_BY_PLANNERS = ("villageperiod",)
 
 ROLES = {
     "official": VIEW_ALL,
     "analyst": VIEW_ALL + ["layers.run_analysis"],
     "planner": VIEW_ALL + ["layers.run_analysis", "layers.approve_planversion"] + [
         f"layers.{action}_{model}" for model in EDITED_BY_PLANNERS
-        for action in ("add", "change", "delete")],
+        for action in ("add", "change", "delete")] + [
+        f"layers.add_{model}" for model in ADDED_BY_PLANNERS],
 }
 
 

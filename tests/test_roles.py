@@ -4,9 +4,10 @@ from django.contrib.auth.models import Group, User
 
 VIEW = {f"layers.view_{m}" for m in ("county", "town", "planversion", "zone", "village",
                                       "servicecenter", "industry", "road", "river", "protectedarea",
-                                      "rasterlayer")}
+                                      "rasterlayer", "villageperiod")}
 EDIT = {f"layers.{a}_{m}" for a in ("add", "change", "delete")
         for m in ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")}
+EDIT |= {"layers.add_villageperiod"}  # quarterly statistics are added, never changed
 EXPECTED = {
     "official": VIEW,
     "analyst": VIEW | {"layers.run_analysis"},

@@ -14,6 +14,7 @@ from .divisions import adjacency, assign_zones, build_divisions, polygons, smoot
 from .figures import VillageFigures, village_figures
 from .geography import county_outline, project, river_profiles
 from .grid import CellGraph, Grid
+from .periods import village_periods
 from .protection import protected_land
 from .roads import RoadLine, build_roads
 from .services import CenterRecord, IndustryRecord, place_centers, place_industries, village_names
@@ -22,7 +23,7 @@ from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillsh
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "8"
+GENERATOR_VERSION = "9"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class SampleCounty:
     industries: list[IndustryRecord]
     rasters: list[RasterRecord]
     protected: dict  # kind -> MultiPolygon: ecological protection, basic farmland
+    periods: list  # PeriodRecord: each village's quarterly figures up to today
 
 
 # The stages build_sample reports to its `progress` callback, in order.
@@ -156,12 +158,15 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
                    for r in rivers]
     rasters = _write_rasters(Path(folder), grid, terrain)
     protected = protected_land(grid, terrain, county, seats)
+    periods = village_periods([v.figures.poor_households for v in villages],
+                              [v.figures.poor_population for v in villages],
+                              [v.figures.population for v in villages])
     progress(STAGES[4])
     town_records = [TownRecord(t.code, t.name, t.kind, town_polygons[i], Point(seats[i]))
                     for i, t in enumerate(places.TOWNS)]
     return SampleCounty(MultiPolygon(list(getattr(county, "geoms", [county]))), town_records,
                         villages, zone_polygons, river_lines, roads, centers, industries, rasters,
-                        protected)
+                        protected, periods)
 
 
 def seat_lonlat():

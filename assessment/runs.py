@@ -1,0 +1,173 @@
+"""Village exit assessment on the county's data: both modules criterion by criterion with the
+reason for each failure, the criteria the map can check against the record (a road near the
+committee, a village clinic within reach by road), a priority list and the household
+categories. The command, the API and the page all write out an AssessmentRun."""
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from access.runs import BadOptions, CoverageOptions, run_coverage
+from analysis.exit import assess
+from layers.arrays import exit_columns
+from layers.exit_criteria import exit_rules, failure_reason, module_label
+from layers.models import Road, ServiceCenter, Village
+
+SEPARATOR = "；"
+# The zones' service centers, each checked by road within the rules' services_within_minutes.
+SERVICES = (ServiceCenter.Kind.RELIEF, ServiceCenter.Kind.AGRI_POLICY,
+            ServiceCenter.Kind.ELDERLY_CARE, ServiceCenter.Kind.CHILDREN_CARE,
+            ServiceCenter.Kind.HEALTH_CHECK)
+
+
+@dataclass(frozen=True)
+class AssessOptions:
+    module: str = "standard"  # the module the priority list and the summary follow
+
+    def checked(self):
+        """These options, or BadOptions with the reason."""
+        if self.module not in exit_rules().modules:
+            raise BadOptions(_("unknown module %(module)s; choose one of %(modules)s")
+                             % {"module": self.module,
+                                "modules": ", ".join(exit_rules().modules)})
+        return self
+
+
+@dataclass(frozen=True)
+class AssessmentRun:
+    """Every village (in code order) assessed against every module of the rules in force."""
+
+    options: AssessOptions
+    villages: list  # dicts: code, name, zone, zone_name, figures
+    columns: dict  # the columns the modules read (layers.arrays.exit_columns)
+    results: dict  # module name -> analysis.exit.Assessment
+    road_on_map: np.ndarray  # bool: a road within the rules' distance of the committee
+    clinic_minutes: np.ndarray | None  # by road to the nearest village clinic or town health
+    # center (None: no roads)
+    services_covered: dict  # service kind -> bool per village: a center within reach by road
+
+    @property
+    def rules(self):
+        return exit_rules()
+
+    def reasons(self, module, i):
+        """Why village `i` fails `module`, one phrase per criterion missed."""
+        result = self.results[module]
+        criteria = self.rules.modules[module].criteria
+        return [failure_reason(c, self.columns[c.column][i])
+                for c, met in zip(criteria, result.met[i]) if not met]
+
+    def clinic_on_map(self, i):
+        if self.clinic_minutes is None:
+            return None
+        return bool(self.clinic_minutes[i] <= self.rules.clinic_within_minutes)
+
+    def disagreements(self, i):
+        """Where the record and the map disagree about village `i`, in words."""
+        out = []
+        village = self.villages[i]
+        road, recorded_road = bool(self.road_on_map[i]), village["road_connected"]
+        metres = f"{self.rules.road_within_m:g}"
+        if recorded_road and not road:
+            out.append(_("recorded as road-connected, but no road is within %(m)s m of the "
+                         "village committee") % {"m": metres})
+        elif road and not recorded_road:
+            out.append(_("a road passes within %(m)s m of the village committee, but the village "
+                         "is recorded as not connected") % {"m": metres})
+        clinic, recorded_clinic = self.clinic_on_map(i), village["has_clinic"]
+        minutes = f"{self.rules.clinic_within_minutes:g}"
+        if clinic is not None and recorded_clinic and not clinic:
+            out.append(_("recorded as having a clinic, but no village clinic or town health "
+                         "center is within %(min)s minutes by road") % {"min": minutes})
+        elif clinic and not recorded_clinic:
+            out.append(_("a village clinic or town health center is within %(min)s minutes by "
+                         "road, but no clinic is recorded") % {"min": minutes})
+        return out
+
+    def rows(self):
+        """One dict per village: the columns of the assess_exit command's output."""
+        for i, village in enumerate(self.villages):
+            incidence = self.columns["incidence"][i]
+            minutes = None if self.clinic_minutes is None else self.clinic_minutes[i]
+            yield {
+                "code": village["code"], "name": village["name"],
+                "zone": village["zone_name"] or "",
+                "population": village["population"],
+                "poor_population": village["poor_population"],
+                "incidence_pct": None if math.isnan(incidence) else round(100 * float(incidence), 2),
+                **{f"{name}_pass": bool(result.passed[i]) for name, result in self.results.items()},
+                **{f"{name}_failed": SEPARATOR.join(self.reasons(name, i))
+                   for name in self.results},
+                "road_on_map": bool(self.road_on_map[i]),
+                "clinic_minutes": None if minutes is None or not np.isfinite(minutes)
+                else round(float(minutes), 1),
+                "record_vs_map": SEPARATOR.join(self.disagreements(i)),
+                "services_out_of_reach": SEPARATOR.join(
+                    str(ServiceCenter.Kind(kind).label)
+                    for kind, covered in self.services_covered.items() if not covered[i]),
+                "industry_support_households": village["industry_support_households"],
+                "livelihood_guarantee_households": village["livelihood_guarantee_households"],
+            }
+
+    def priority(self):
+        """The villages that fail the chosen module: the most poor people first, then those
+        that miss the fewest criteria."""
+        result = self.results[self.options.module]
+        failing = np.flatnonzero(~result.passed)
+        order = sorted(failing, key=lambda i: (-self.villages[i]["poor_population"],
+                                               result.failures[i], self.villages[i]["code"]))
+        return [{"rank": rank, "code": self.villages[i]["code"], "name": self.villages[i]["name"],
+                 "zone": self.villages[i]["zone_name"] or "",
+                 "poor_population": self.villages[i]["poor_population"],
+                 "missing": int(result.failures[i]),
+                 "what": SEPARATOR.join(self.reasons(self.options.module, i))}
+                for rank, i in enumerate(order, 1)]
+
+    def categories(self):
+        """Poor households by category (产业扶持户, 民生保障户) per zone and for the county."""
+        fields = ("poor_households", "industry_support_households",
+                  "livelihood_guarantee_households")
+
+        def total(zone, name, villages):
+            return {"zone": zone, "zone_name": name, "villages": len(villages),
+                    **{field: sum(v[field] for v in villages) for field in fields}}
+        zones = {v["zone"]: v["zone_name"] for v in self.villages if v["zone"]}
+        return [total(code, zones[code], [v for v in self.villages if v["zone"] == code])
+                for code in sorted(zones)] + [total(None, _("County"), self.villages)]
+
+    def summary(self):
+        parts = [_("%(module)s: %(passed)d of %(villages)d villages pass")
+                 % {"module": module_label(name), "passed": int(result.passed.sum()),
+                    "villages": len(self.villages)} for name, result in self.results.items()]
+        disagreeing = sum(1 for i in range(len(self.villages)) if self.disagreements(i))
+        parts.append(_("%(count)d villages where the record and the map disagree")
+                     % {"count": disagreeing})
+        return "; ".join(parts)
+
+
+def run_assessment(options=AssessOptions()):
+    """Assess every village against the rules in force and check the record against the map."""
+    options = options.checked()
+    rules = exit_rules()
+    road_near = Road.objects.filter(geometry__dwithin=(OuterRef("location"), rules.road_within_m))
+    queryset = Village.objects.order_by("code")
+    villages = list(queryset.annotate(road_near=Exists(road_near)).values(
+        "code", "name", "zone__code", "zone__name", "population", "poor_population",
+        "poor_households", "industry_support_households", "livelihood_guarantee_households",
+        "road_connected", "has_clinic", "road_near"))
+    for village in villages:
+        village["zone"], village["zone_name"] = village.pop("zone__code"), village.pop("zone__name")
+    columns = exit_columns(queryset)
+    results = {name: assess(module, columns) for name, module in rules.modules.items()}
+    minutes, services = None, {}
+    if Road.objects.exists():  # without roads nothing can be reached on the map
+        minutes = np.minimum(*(run_coverage(CoverageOptions(
+            kind, "network", max_minutes=rules.clinic_within_minutes)).travel_min for kind in (
+                ServiceCenter.Kind.VILLAGE_CLINIC, ServiceCenter.Kind.TOWN_HEALTH_CENTER)))
+        services = {kind: run_coverage(CoverageOptions(
+            kind, "network", max_minutes=rules.services_within_minutes)).coverage.covered
+            for kind in SERVICES}
+    return AssessmentRun(options, villages, columns, results,
+                         np.array([v["road_near"] for v in villages], bool), minutes, services)

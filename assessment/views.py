@@ -1,0 +1,59 @@
+"""The page /assessment/: every village against the exit modules, the priority list, the record
+checked against the map, household categories and the trends quarter by quarter."""
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from access.runs import BadOptions
+from analysis.exit import RulesError
+from layers.exit_criteria import exit_rules, module_label
+
+from .api import PERMISSION
+from .charts import line_chart
+from .periods import trends, worse
+from .runs import AssessOptions, run_assessment
+
+PRIORITY_LISTED = 50
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def assessment_page(request):
+    module = request.GET.get("module") or "standard"
+    try:
+        context = {"modules": [(name, module_label(name)) for name in exit_rules().modules],
+                   "module": module}
+        options = AssessOptions(module).checked()
+    except RulesError as problem:  # a rules file broken since the server started
+        return render(request, "assessment/assessment.html", {"problem": str(problem)},
+                      status=500)
+    except BadOptions as problem:
+        return render(request, "assessment/assessment.html",
+                      {**context, "problem": str(problem)}, status=400)
+    run = run_assessment(options)
+    rows = list(run.rows())
+    zone_names = {v["zone"]: v["zone_name"] for v in run.villages if v["zone"]}
+    series = []
+    for trend in trends():
+        labels = [f"{y}Q{q}" for y, q in trend.periods]
+        series.append({
+            "name": zone_names.get(trend.zone, trend.zone) if trend.zone else _("County"),
+            "chart": line_chart(labels, trend.poor_population),
+            "rows": list(zip(labels, trend.villages, trend.poor_households,
+                             trend.poor_population, trend.exited_households,
+                             trend.returned_households, trend.new_households,
+                             [None if i is None else f"{100 * i:.1f}%" for i in trend.incidence],
+                             trend.income, trend.poor_income))})
+    disagreeing = [(row, reasons) for row, reasons in
+                   ((row, run.disagreements(i)) for i, row in enumerate(rows)) if reasons]
+    priority = run.priority()
+    query = "?" + urlencode({"module": run.options.module})
+    context.update(run=run, rows=rows, priority=priority[:PRIORITY_LISTED],
+                   priority_count=len(priority), categories=run.categories(),
+                   series=series, worse=worse(), disagreeing=disagreeing,
+                   module=run.options.module, module_name=module_label(run.options.module),
+                   downloads={fmt: reverse("assessment_api:assessment") + f"{query}&format={fmt}"
+                              for fmt in ("csv", "xlsx")})
+    return render(request, "assessment/assessment.html", context)
