@@ -27,6 +27,19 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-set-GISPLAN_SECRET_KEY-in-production"
 ALLOWED_HOSTS = os.environ.get("GISPLAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 
+# Served over HTTPS (directly or behind a proxy that sets X-Forwarded-Proto): cookies only over
+# HTTPS, plain HTTP redirected, and browsers told to keep to HTTPS for a year (HSTS). Off on a
+# plain-HTTP intranet, where `check --deploy` then warns about exactly these (README.md).
+HTTPS = os.environ.get("GISPLAN_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
+if os.environ.get("GISPLAN_BEHIND_PROXY", "0") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A signed-in session lasts a working day of inactivity, not Django's two weeks.
+SESSION_COOKIE_AGE = _env_int("GISPLAN_SESSION_SECONDS", 10 * 3600)
+SESSION_SAVE_EVERY_REQUEST = False
+
 # Geometries are stored in a projected CRS in metres (EPSG:4546, CGCS2000 / 3-degree
 # Gauss-Kruger CM 111E, for the sample county); layers.checks verifies the choice.
 STORAGE_SRID = _env_int("GISPLAN_SRID", 4546)
@@ -52,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "simple_history",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
     "layers",
     "plans",
     "access",
@@ -62,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files under gunicorn, DEBUG off
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gisplan.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a zone
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # answers a locked-out sign-in
 ]
 
 ROOT_URLCONF = "gisplan.urls"
@@ -107,6 +125,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a sign-in while it is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Password guessing: five wrong passwords for one user from one address lock that pair out for
+# 15 minutes. Not the address alone: a county office shares one address behind its router.
+AXES_FAILURE_LIMIT = _env_int("GISPLAN_LOGIN_ATTEMPTS", 5)
+AXES_COOLOFF_TIME = _env_int("GISPLAN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Long imports and analyses are queued in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,7 +153,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = DATA_DIR / "static"  # filled by `manage.py collectstatic` (make serve does it)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # gzip copies beside each file; no manifest, so templates work before collectstatic too.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 # GDAL on Debian 12 is 3.6, older than the 3.9 that Django wants for parsing untrusted spatial
 # references (gis.W001). gisplan accepts spatial references from users only as EPSG codes.
