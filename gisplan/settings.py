@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "access",
     "siting",
     "assessment",
+    "jobs",
     "maps",
 ]
 

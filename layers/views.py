@@ -1,6 +1,6 @@
 """The data page: planners upload a file into a layer; every role downloads each layer in each format."""
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -8,6 +8,8 @@ from .datasets import DATASETS
 from .exporting import FORMATS
 from .forms import ImportForm, may_import
 from .importing import ImportRefused
+
+BACKGROUND = "background"  # the submit button that queues the import as a background job
 
 
 @permission_required("layers.view_village", raise_exception=True)  # every role holds it
@@ -19,6 +21,10 @@ def data_page(request):
         data = form.cleaned_data
         if data["replace"] and not may_import(request.user, data["kind"], replace=True):
             refusal = _("your role may not delete the rows of this layer, as replacing them would")
+        elif BACKGROUND in request.POST:
+            from jobs.tasks import queue_import  # jobs builds on layers, not the other way
+            queue_import(data, request.user)
+            return redirect("jobs:jobs")
         else:
             try:
                 report = form.run(request.user)

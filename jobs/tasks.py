@@ -1,0 +1,135 @@
+"""The work a job does, run by the worker (manage.py run_jobs) through django-tasks.
+
+Each kind of job calls the same function as its command and its API endpoint and keeps the
+same JSON the endpoint answers, so a script can switch between waiting and queueing.
+"""
+import dataclasses
+import json
+import shutil
+import time
+
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from access.api import NumpyEncoder, coverage_data, coverage_options, locate_data, locate_options
+from access.runs import BadOptions, run_coverage, run_locate
+from analysis.suitability import GridMismatch, ProfileError
+from layers.importing import ImportOptions, ImportRefused, import_layer
+from siting.api import siting_data, siting_options
+from siting.criteria import MissingData
+from siting.runs import run_siting
+
+from .models import Job
+
+# What refuses a job's input or options: the job ends "refused" with the reason for the user.
+REFUSALS = (BadOptions, ImportRefused, MissingData, GridMismatch, ProfileError)
+REPORT_EVERY_SECONDS = 0.5
+
+
+class Progress:
+    """Writes a job's stage and the fraction done, at most twice a second."""
+
+    def __init__(self, job):
+        self.job, self.last = job, 0.0
+
+    def __call__(self, stage, fraction):
+        now = time.monotonic()
+        if now - self.last >= REPORT_EVERY_SECONDS or fraction >= 1:
+            self.last = now
+            Job.objects.filter(pk=self.job.pk).update(stage=stage, fraction_done=min(fraction, 1))
+
+    def records(self, stage, items):
+        """`items`, reporting how many have been read."""
+        items = list(items)
+        for number, item in enumerate(items, 1):
+            self(stage, number / len(items))
+            yield item
+
+
+def plain(data):
+    """JSON-ready data as the API would answer it (numpy numbers, dates, no NaN)."""
+    return json.loads(json.dumps(data, cls=NumpyEncoder, allow_nan=False))
+
+
+def run_import(job, progress):
+    params = job.params
+    options = ImportOptions(params["kind"], job.upload_folder / params["file"],
+                            params.get("encoding"), params.get("srid"), params.get("layer"),
+                            params.get("replace", False), params.get("dry_run", False), job.user)
+    try:
+        report = import_layer(options, progress=lambda records: progress.records(
+            _("checking the features"), records))
+    finally:
+        shutil.rmtree(job.upload_folder, ignore_errors=True)
+    return {**dataclasses.asdict(report), "summary": report.summary()}
+
+
+def run_coverage_job(job, progress):
+    progress(_("travel times"), 0)
+    return coverage_data(run_coverage(coverage_options(job.params)))
+
+
+def run_locate_job(job, progress):
+    progress(_("solving"), 0)
+    return locate_data(run_locate(locate_options(job.params)))
+
+
+def run_suitability_job(job, progress):
+    stages = {"criteria": _("deriving the criteria"), "surface": _("scoring the county")}
+    return siting_data(run_siting(siting_options(job.params),
+                                  progress=lambda stage, fraction: progress(stages[stage], fraction)))
+
+
+RUNNERS = {Job.Kind.IMPORT: run_import, Job.Kind.COVERAGE: run_coverage_job,
+           Job.Kind.LOCATE: run_locate_job, Job.Kind.SUITABILITY: run_suitability_job}
+
+
+@task()
+def run_job(job_id):
+    """Run the job `job_id` and record its outcome on it."""
+    close_old_connections()
+    job = Job.objects.select_related("user").get(pk=job_id)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now(),
+                                         stage="", fraction_done=0, error="")
+    outcome = {"status": Job.Status.SUCCEEDED, "fraction_done": 1, "stage": ""}
+    try:
+        with translation.override(job.language):  # the messages in the asker's language
+            outcome["result"] = plain(RUNNERS[job.kind](job, Progress(job)))
+    except REFUSALS as refusal:
+        with translation.override(job.language):
+            outcome.update(status=Job.Status.REFUSED, error=str(refusal))
+    except Exception:
+        Job.objects.filter(pk=job.pk).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(),
+            error=_("The job failed because of an error in gisplan; the worker's log has the "
+                    "details."))
+        raise  # recorded with its traceback by django-tasks
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **outcome)
+    return str(job.pk)
+
+
+def enqueue(job):
+    """Queue `job` for the worker and remember the task."""
+    job.task_id = str(run_job.enqueue(str(job.pk)).id)
+    job.save(update_fields=["task_id"])
+    return job
+
+
+def queue_import(data, user):
+    """Queue the import of a checked ImportForm's `data`: the file waits in the job's folder."""
+    upload = data["file"]
+    name = get_valid_filename(upload.name.replace("\\", "/").rsplit("/", 1)[-1])
+    job = Job(kind=Job.Kind.IMPORT, user=user, language=translation.get_language(), params={
+        "kind": data["kind"], "file": name, "encoding": data["encoding"] or None,
+        "srid": data["srid"], "layer": data["layer"] or None, "replace": data["replace"],
+        "dry_run": data["dry_run"]})
+    job.upload_folder.mkdir(parents=True)
+    with open(job.upload_folder / name, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job.save()
+    return enqueue(job)
