@@ -139,6 +139,8 @@ class PlanVersion(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name=_("based on"))
+    # Who made, submitted, approved or archived the version, and when (the audit log).
+    history = HistoricalRecords()
 
     objects = PlanVersionQuerySet.as_manager()
 
@@ -160,7 +162,9 @@ class PlanVersion(models.Model):
     @transaction.atomic
     def approve(self):
         """Put this version in force: archive the one in force and reassign everything zoned."""
-        PlanVersion.objects.approved().exclude(pk=self.pk).update(status=self.Status.ARCHIVED)
+        for old in PlanVersion.objects.approved().exclude(pk=self.pk):  # saved: into the audit log
+            old.status = self.Status.ARCHIVED
+            old.save(update_fields=["status"])
         self.status, self.approved_at = self.Status.APPROVED, timezone.now()
         self.save(update_fields=["status", "approved_at"])
         for model in (Village, ServiceCenter, Industry):
@@ -315,6 +319,7 @@ class Village(WebShaped, Zoned):
                                                      default=False)
     environment_clean = models.BooleanField(_("clean living environment"), default=False)
     social_security_sound = models.BooleanField(_("sound social-security system"), default=False)
+    history = HistoricalRecords(excluded_fields=["web_boundary"])  # the audit log
 
     objects = VillageQuerySet.as_manager()
 
@@ -405,6 +410,7 @@ class ServiceCenter(Zoned):
                               default=Status.EXISTING)
     village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="centers", verbose_name=_("village"))
+    history = HistoricalRecords()  # the audit log
 
     objects = ServiceCenterQuerySet.as_manager()
 
@@ -442,6 +448,7 @@ class Industry(Zoned):
                               default=Status.EXISTING)
 
     objects = ZonedQuerySet.as_manager()
+    history = HistoricalRecords()  # the audit log
 
     class Meta:
         verbose_name = _("industry")
@@ -467,6 +474,7 @@ class Road(models.Model):
     speed_kmh = models.FloatField(_("speed (km/h)"), validators=[MinValueValidator(1)])
     oneway = models.BooleanField(_("one-way"), default=False)
     geometry = models.LineStringField(_("geometry"), srid=SRID)
+    history = HistoricalRecords()  # the audit log
 
     class Meta:
         verbose_name = _("road")
@@ -482,6 +490,7 @@ class River(models.Model):
     name = models.CharField(_("name"), max_length=50)
     geometry = models.LineStringField(_("geometry"), srid=SRID)
     synthetic_name = models.BooleanField(_("synthetic name"), default=False)
+    history = HistoricalRecords()  # the audit log
 
     class Meta:
         verbose_name = _("river")

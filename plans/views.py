@@ -7,13 +7,14 @@ from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from layers.models import Industry, PlanVersion
 from maps.views import basemaps
 
-from . import compare, edits
+from . import audit, compare, edits
 from .partition import PartitionError
 
 VIEW = "layers.view_zone"
@@ -137,3 +138,23 @@ def compare_page(request):
     return render(request, "plans/compare.html", {**context, "result": result, "config": map_config(
         request, {"a": reverse("plans_api:version", args=[first]),
                   "b": reverse("plans_api:version", args=[second])}, changed=data["changed"])})
+
+
+@permission_required(VIEW, raise_exception=True)
+def audit_log(request):
+    """Who changed which plan object and when (?user=&model=&since=YYYY-MM-DD), newest first."""
+    user, model, since = (request.GET.get(k, "").strip() for k in ("user", "model", "since"))
+    problem = None
+    try:
+        day = parse_date(since) if since else None
+        if since and day is None:
+            raise ValueError
+    except ValueError:
+        problem, day = _("“%(since)s” is not a date: write it as 2020-06-30.") % {"since": since}, None
+    if model and model not in audit.AUDITED:
+        problem, model = _("No such kind of object: %(model)s.") % {"model": model}, ""
+    return render(request, "plans/audit.html", {
+        "changes": [] if problem else audit.changes(user=user, model=model, since=day, limit=200),
+        "kinds": [(name, m._meta.verbose_name) for name, m in audit.AUDITED.items()],
+        "filters": {"user": user, "model": model, "since": since}, "problem": problem,
+    }, status=400 if problem else 200)

@@ -1,0 +1,35 @@
+import csv
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from plans import audit
+
+
+def day(text):
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--since must be a date like 2020-06-30, not {text!r}") from None
+
+
+class Command(BaseCommand):
+    help = ("Who created, changed or deleted which plan version, zone, village, service center, "
+            "industry, road or river, and when: newest first, as CSV on stdout.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", help="only this user's changes")
+        parser.add_argument("--model", choices=sorted(audit.AUDITED), help="only this kind of object")
+        parser.add_argument("--since", help="only changes on or after this date (YYYY-MM-DD)")
+        parser.add_argument("--limit", type=int, default=1000, help="at most this many (1000)")
+
+    def handle(self, *args, user, model, since, limit, **options):
+        if limit < 1:
+            raise CommandError("--limit must be at least 1")
+        changes = audit.changes(user=user, model=model, since=since and day(since), limit=limit)
+        out = csv.writer(self.stdout, lineterminator="\n")
+        out.writerow(["at", "user", "action", "model", "object_id", "object", "fields", "note"])
+        for change in changes:
+            out.writerow([timezone.localtime(change.at).isoformat(), change.user, change.action, change.model,
+                          change.object_id, change.label, "; ".join(change.fields), change.note])
