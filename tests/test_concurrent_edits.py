@@ -10,8 +10,9 @@ import urllib.request
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 
-from layers.models import PlanVersion, Village, Zone
+from layers.models import Industry, PlanVersion, ServiceCenter, Village, Zone
 from plans import edits
 from plans.partition import problems
 from tests.conftest import PASSWORD
@@ -113,3 +114,65 @@ def test_planners_who_reload_all_get_their_change_in(app_server, draft, django_d
         assert west.revision == 1 + PLANNERS
         assert len(edits.history(plan)) == 1 + PLANNERS  # the copy, then one change each
         assert problems({z.code: z.boundary for z in plan.zones.all()}, edits.county_boundary()) == []
+
+
+def test_planners_on_neighbouring_zones_at_once_leave_a_partition(app_server, draft, django_db_blocker):
+    """Half the planners move East villages into the West, half into the North, at the same
+    moment, each retrying on 412: every write lands or is refused with 412/409, none fails."""
+    plan, villages = draft
+    sessions = [Session(app_server.url, "planner") for _ in range(PLANNERS)]
+    statuses = [[] for _ in range(PLANNERS)]
+
+    def until_saved(i):
+        url = f"/api/plans/{plan.pk}/zones/{'W' if i % 2 else 'N'}/"
+        for _ in range(4 * PLANNERS):
+            etag = sessions[i].call("GET", url)[1]["ETag"]
+            status = sessions[i].call("PATCH", url, {"villages": [villages[i].code]}, **{"If-Match": etag})[0]
+            statuses[i].append(status)
+            if status != 412:
+                return status
+
+    final = run_together(until_saved)
+    assert all(status in (200, 409, 412) for tried in statuses for status in tried), statuses
+    assert set(final) <= {200, 409}
+    with django_db_blocker.unblock():
+        zones = {z.code: z for z in plan.zones.all()}
+        for i, status in enumerate(final):
+            if status == 200:  # no lost update: each accepted village is where it was sent
+                assert zones["W" if i % 2 else "N"].boundary.contains(villages[i].location)
+        assert problems({c: z.boundary for c, z in zones.items()}, edits.county_boundary()) == []
+        changes = sum(status == 200 for status in final)
+        assert sum(z.revision for z in zones.values()) >= 4 + changes
+
+
+def test_two_planners_approving_at_once_one_is_refused(app_server, draft, django_db_blocker):
+    plan, _ = draft
+    with django_db_blocker.unblock():
+        began = timezone.now()
+        in_force = PlanVersion.objects.approved().get()
+        plan.status = PlanVersion.Status.SUBMITTED
+        plan.save(update_fields=["status"])
+    try:
+        sessions = [Session(app_server.url, "planner") for _ in range(2)]
+        start, statuses = threading.Barrier(2), [None, None]
+
+        def approve(i):
+            start.wait()
+            statuses[i] = sessions[i].call("POST", f"/api/plans/{plan.pk}/approve/")[0]
+
+        threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(statuses) == [200, 409]
+        with django_db_blocker.unblock():
+            assert list(PlanVersion.objects.approved()) == [plan]
+    finally:
+        with django_db_blocker.unblock():  # the sample's plan back in force for other tests
+            PlanVersion.objects.filter(pk=plan.pk).update(status=PlanVersion.Status.DRAFT)
+            PlanVersion.objects.filter(pk=in_force.pk).update(status=PlanVersion.Status.APPROVED,
+                                                              approved_at=in_force.approved_at)
+            for model in (Village, ServiceCenter, Industry):
+                model.objects.assign_zones()
+            PlanVersion.history.filter(history_date__gte=began).delete()
