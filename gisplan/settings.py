@@ -50,6 +50,8 @@ TILE_ATTRIBUTION = os.environ.get("GISPLAN_TILE_ATTRIBUTION", "")
 TILE_SUBDOMAINS = os.environ.get("GISPLAN_TILE_SUBDOMAINS", "")
 # Rasters (DEM, land cover, hillshade, analysis outputs) live under this folder.
 DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var")).resolve()
+# `manage.py backup` (make backup) writes its dated archives here: the database and the rasters.
+BACKUP_DIR = Path(os.environ.get("GISPLAN_BACKUP_DIR", DATA_DIR / "backups")).resolve()
 # The village exit modules and their thresholds (analysis/exit_rules.toml describes the format).
 EXIT_RULES = Path(os.environ.get("GISPLAN_EXIT_RULES", BASE_DIR / "analysis" / "exit_rules.toml"))
 # Where each industry fits (siting/industry_profiles.toml describes the format).
