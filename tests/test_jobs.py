@@ -16,7 +16,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from jobs.models import Job
-from jobs.tasks import Progress
+from jobs.tasks import Progress, enqueue
 from layers.models import Village
 from tests.conftest import log_in
 
@@ -68,6 +68,7 @@ def test_jobs_queued_before_a_restart_run_in_the_worker(committed, tmp_path):
         fine = queue(planner, "/api/jobs/import/villages/", file=one, dry_run="on")
         refused = queue(planner, "/api/jobs/import/villages/", file=other)
     assert {coverage["status"], fine["status"], refused["status"]} == {"queued"}
+    broken = enqueue(Job.objects.create(kind=Job.Kind.IMPORT, params={}))  # a bug's stand-in
     assert Path(settings.DATA_DIR, "uploads", fine["id"], "figures.csv").is_file()
 
     # The web server restarts: nothing of the jobs lived in it. A worker starts afterwards.
@@ -84,6 +85,10 @@ def test_jobs_queued_before_a_restart_run_in_the_worker(committed, tmp_path):
     assert done["result"]["dry_run"] is True
     done = planner.get(refused["url"]).json()
     assert done["status"] == "refused" and "999999999999" in done["error"]
+    # A job that fails on an error of gisplan's says so; the worker goes on with the others.
+    broken.refresh_from_db()
+    assert broken.status == Job.Status.FAILED and "worker's log" in broken.error
+    assert DBTaskResult.objects.get(id=broken.task_id).status == TaskResultStatus.FAILED
     # The uploaded files are gone once imported.
     assert not Path(settings.DATA_DIR, "uploads", fine["id"]).exists()
 
