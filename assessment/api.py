@@ -15,6 +15,8 @@ from access.api import NumpyEncoder, error
 from access.runs import BadOptions
 from analysis.exit import RulesError
 
+from layers import importing
+from layers.forms import saved_upload
 from layers.importing import ImportRefused
 
 from .periods import import_periods, trends, worse
@@ -90,11 +92,11 @@ def periods(request):
     upload = request.FILES.get("file")
     if upload is None:
         return error(400, _("send the file as multipart form field 'file'"))
+    if upload.size > importing.MAX_UPLOAD_BYTES:
+        return error(400, _("The file is larger than %(mb)d MB.")
+                     % {"mb": importing.MAX_UPLOAD_BYTES // 2**20})
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        path = saved_upload(upload, folder)
         try:
             report = import_periods(path, dry_run=request.POST.get("dry_run") in ("1", "true"),
                                     encoding=request.POST.get("encoding") or None)

@@ -90,8 +90,12 @@ def import_periods(path, dry_run=False, encoding=None):
 
 
 def _values(properties, found, villages):
-    code = Code(12)(properties.get(found["code"]))
+    cell = properties.get(found["code"])
+    code = Code(12)(cell)
     if code not in villages:
+        if isinstance(cell, (int, float)):  # 6.1e11 in a workbook: digits lost to a number
+            raise ValueError(_("no village has the code %(code)s (store codes as text: a number "
+                               "loses leading zeros and digits)") % {"code": code})
         raise ValueError(_("no village has the code %(code)s") % {"code": code})
     values = {"village": villages[code]}
     for field, header in found.items():

@@ -6,6 +6,7 @@ cell becomes a value. Exports write each column under its name, or its short nam
 shapefile (DBF field names have at most 10 characters); imports accept any of the names.
 """
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -31,8 +32,9 @@ class Code:
     def __call__(self, value):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = str(value).strip()
-        if not (len(text) == self.digits and text.isdigit()):
+        # Full-width digits (typed in a Chinese input method) are digits; other scripts' are not.
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if not (len(text) == self.digits and text.isascii() and text.isdigit()):
             hint = _(" (store codes as text: a number loses leading zeros and digits)") \
                 if isinstance(value, (int, float)) or "e+" in text.lower() else ""
             raise ValueError(_("%(value)s is not a code of %(digits)d digits%(hint)s")

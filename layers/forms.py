@@ -3,11 +3,33 @@ import tempfile
 from pathlib import Path
 
 from django import forms
+from django.core.exceptions import SuspiciousFileOperation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from . import importing
 from .datasets import DATASETS
-from .importing import MAX_UPLOAD_BYTES, ImportOptions, import_layer
+from .importing import ImportOptions, import_layer
+
+# A file name has at most 255 bytes on Linux; Django cuts uploaded names at 255 characters,
+# which is 765 bytes of Chinese. Kept shorter, with room for a suffix.
+MAX_NAME_BYTES = 200
+
+
+def saved_upload(upload, folder):
+    """Write an uploaded file into `folder` under a safe name (its suffix kept) and return the path."""
+    try:
+        name = Path(get_valid_filename(Path(upload.name).name))
+    except SuspiciousFileOperation:  # nothing left of the name (say "<>")
+        name = Path("upload")
+    stem, suffix = name.stem, name.suffix[:20]
+    while len((stem + suffix).encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    path = Path(folder) / (stem + suffix)
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
 
 
 def may_import(user, kind, replace=False):
@@ -36,19 +58,16 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > importing.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than %(mb)d MB.")
-                                        % {"mb": MAX_UPLOAD_BYTES // 2**20})
+                                        % {"mb": importing.MAX_UPLOAD_BYTES // 2**20})
         return upload
 
     def run(self, user):
         """Import the uploaded file; raises ImportRefused with the reason."""
         data, upload = self.cleaned_data, self.cleaned_data["file"]
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / get_valid_filename(Path(upload.name).name)
-            with open(path, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
+            path = saved_upload(upload, folder)
             return import_layer(ImportOptions(
                 data["kind"], path, data["encoding"] or None, data["srid"], data["layer"] or None,
                 data["replace"], data["dry_run"], user))

@@ -39,7 +39,8 @@ def signed_in(view):
 @signed_in
 def import_file(request, kind):
     form = ImportForm({**request.POST.dict(), "kind": kind}, request.FILES, kinds=[kind])
-    if not may_import(request.user, kind, replace=form.data.get("replace") in ("true", "on", "1")):
+    replace = form.fields["replace"].to_python(form.data.get("replace"))  # as the form reads it
+    if not may_import(request.user, kind, replace=replace):
         return error(403, _("your role may not import this layer"))
     if not form.is_valid():
         return error(400, "; ".join(f"{name}: {' '.join(messages)}"

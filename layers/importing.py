@@ -8,13 +8,19 @@ with pyproj, never handed to Django's GDAL 3.6 as free text (DESIGN.md §6).
 import codecs
 import csv
 import io
+import json
+import lzma
+import re
 import struct
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import fiona
+from fiona._err import CPLE_BaseError  # GDAL's own errors, as fiona raises some of them (a bad .prj)
 import numpy as np
 import openpyxl
 import pyproj
@@ -22,13 +28,13 @@ import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 from pyproj.crs import ProjectedCRS
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from plans.partition import problems
 
@@ -55,7 +61,16 @@ INSIDE_SHARE = 0.9
 # Geometries closer than this count as unchanged (a round trip through degrees moves nothing more).
 SAME_METRES = 0.001
 
+# A refusal quotes the file's own text; this much of it is enough to find the place.
+MAX_MESSAGE_CHARS = 500
+
 VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
+# GDAL opens a file by its content, whatever its name: only the driver its suffix names may read it
+# (a ".geojson" holding an OGR VRT would read any file on the server).
+DRIVERS = {".shp": "ESRI Shapefile", ".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
+# The crs names GDAL reads without looking anything up elsewhere.
+CRS_NAME = re.compile(r"(?i)(urn:ogc:def:crs:|https?://www\.opengis\.net/def/crs/)?(EPSG|OGC)[:/0-9.A-Z]*")
+ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 TABLE_SUFFIXES = (".csv", ".xlsx")
 SHAPES = {"Point": "point", "MultiPoint": "point", "LineString": "line",
           "MultiLineString": "line", "Polygon": "polygon", "MultiPolygon": "polygon"}
@@ -63,7 +78,16 @@ LON, LAT = {"lon", "lng", "longitude", "经度"}, {"lat", "latitude", "纬度"}
 
 
 class ImportRefused(ValueError):
-    """A file the import will not take; its message says why, for the user."""
+    """A file the import will not take; its message says why, for the user.
+
+    The message is one line (a command prints it as one, and the file's own text may hold line
+    breaks) and at most MAX_MESSAGE_CHARS long (a cell may hold a megabyte)."""
+
+    def __init__(self, message):
+        text = " ".join(str(message).split())
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[:MAX_MESSAGE_CHARS - 1] + "…"
+        super().__init__(text)
 
 
 @dataclass(frozen=True)
@@ -130,13 +154,19 @@ def import_layer(options, progress=iter):
     dataset = DATASETS[options.kind]
     if options.replace and dataset.model is Zone:
         raise ImportRefused(_("--replace does not apply to zones: each import makes a new draft plan version"))
+    if dataset.model is Zone:
+        limit = PlanVersion._meta.get_field("name").max_length
+        if len(plan_name(options)) > limit:
+            raise ImportRefused(_("the draft plan version is named after the file (or --layer), and "
+                                  "a name has at most %(n)d characters: rename the file")
+                                % {"n": limit})
     source = read(options)
     features = checked(dataset, source, progress)
     with transaction.atomic():
         if dataset.model is Zone:
             counts = write_zones(features, options)
         else:
-            counts = write(dataset, features, options.replace)
+            counts = write(dataset, features, options)
         transaction.set_rollback(options.dry_run)
     return ImportReport(options.kind, len(features), dry_run=options.dry_run,
                         encoding=source.encoding, source_srid=source.srid, **counts)
@@ -149,17 +179,31 @@ def read(options):
     path = Path(options.path)
     if not path.is_file():
         raise ImportRefused(_("no such file: %(path)s") % {"path": path})
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise ImportRefused(_("%(file)s is larger than %(mb)d MB")
+                            % {"file": path.name, "mb": MAX_UPLOAD_BYTES // 2**20})
+    if size == 0:
+        raise ImportRefused(_("%(file)s is empty") % {"file": path.name})
     if options.encoding:
-        try:
-            codecs.lookup(options.encoding)
-        except LookupError:
-            raise ImportRefused(_("unknown encoding: %(encoding)s") % {"encoding": options.encoding}) from None
+        text_encoding(options.encoding)
     if options.srid is not None:
         epsg_crs(options.srid)
     if path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory() as folder:
             return read_path(extract(path, Path(folder)), options)
     return read_path(path, options)
+
+
+def text_encoding(name):
+    """The codec named `name`, if it turns bytes into text (not rot13, base64, zip, ...)."""
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        codec = None
+    if codec is None or not codec._is_text_encoding:
+        raise ImportRefused(_("unknown encoding: %(encoding)s") % {"encoding": name})
+    return codec
 
 
 def read_path(path, options):
@@ -169,10 +213,12 @@ def read_path(path, options):
             return read_vector(path, options)
         if suffix in TABLE_SUFFIXES:
             return read_table(path, options)
-    except (fiona.errors.FionaError, InvalidFileException, zipfile.BadZipFile, csv.Error,
-            struct.error) as problem:
+    except (fiona.errors.FionaError, CPLE_BaseError, InvalidFileException, zipfile.BadZipFile,
+            csv.Error, struct.error) as problem:
+        # GDAL names the file by its full path: the user knows it by its name.
+        reason = str(problem).replace(str(path), path.name)
         raise ImportRefused(_("cannot read %(file)s: %(reason)s")
-                            % {"file": path.name, "reason": problem}) from None
+                            % {"file": path.name, "reason": reason}) from None
     raise ImportRefused(_("%(file)s: not a file type that imports (GeoJSON, GeoPackage, "
                           "Shapefile, zip, CSV, XLSX)") % {"file": path.name})
 
@@ -197,33 +243,72 @@ def extract(path, folder):
                 raise ImportRefused(_("the zip holds an unsafe path: %(name)s") % {"name": entry.filename})
             if (entry.external_attr >> 16) & 0o170000 == 0o120000:
                 raise ImportRefused(_("the zip holds a symbolic link: %(name)s") % {"name": entry.filename})
-            if (entry.file_size > ZIP_RATIO_FROM_BYTES
-                    and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1)):
-                raise ImportRefused(_("%(name)s in the zip is compressed suspiciously well "
-                                      "(a zip bomb?)") % {"name": entry.filename})
-        archive.extractall(folder)
-    found = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in
-             VECTOR_SUFFIXES + TABLE_SUFFIXES and "__MACOSX" not in p.parts]
+            if entry.flag_bits & 0x1:
+                raise ImportRefused(_("%(name)s in the zip is encrypted; send it without a password")
+                                    % {"name": entry.filename})
+            if entry.compress_type not in ZIP_METHODS:
+                raise ImportRefused(_("%(name)s in the zip is compressed with a method that is not "
+                                      "supported; use plain deflate") % {"name": entry.filename})
+        check_ratio(entries)
+        try:
+            archive.extractall(folder)
+        except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as problem:
+            raise ImportRefused(_("the zip is damaged: %(reason)s") % {"reason": problem}) from None
+    inside = [p for p in folder.rglob("*") if p.is_file() and "__MACOSX" not in p.parts]
+    if any(p.suffix.lower() == ".zip" for p in inside):
+        raise ImportRefused(_("the zip holds another zip; send the dataset zipped once"))
+    found = [p for p in inside if p.suffix.lower() in VECTOR_SUFFIXES + TABLE_SUFFIXES]
     if len(found) != 1:
         raise ImportRefused(_("a zip must hold exactly one dataset (a shapefile, GeoPackage, "
                               "GeoJSON, CSV or XLSX file); this one holds %(n)d") % {"n": len(found)})
     return found[0]
 
 
+def check_ratio(entries):
+    """Refuse a zip (or an XLSX, which is one) with an entry compressed like a zip bomb."""
+    for entry in entries:
+        if (entry.file_size > ZIP_RATIO_FROM_BYTES
+                and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1)):
+            raise ImportRefused(_("%(name)s in the zip is compressed suspiciously well "
+                                  "(a zip bomb?)") % {"name": entry.filename})
+
+
 def read_vector(path, options):
-    encoding, open_options = "utf-8", {}
-    if path.suffix.lower() == ".shp":
+    suffix = path.suffix.lower()
+    encoding, open_options = "utf-8", {"driver": DRIVERS[suffix]}
+    if suffix == ".shp":
         encoding = shapefile_encoding(path, options.encoding)
         if encoding:
             open_options["encoding"] = encoding
-    if path.suffix.lower() == ".gpkg":
+    if suffix == ".gpkg":
         open_options["layer"] = gpkg_layer(path, options.layer)
-    with fiona.open(path, **open_options) as collection:
-        srid = options.srid or file_srid(collection.crs_wkt)
+    if suffix in (".geojson", ".json"):
+        check_geojson_crs(path)
+    try:
+        collection = fiona.open(path, **open_options)
+    except fiona.errors.DriverError as problem:
+        reason = str(problem)
+        if reason.startswith("Failed to open dataset"):  # GDAL's way of saying it knows no more
+            raise ImportRefused(_("%(file)s is not a readable %(format)s file")
+                                % {"file": path.name, "format": open_options["driver"]}) from None
+        raise
+    with collection:
         try:
-            records = [Record(_("feature %(number)d") % {"number": n}, dict(f.properties),
-                              shapely.geometry.shape(f.geometry) if f.geometry else None)
-                       for n, f in enumerate(collection, 1)]
+            srid = options.srid or file_srid(collection.crs_wkt)
+        except CPLE_BaseError:  # GDAL could not parse the .prj
+            raise ImportRefused(_("the file's coordinate system cannot be read; give its EPSG code "
+                                  "with --srid")) from None
+        records = []
+        try:
+            for n, f in enumerate(collection, 1):
+                label = _("feature %(number)d") % {"number": n}
+                try:
+                    geometry = shapely.geometry.shape(f.geometry) if f.geometry else None
+                except (ValueError, shapely.errors.ShapelyError) as problem:
+                    # A ring of fewer than four points, a line of one: GEOS will not build it.
+                    raise ImportRefused(_("%(feature)s: invalid geometry: %(reason)s")
+                                        % {"feature": label, "reason": problem}) from None
+                records.append(Record(label, dict(f.properties), geometry))
         except UnicodeDecodeError:
             raise ImportRefused(_("the text is not %(encoding)s; give its encoding with --encoding")
                                 % {"encoding": encoding}) from None
@@ -232,8 +317,53 @@ def read_vector(path, options):
     return Source(records, encoding, srid)
 
 
+def check_geojson_crs(path):
+    """Refuse a GeoJSON `crs` member other than a name: GDAL fetches a "link" or "url" one from
+    the network (a request to any address the server can reach)."""
+    data = path.read_bytes()
+    # Without a "crs" member (its name may be in any letter case, or escaped) there is nothing
+    # to check, and no need to parse a large file twice.
+    if not re.search(rb'(?i)"crs"', data) and b"\\u" not in data:
+        return
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as problem:  # UnicodeDecodeError and JSONDecodeError too
+        raise ImportRefused(_("%(file)s is not valid GeoJSON: %(reason)s")
+                            % {"file": path.name, "reason": problem}) from None
+    if not isinstance(document, dict):
+        raise ImportRefused(_("%(file)s is not valid GeoJSON: it holds no object")
+                            % {"file": path.name})
+    for name, crs in document.items():
+        if name.casefold() != "crs" or crs is None:
+            continue
+        kind = crs.get("type") if isinstance(crs, dict) else None
+        properties = crs.get("properties") if isinstance(crs, dict) else None
+        properties = properties if isinstance(properties, dict) else {}
+        named = (isinstance(kind, str) and kind.casefold() == "name"
+                 and isinstance(properties.get("name"), str)
+                 and re.fullmatch(CRS_NAME, properties["name"]))
+        coded = (isinstance(kind, str) and kind.casefold() == "epsg"
+                 and isinstance(properties.get("code"), int))
+        if named:
+            try:
+                pyproj.CRS.from_user_input(properties["name"])
+            except pyproj.exceptions.CRSError:
+                raise ImportRefused(_("%(file)s names an unknown coordinate system: %(name)s")
+                                    % {"file": path.name, "name": properties["name"]}) from None
+        if not (named or coded):
+            raise ImportRefused(_("%(file)s names its coordinate system other than by an EPSG "
+                                  "code; remove its crs member (lon/lat) or give the code with "
+                                  "--srid") % {"file": path.name})
+
+
 def gpkg_layer(path, wanted):
+    with open(path, "rb") as file:
+        magic = file.read(16)
+    if magic != b"SQLite format 3\x00":
+        raise ImportRefused(_("%(file)s is not a GeoPackage") % {"file": path.name})
     layers = fiona.listlayers(path)
+    if not layers:
+        raise ImportRefused(_("%(file)s holds no layers") % {"file": path.name})
     if wanted is None and len(layers) == 1:
         return layers[0]
     if wanted not in layers:
@@ -245,9 +375,17 @@ def shapefile_encoding(shp, forced):
     """How to decode a shapefile's DBF: `forced`, else None (GDAL recodes from a .cpg or the
     DBF's code page byte), else strict UTF-8, else strict GB18030."""
     dbf, cpg = sidecar(shp, ".dbf"), sidecar(shp, ".cpg")
-    if dbf is None:
-        raise ImportRefused(_("%(file)s has no .dbf file beside it") % {"file": shp.name})
+    for suffix, found in ((".dbf", dbf), (".shx", sidecar(shp, ".shx"))):
+        if found is None:
+            raise ImportRefused(_("%(file)s has no %(sidecar)s file beside it")
+                                % {"file": shp.name, "sidecar": suffix})
     data = dbf.read_bytes()
+    if len(data) < 32:
+        raise ImportRefused(_("%(file)s is not a dBASE file") % {"file": dbf.name})
+    count, header_size, record_size = struct.unpack_from("<IHH", data, 4)
+    if record_size == 0 or header_size + count * record_size > len(data):
+        raise ImportRefused(_("%(file)s is damaged: its header promises %(count)d records that "
+                              "the file does not hold") % {"file": dbf.name, "count": count})
     if not forced and (cpg is not None or data[29] != 0):  # byte 29: the DBF language driver id
         return None
     return decoding(dbf_text(data), forced)
@@ -261,7 +399,7 @@ def sidecar(path, suffix):
 
 def dbf_text(data):
     """The bytes of every character field of a DBF file, one value a line."""
-    count, header_size, record_size = struct.unpack_from("<IHH", data, 4)
+    count, header_size, record_size = struct.unpack_from("<IHH", data, 4)  # checked to fit
     fields, offset = [], 1  # each record starts with its deletion flag
     for start in range(32, header_size - 1, 32):  # 32-byte field descriptors up to 0x0D
         if data[start] == 0x0D:
@@ -282,7 +420,7 @@ def decoding(data, forced):
         try:
             data.decode(encoding)
             return encoding
-        except UnicodeDecodeError:
+        except UnicodeError:  # UnicodeDecodeError, or a codec's own complaint (idna)
             continue
     if forced:
         raise ImportRefused(_("the text is not valid %(encoding)s") % {"encoding": forced})
@@ -290,10 +428,15 @@ def decoding(data, forced):
 
 
 def epsg_crs(srid):
+    """The EPSG coordinate system `srid`, if it places points on a map (geographic or projected)."""
     try:
-        return pyproj.CRS.from_epsg(srid)
-    except pyproj.exceptions.CRSError:
+        crs = pyproj.CRS.from_epsg(srid)
+    except (pyproj.exceptions.CRSError, OverflowError, TypeError, ValueError):
         raise ImportRefused(_("EPSG:%(srid)s is not a known coordinate system") % {"srid": srid}) from None
+    if not (crs.is_geographic or crs.is_projected):  # a height, a geocentric system, ...
+        raise ImportRefused(_("EPSG:%(srid)s (%(name)s) is not a geographic or projected "
+                              "coordinate system") % {"srid": srid, "name": crs.name})
+    return crs
 
 
 def file_srid(wkt):
@@ -325,6 +468,9 @@ def read_table(path, options):
         data = path.read_bytes()
         encoding = decoding(data, options.encoding)
         text = data.decode(encoding).removeprefix("\ufeff")
+        if "\x00" in text:
+            raise ImportRefused(_("%(file)s holds NUL characters: is it UTF-16 or not text at all? "
+                                  "Save it as CSV in UTF-8") % {"file": path.name})
         rows = enumerate(csv.reader(io.StringIO(text)), 1)
     number, header = next(rows, (1, []))
     header = [str(h or "").strip() for h in header]
@@ -339,7 +485,7 @@ def read_table(path, options):
         if all(cell is None or str(cell).strip() == "" for cell in row):
             continue
         label = _("row %(number)d") % {"number": number}
-        properties = dict(zip(header, row))
+        properties = dict(zip(header, [*row, *[None] * (len(header) - len(row))]))  # short rows
         point = None
         if srid and not (blank(properties[lon]) and blank(properties[lat])):
             try:
@@ -351,12 +497,48 @@ def read_table(path, options):
 
 
 def xlsx_rows(path, sheet):
-    """(row number, cells) of a workbook's sheet: the first one, or the one named `sheet`."""
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    """(row number, cells) of a workbook's sheet: the first one, or the one named `sheet`.
+
+    A formula is refused, not read: a workbook saved by a program other than Excel holds no
+    value for it, and a formula imported as text would run in the next spreadsheet to open it."""
+    with zipfile.ZipFile(path) as archive:  # an XLSX is a zip: checked as one before reading
+        entries = archive.infolist()
+        if sum(e.file_size for e in entries) > MAX_ZIP_BYTES:
+            raise ImportRefused(_("the zip would extract to more than %(mb)d MB")
+                                % {"mb": MAX_ZIP_BYTES // 2**20})
+        check_ratio(entries)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return iter(sheet_rows(book, sheet, path))
+        finally:
+            book.close()
+    except ImportRefused:
+        raise
+    # openpyxl lets a malformed part through as whatever went wrong: a missing part (KeyError),
+    # broken XML (ParseError), a value of the wrong type (ValueError, TypeError).
+    except (KeyError, ParseError, ValueError, TypeError, IndexError, EOFError) as problem:
+        raise ImportRefused(_("%(file)s is not a readable XLSX workbook: %(reason)s")
+                            % {"file": path.name, "reason": problem}) from None
+
+
+def sheet_rows(book, sheet, path):
+    """The (row number, values) of the sheet, all read: a formula refuses the file."""
     if sheet is not None and sheet not in book.sheetnames:
-        raise ImportRefused(_("choose a sheet with --layer: %(sheets)s") % {"sheets": ", ".join(book.sheetnames)})
-    rows = book[sheet] if sheet else book.worksheets[0]
-    return enumerate(rows.iter_rows(values_only=True), 1)
+        raise ImportRefused(_("choose a sheet with --layer: %(sheets)s")
+                            % {"sheets": ", ".join(book.sheetnames)})
+    if not book.worksheets:
+        raise ImportRefused(_("%(file)s holds no sheets") % {"file": path.name})
+    rows = []
+    for number, cells in enumerate((book[sheet] if sheet else book.worksheets[0]).iter_rows(), 1):
+        formula = next((c for c in cells if c.data_type == "f"), None)
+        if formula is not None:
+            raise ImportRefused(_("row %(number)d, cell %(cell)s: a formula (%(formula)s); "
+                                  "import the values, not formulas")
+                                % {"number": number, "cell": formula.coordinate,
+                                   "formula": formula.value})
+        rows.append((number, tuple(c.value for c in cells)))
+    return rows
 
 
 def blank(value):
@@ -383,6 +565,8 @@ def checked(dataset, source, progress):
         to_storage = pyproj.Transformer.from_crs(crs, pyproj.CRS.from_epsg(settings.STORAGE_SRID),
                                                  always_xy=True)
     area = None if dataset.model is County else Outline(shapely.from_wkb(bytes(county.boundary.wkb)))
+    if not source.records:
+        raise ImportRefused(_("the file holds no features"))
     headers = column_headers(dataset, source.records[0].properties if source.records else {})
     features = []
     for record in progress(source.records):
@@ -420,6 +604,13 @@ def parse(dataset, headers, properties):
     for column, header in headers.items():
         model_field = dataset.model._meta.get_field(column.target)
         raw = properties[header]
+        if isinstance(raw, str) and "\x00" in raw:  # PostgreSQL text holds no NUL
+            raise Invalid(_("%(column)s: a NUL character in the text") % {"column": header})
+        if isinstance(raw, str) and raw.lstrip().startswith("=") and column.parse is None \
+                and not model_field.choices and isinstance(model_field, models.CharField):
+            # Exported to CSV or XLSX, it would run as a formula in the next spreadsheet.
+            raise Invalid(_("%(column)s: %(value)s looks like a spreadsheet formula, not text")
+                          % {"column": header, "value": raw.strip()})
         if blank(raw):
             if model_field.null and not model_field.is_relation:
                 values[column.target] = None
@@ -476,8 +667,13 @@ def storage_geometry(dataset, geometry, crs, to_storage, area):
     xy = shapely.get_coordinates(geometry)
     if not np.isfinite(xy).all():
         raise Invalid(_("a coordinate is not a finite number"))
-    if crs.is_geographic and ((np.abs(xy[:, 0]) > 180).any() or (np.abs(xy[:, 1]) > 90).any()):
-        x, y = xy[0]
+    outside = (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+    if crs.is_geographic and outside.any() and (np.abs(xy) <= 1000).all():
+        x, y = xy[outside.argmax()]
+        raise Invalid(_("coordinates %(x)g, %(y)g are out of range: longitude is -180 to 180 "
+                        "and latitude -90 to 90") % {"x": x, "y": y})
+    if crs.is_geographic and outside.any():
+        x, y = xy[outside.argmax()]
         raise Invalid(_("coordinates like %(x).0f, %(y).0f look like metres in a file declared "
                         "as degrees (%(crs)s); give the right EPSG code with --srid")
                       % {"x": x, "y": y, "crs": crs.name})
@@ -501,9 +697,10 @@ def reproject(geometry, transformer):
 
 # Writing ------------------------------------------------------------------------------------
 
-def write(dataset, features, replace):
-    """Add, update (and with `replace` first delete) rows; the counts for the report."""
-    model, deleted = dataset.model, 0
+def write(dataset, features, options):
+    """Add, update (and with `options.replace` first delete) rows, each change in the model's
+    history (the audit log) with the importing user; the counts for the report."""
+    model, deleted, replace = dataset.model, 0, options.replace
     if replace:
         try:
             deleted = model.objects.all().delete()[1].get(model._meta.label, 0)
@@ -539,9 +736,18 @@ def write(dataset, features, replace):
             check_sums(dataset, row)
         except Invalid as problem:
             raise ImportRefused(f"{feature.label}: {problem}") from None
-    model.objects.bulk_create(created)
-    if updated:
-        model.objects.bulk_update(updated, sorted(changed_fields), batch_size=500)
+    if hasattr(model, "history"):
+        recorded = {"default_user": options.user, "default_date": timezone.now(),
+                    "default_change_reason": (_("imported from %(file)s")
+                                              % {"file": Path(options.path).name})[:100]}
+        bulk_create_with_history(created, model, **recorded)
+        if updated:
+            bulk_update_with_history(updated, model, sorted(changed_fields), batch_size=500,
+                                     **recorded)
+    else:
+        model.objects.bulk_create(created)
+        if updated:
+            model.objects.bulk_update(updated, sorted(changed_fields), batch_size=500)
     if hasattr(model.objects, "assign_zones"):
         model.objects.assign_zones()
     if hasattr(model.objects, "derive_web_shapes"):
@@ -590,6 +796,11 @@ def check_sums(dataset, row):
                              "greater": fields.get_field(greater).verbose_name, "b": getattr(row, greater)})
 
 
+def plan_name(options):
+    """The name of the draft plan version a zones import makes."""
+    return options.layer or Path(options.path).stem
+
+
 def write_zones(features, options):
     """A new draft plan version with the four zones of the file, if they partition the county."""
     codes = sorted(f.values["code"] for f in features)
@@ -605,7 +816,7 @@ def write_zones(features, options):
     if found:
         raise ImportRefused(_("the zones are not a partition of the county: %(problems)s")
                             % {"problems": "; ".join(found)})
-    name = options.layer or Path(options.path).stem
+    name = plan_name(options)
     plan = PlanVersion.objects.create(name=name, status=PlanVersion.Status.DRAFT,
                                       created_by=options.user,
                                       note=_("imported from %(file)s") % {"file": Path(options.path).name})
