@@ -9,6 +9,8 @@ import pyproj
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from layers.spreadsheets import append_row, csv_row
+
 SUFFIXES = (".csv", ".xlsx", ".geojson")
 TEXT_COLUMNS = ("code",)  # written as text: codes keep their leading zeros
 
@@ -32,13 +34,13 @@ def write_table(rows, path, xy=None):
         with open(path, "w", newline="", encoding="utf-8-sig") as out:
             writer = csv.DictWriter(out, columns)
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(csv_row(row) for row in rows)
     elif suffix == ".xlsx":
         book = openpyxl.Workbook()
         sheet = book.active
         sheet.append(columns)
         for row in rows:
-            sheet.append([row[c] for c in columns])
+            append_row(sheet, [row[c] for c in columns])
         for index, column in enumerate(columns, 1):
             if column in TEXT_COLUMNS:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):

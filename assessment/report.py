@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from layers.spreadsheets import append_row, csv_row
+
 SUFFIXES = (".csv", ".xlsx")
 WIDE = ("standard_failed", "demonstration_failed", "record_vs_map", "what")  # wrapped text
 HEADER = PatternFill("solid", fgColor="DDDDDD")
@@ -22,7 +24,7 @@ def write_report(run, path):
         with open(path, "w", newline="", encoding="utf-8-sig") as out:
             writer = csv.DictWriter(out, list(rows[0]) if rows else ["code"])
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(csv_row(row) for row in rows)
         return
     book = openpyxl.Workbook()
     today = date.today().isoformat()
@@ -41,7 +43,7 @@ def _sheet(sheet, title, rows, heading):
     columns = list(rows[0]) if rows else ["code"]
     sheet.append(columns)
     for row in rows:
-        sheet.append([row[c] for c in columns])
+        append_row(sheet, [row[c] for c in columns])
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEADER
     for index, column in enumerate(columns, 1):

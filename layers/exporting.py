@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from .datasets import DATASETS, Code
 from .importing import reproject
+from .spreadsheets import append_row, csv_row
 
 FORMATS = (".geojson", ".gpkg", ".shp.zip", ".csv", ".xlsx")
 CONTENT_TYPES = {".geojson": "application/geo+json", ".gpkg": "application/geopackage+sqlite3",
@@ -158,7 +159,7 @@ def write_csv(dataset, rows, srid, path):
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(table_header(dataset))
-        writer.writerows(table_rows(dataset, rows, srid))
+        writer.writerows(csv_row(values) for values in table_rows(dataset, rows, srid))
 
 
 def write_xlsx(dataset, rows, srid, path):
@@ -167,7 +168,7 @@ def write_xlsx(dataset, rows, srid, path):
     sheet.title = dataset.model._meta.model_name
     sheet.append(table_header(dataset))
     for values in table_rows(dataset, rows, srid):
-        sheet.append(values)
+        append_row(sheet, values)
     offset = 2 if dataset.point_field else 0
     for i, column in enumerate(dataset.columns, offset + 1):
         if isinstance(column.parse, Code) or column.lookup.endswith("code"):
