@@ -3,7 +3,9 @@ from django.utils.translation import gettext as _
 
 from layers.models import ServiceCenter
 
-from .runs import DEFAULT_METRES, DEFAULT_MINUTES, DEFAULT_TIME_LIMIT, MODELS, MODES
+from .api import CONTENT_TYPES
+from .runs import (DEFAULT_METRES, DEFAULT_MINUTES, DEFAULT_TIME_LIMIT, MAX_TIME_LIMIT, MODELS,
+                   MODES)
 
 
 def _error(description):
@@ -27,6 +29,18 @@ def _reach():
     ]
 
 
+def _json_or_file(geojson=True):
+    """A 200's content: JSON, or the file that ?format= asks for (a GeoJSON file is JSON too)."""
+    content = {"application/json": {"schema": {"type": "object"}}}
+    for suffix, content_type in CONTENT_TYPES.items():
+        if suffix == ".geojson":
+            if geojson:
+                content[content_type] = {"schema": {"type": "object"}}
+        else:
+            content[content_type.split(";")[0]] = {"schema": {"type": "string", "format": "binary"}}
+    return content
+
+
 def _refusals():
     return {"400": _error(_("bad options, with the reason")), "401": _error(_("not signed in")),
             "403": _error(_("the role may not run analyses"))}
@@ -40,13 +54,14 @@ def analysis_paths():
             _query("model", {"enum": list(MODELS)}, _("lscp, mclp, pmedian or pcenter"), required=True),
             _query("p", {"type": "integer", "minimum": 1}, _("new sites to open (mclp, pmedian, pcenter)")),
             _query("keep_existing", {"type": "boolean"}, _("the existing centers stay open")),
-            _query("time_limit", {"type": "number", "exclusiveMinimum": 0, "default": DEFAULT_TIME_LIMIT},
+            _query("time_limit", {"type": "number", "minimum": 0, "exclusiveMinimum": True,
+                                  "maximum": MAX_TIME_LIMIT, "default": DEFAULT_TIME_LIMIT},
                    _("seconds; then the best solution found and its gap")),
             _query("format", {"enum": ["csv", "xlsx", "geojson"]}, _("download the open sites as a file")),
         ],
         "responses": {"200": {"description": _("summary, the solver's answer with its gap, what the "
                                                 "proposal adds, the open sites (GeoJSON); or the file"),
-                              "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "content": _json_or_file()},
                       **_refusals()},
     }}
     return {"/api/analysis/locate/": locate, "/api/analysis/coverage/": {"get": {
@@ -60,7 +75,7 @@ def analysis_paths():
         "responses": {
             "200": {"description": _("summary, shares per zone, villages and centers (GeoJSON, lon/lat), "
                                      "the underserved, isochrones; or the file"),
-                    "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "content": _json_or_file()},
             **_refusals(),
         },
     }}}

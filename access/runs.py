@@ -154,6 +154,7 @@ def run_coverage(options):
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")
 NEEDS_P = ("mclp", "pmedian", "pcenter")
 DEFAULT_TIME_LIMIT = 60.0  # seconds; then the best solution found, and the gap, are reported
+MAX_TIME_LIMIT = 600.0  # a request or job may hold the solver no longer than this
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,10 @@ class LocateOptions:
             raise BadOptions(_("%(model)s needs the number of new sites: p of 1 or more") % {"model": self.model})
         if self.model == "lscp" and self.p is not None:
             raise BadOptions(_("lscp finds the number of sites itself: give no p"))
-        if self.time_limit is not None and not (np.isfinite(self.time_limit) and self.time_limit > 0):
-            raise BadOptions(_("the time limit must be a number of seconds above zero"))
+        if self.time_limit is not None and not (np.isfinite(self.time_limit)
+                                                and 0 < self.time_limit <= MAX_TIME_LIMIT):
+            raise BadOptions(_("the time limit must be a number of seconds above zero and at most "
+                               "%(most)d") % {"most": MAX_TIME_LIMIT})
         return self
 
     @property
@@ -241,6 +244,10 @@ def run_locate(options):
     reach = options.reach
     villages, existing = arrays.villages(), arrays.centers(options.service)
     sites = candidate_sites(existing)
+    free = len(sites.ids) - (len(existing.ids) if options.keep_existing else 0)
+    if options.p is not None and options.p > free:  # the solver would refuse it
+        raise BadOptions(_("p can be at most %(free)d: there are no more candidate sites")
+                         % {"free": free})
     count = len(villages.ids)
     if options.mode == "network":
         lines, speeds, oneway = arrays.roads()

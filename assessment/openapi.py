@@ -3,6 +3,8 @@ from django.utils.translation import gettext as _
 
 from access.openapi import _error, _query
 
+from .api import CONTENT_TYPES
+
 
 def assessment_paths():
     return {"/api/assessment/": {"get": {
@@ -19,7 +21,9 @@ def assessment_paths():
         ],
         "responses": {
             "200": {"description": _("summary, villages, priority list, categories; or the file"),
-                    "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "content": {"application/json": {"schema": {"type": "object"}}, **{
+                        content_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                        for content_type in CONTENT_TYPES.values()}}},
             "400": _error(_("bad options, with the reason")), "401": _error(_("not signed in")),
             "403": _error(_("the role may not view villages"))},
     }}, "/api/assessment/trends/": {"get": {

@@ -24,3 +24,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("maps.urls")),
 ]
+
+handler400 = "gisplan.errors.bad_request"
+handler403 = "gisplan.errors.permission_denied"
+handler404 = "gisplan.errors.page_not_found"
+handler500 = "gisplan.errors.server_error"

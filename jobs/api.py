@@ -1,7 +1,7 @@
 """The jobs API under /api/jobs/: queue a long import or analysis, then follow it.
 
-- POST /api/jobs/<kind>/ (coverage, locate, suitability) with the analysis endpoint's parameters
-  in the query string or the form body: 202 with the job and a Location header.
+- POST /api/jobs/analysis/<kind>/ (coverage, locate, suitability) with the parameters of the
+  analysis endpoint in the query string or the form body: 202 with the job and a Location header.
 - POST /api/jobs/import/<layer>/ with the import API's multipart form: 202.
 - GET /api/jobs/: the caller's latest jobs; GET /api/jobs/<id>/: one job with its status,
   stage, fraction done, and its result (the endpoint's JSON) or the reason it was refused.
@@ -29,6 +29,11 @@ from .tasks import enqueue, queue_import
 CHECKS = {Job.Kind.COVERAGE: lambda p: coverage_options(p).checked(),
           Job.Kind.LOCATE: lambda p: locate_options(p).checked(),
           Job.Kind.SUITABILITY: siting_options}
+# The parameters each analysis reads (access/api.py, siting/api.py): only these are kept.
+REACH = ("service", "mode", "max_distance", "max_minutes", "planned")
+PARAMETERS = {Job.Kind.COVERAGE: REACH,
+              Job.Kind.LOCATE: REACH + ("model", "p", "keep_existing", "time_limit"),
+              Job.Kind.SUITABILITY: ("industry", "zone", "top")}
 RECENT = 50
 
 
@@ -66,7 +71,10 @@ def analysis_job(request, kind):
         return error(404, _("no such kind of job: %(kind)s") % {"kind": kind})
     if not request.user.has_perm(PERMISSION):
         return error(403, _("your role may not run analyses"))
-    params = {**request.GET.dict(), **request.POST.dict()}
+    given = {**request.GET.dict(), **request.POST.dict()}
+    params = {name: given[name] for name in PARAMETERS[kind] if given.get(name)}
+    if any("\x00" in value for value in params.values()):
+        return error(400, _("parameters must not contain the NUL character"))
     try:
         CHECKS[kind](params)
     except (BadOptions, ProfileError) as problem:
@@ -81,7 +89,8 @@ def import_job(request, layer):
     if layer not in DATASETS:
         return error(404, _("no such layer: %(name)s") % {"name": layer})
     form = ImportForm({**request.POST.dict(), "kind": layer}, request.FILES, kinds=[layer])
-    if not may_import(request.user, layer, replace=form.data.get("replace") in ("true", "on", "1")):
+    replace = form.fields["replace"].to_python(form.data.get("replace"))
+    if not may_import(request.user, layer, replace=replace):
         return error(403, _("your role may not import this layer"))
     if not form.is_valid():
         return error(400, "; ".join(f"{name}: {' '.join(messages)}"

@@ -7,5 +7,5 @@ urlpatterns = [
     path("", api.jobs, name="jobs"),
     path("import/<slug:layer>/", api.import_job, name="import"),
     path("<uuid:pk>/", api.job, name="job"),
-    path("<slug:kind>/", api.analysis_job, name="queue"),
+    path("analysis/<slug:kind>/", api.analysis_job, name="queue"),
 ]

@@ -128,6 +128,8 @@ def county_area():
 def select(layer, params):
     """The layer's queryset narrowed by the request's parameters."""
     rows = layer.queryset()
+    if any("\x00" in value for value in params.values()):
+        raise BadParameter(_("parameters must not contain the NUL character"))
     if params.get("bbox"):
         box, area = parse_bbox(params["bbox"]), county_area()
         box = box.intersection(area) if area else box

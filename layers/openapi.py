@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from access.openapi import analysis_paths
 from assessment.openapi import assessment_paths
+from jobs.openapi import jobs_paths
 from plans.openapi import plan_paths
 from siting.openapi import siting_paths
 
@@ -66,6 +67,13 @@ def import_operation(kind):
     }}
 
 
+def _file_schema(content_type):
+    """A GeoJSON export is a FeatureCollection (clients parse it as JSON); the others are bytes."""
+    if content_type.endswith("json"):
+        return {"$ref": "#/components/schemas/FeatureCollection"}
+    return {"type": "string", "format": "binary"}
+
+
 def export_operation(kind):
     return {"get": {
         "operationId": f"export_{kind}", "tags": ["files"],
@@ -77,7 +85,7 @@ def export_operation(kind):
              "description": _("EPSG code of the output; GeoJSON is always 4326")}],
         "responses": {
             "200": {"description": _("the file"),
-                    "content": {t.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    "content": {t.split(";")[0]: {"schema": _file_schema(t)}
                                 for t in CONTENT_TYPES.values()}},
             "400": {**ERROR, "description": _("a bad format or EPSG code, with the reason")},
             "401": {**ERROR, "description": _("not signed in")},
@@ -98,6 +106,7 @@ def schema():
             **analysis_paths(),
             **siting_paths(),
             **assessment_paths(),
+            **jobs_paths(),
         },
         "components": {
             "schemas": {"FeatureCollection": {"type": "object", "required": ["type", "features"],

@@ -75,7 +75,20 @@ def body(request):
         raise BadRequest(_("the request body is not JSON")) from None
     if not isinstance(data, dict):
         raise BadRequest(_("the request body must be a JSON object"))
+    if _has_nul(data):
+        raise BadRequest(_("text in the request body must not contain the NUL character"))
     return data
+
+
+def _has_nul(value):
+    """Whether a NUL character is in any string of a JSON value (PostgreSQL stores none)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def version_data(plan):

@@ -7,8 +7,12 @@ def _error(description):
         "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}}}}
 
 
-def _json(description):
-    return {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}}
+def _json(description, schema=None):
+    return {"description": description,
+            "content": {"application/json": {"schema": schema or {"type": "object"}}}}
+
+
+LIST = {"type": "array", "items": {"type": "object"}}
 
 
 def _operation(operation_id, summary, responses, body=None, parameters=()):
@@ -39,11 +43,12 @@ def plan_paths():
     return {
         "/api/plans/": {
             "get": _operation("plan_versions", _("Plan versions (drafts for planners or with ?drafts=1)"),
-                              {"200": _json(_("the versions"))},
+                              {"200": _json(_("the versions"), LIST)},
                               parameters=[{"name": "drafts", "in": "query", "required": False,
                                            "schema": {"type": "string"}}]),
             "post": _operation("plan_new_draft", _("A new draft, copied from a version (default: the one in force)"),
-                               {"201": _json(_("the draft")), "400": bad},
+                               {"201": _json(_("the draft")), "400": bad,
+                                "404": _error(_("no such version to copy, or none in force"))},
                                body={"type": "object", "required": ["name"], "properties": {
                                    "name": {"type": "string", "maxLength": 100}, "from": {"type": "integer"}}}),
         },
@@ -72,10 +77,11 @@ def plan_paths():
         },
         "/api/plans/{pk}/zones/{code}/preview/": {"post": _operation(
             "plan_zone_preview", _("What taking the land would move between zones, without saving"),
-            {"200": _json(_("moves and the zones after")), "400": bad, "404": missing},
+            {"200": _json(_("moves and the zones after")), "400": bad, "404": missing,
+             "409": conflict},
             body=CHANGE, parameters=[PLAN, ZONE])},
         "/api/plans/{pk}/history/": {"get": _operation(
-            "plan_history", _("Recorded changes, newest first"), {"200": _json(_("the changes")),
+            "plan_history", _("Recorded changes, newest first"), {"200": _json(_("the changes"), LIST),
                                                                    "404": missing}, parameters=[PLAN])},
         "/api/plans/{pk}/history/{history_id}/": {"get": _operation(
             "plan_history_record", _("A zone's recorded state and the state before it"),

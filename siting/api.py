@@ -126,6 +126,8 @@ def save(request):
     if not isinstance(body, dict):
         return error(400, _("the body is a JSON object"))
     name = str(body.get("name") or "").strip()
+    if "\x00" in name:
+        return error(400, _("the name must not contain the NUL character"))
     if not name or len(name) > 100:
         return error(400, _("give the new industry a name of at most 100 characters"))
     if not isinstance(body.get("site"), str):

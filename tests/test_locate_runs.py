@@ -53,6 +53,8 @@ def test_a_service_with_no_centers_gets_sites_from_scratch():
     (LocateOptions("relief", "mclp"), "needs the number of new sites"),
     (LocateOptions("relief", "lscp", p=2), "give no p"),
     (LocateOptions("relief", "pmedian", p=2, time_limit=0), "time limit"),
+    (LocateOptions("relief", "pmedian", p=2, time_limit=601), "at most 600"),
+    (LocateOptions("relief", "pmedian", p=200000, mode="euclidean"), "p can be at most"),
     (LocateOptions("relief", "pmedian", p=2, max_distance=10), "minutes"),
 ])
 def test_bad_options_are_refused(options, reason):
