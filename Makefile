@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MO := locale/zh_Hans/LC_MESSAGES/django.mo
 
-.PHONY: setup demo test tools system database
+.PHONY: setup demo serve worker backup test tools system database
 
 # With DATABASE_URL set the database is someone else's: it is migrated, never filled with the
 # sample county.
@@ -16,6 +16,21 @@ setup: tools
 demo: setup
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn on GISPLAN_BIND with DEBUG off (README.md, "Running in production"); the
+# database is migrated, never filled with the sample county.
+serve: tools
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/gunicorn --config gisplan/gunicorn.conf.py gisplan.wsgi
+
+# Runs the queued imports and analyses (background jobs); restart it freely, the queue is kept.
+worker: tools
+	$(PY) manage.py run_jobs
+
+# A dump of the database and the rasters into GISPLAN_BACKUP_DIR (default var/backups).
+backup: tools
+	$(PY) manage.py backup
 
 # The tests make their own database with the sample county in it.
 test: tools
