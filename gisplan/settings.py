@@ -36,9 +36,9 @@ SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
 if os.environ.get("GISPLAN_BEHIND_PROXY", "0") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# A signed-in session lasts a working day of inactivity, not Django's two weeks.
+# A sign-in lasts a working day, not Django's two weeks.
 SESSION_COOKIE_AGE = _env_int("GISPLAN_SESSION_SECONDS", 10 * 3600)
-SESSION_SAVE_EVERY_REQUEST = False
+CSRF_FAILURE_VIEW = "gisplan.errors.csrf_failure"  # JSON under /api/
 
 # Geometries are stored in a projected CRS in metres (EPSG:4546, CGCS2000 / 3-degree
 # Gauss-Kruger CM 111E, for the sample county); layers.checks verifies the choice.
@@ -141,7 +141,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Long imports and analyses are queued in the database and run by `manage.py db_worker`.
+# Long imports and analyses are queued in the database and run by `manage.py run_jobs`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 LOGIN_URL = "login"

@@ -10,7 +10,6 @@ import time
 
 from django.db import close_old_connections
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -18,6 +17,7 @@ from django_tasks import task
 from access.api import NumpyEncoder, coverage_data, coverage_options, locate_data, locate_options
 from access.runs import BadOptions, run_coverage, run_locate
 from analysis.suitability import GridMismatch, ProfileError
+from layers.forms import saved_upload
 from layers.importing import ImportOptions, ImportRefused, import_layer
 from siting.api import siting_data, siting_options
 from siting.criteria import MissingData
@@ -102,11 +102,12 @@ def run_job(job_id):
     except REFUSALS as refusal:
         with translation.override(job.language):
             outcome.update(status=Job.Status.REFUSED, error=str(refusal))
-    except Exception:
-        Job.objects.filter(pk=job.pk).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(),
-            error=_("The job failed because of an error in gisplan; the worker's log has the "
-                    "details."))
+    except BaseException:  # also the worker stopped mid-job (SystemExit, KeyboardInterrupt)
+        with translation.override(job.language):
+            error = _("The job failed because of an error in gisplan or was stopped; the "
+                      "worker's log has the details.")
+        Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED,
+                                             finished_at=timezone.now(), error=error)
         raise  # recorded with its traceback by django-tasks
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **outcome)
     return str(job.pk)
@@ -121,15 +122,15 @@ def enqueue(job):
 
 def queue_import(data, user):
     """Queue the import of a checked ImportForm's `data`: the file waits in the job's folder."""
-    upload = data["file"]
-    name = get_valid_filename(upload.name.replace("\\", "/").rsplit("/", 1)[-1])
-    job = Job(kind=Job.Kind.IMPORT, user=user, language=translation.get_language(), params={
-        "kind": data["kind"], "file": name, "encoding": data["encoding"] or None,
-        "srid": data["srid"], "layer": data["layer"] or None, "replace": data["replace"],
-        "dry_run": data["dry_run"]})
+    job = Job(kind=Job.Kind.IMPORT, user=user, language=translation.get_language())
     job.upload_folder.mkdir(parents=True)
-    with open(job.upload_folder / name, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    job.save()
-    return enqueue(job)
+    try:
+        path = saved_upload(data["file"], job.upload_folder)
+        job.params = {"kind": data["kind"], "file": path.name, "encoding": data["encoding"] or None,
+                      "srid": data["srid"], "layer": data["layer"] or None,
+                      "replace": data["replace"], "dry_run": data["dry_run"]}
+        job.save()
+        return enqueue(job)
+    except BaseException:
+        shutil.rmtree(job.upload_folder, ignore_errors=True)
+        raise

@@ -8,7 +8,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import MultiPolygon
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -119,6 +119,9 @@ class PlanVersionQuerySet(models.QuerySet):
         return self.filter(status__in=[PlanVersion.Status.APPROVED, PlanVersion.Status.ARCHIVED])
 
 
+APPROVAL_LOCK = 4_546_001  # the advisory lock key of approvals (any fixed number)
+
+
 class PlanVersion(models.Model):
     """A named version of the zone partition: drafts are edited while the approved one is in force."""
 
@@ -162,6 +165,12 @@ class PlanVersion(models.Model):
     @transaction.atomic
     def approve(self):
         """Put this version in force: archive the one in force and reassign everything zoned."""
+        # Raw SQL: two versions approved at once must queue one behind the other, or both would
+        # archive the same old version and the second would break `one_approved_plan`. A row
+        # lock cannot do it (the second would not see the first's newly approved row); a
+        # transaction-wide advisory lock on one fixed key does.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPROVAL_LOCK])
         for old in PlanVersion.objects.approved().exclude(pk=self.pk):  # saved: into the audit log
             old.status = self.Status.ARCHIVED
             old.save(update_fields=["status"])
@@ -319,7 +328,8 @@ class Village(WebShaped, Zoned):
                                                      default=False)
     environment_clean = models.BooleanField(_("clean living environment"), default=False)
     social_security_sound = models.BooleanField(_("sound social-security system"), default=False)
-    history = HistoricalRecords(excluded_fields=["web_boundary"])  # the audit log
+    # The audit log. The zone is derived from the plan in force, nobody's change to log.
+    history = HistoricalRecords(excluded_fields=["web_boundary", "zone"])
 
     objects = VillageQuerySet.as_manager()
 
@@ -410,7 +420,7 @@ class ServiceCenter(Zoned):
                               default=Status.EXISTING)
     village = models.ForeignKey(Village, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="centers", verbose_name=_("village"))
-    history = HistoricalRecords()  # the audit log
+    history = HistoricalRecords(excluded_fields=["zone"])  # the audit log (the zone is derived)
 
     objects = ServiceCenterQuerySet.as_manager()
 
@@ -447,8 +457,9 @@ class Industry(Zoned):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.EXISTING)
 
+    history = HistoricalRecords(excluded_fields=["zone"])  # the audit log (the zone is derived)
+
     objects = ZonedQuerySet.as_manager()
-    history = HistoricalRecords()  # the audit log
 
     class Meta:
         verbose_name = _("industry")

@@ -96,15 +96,17 @@ def _write(sample, basemap_path, basemap_bounds):
              seat=_geos(t.seat)) for t in sample.towns)
     plan = PlanVersion.objects.create(name="四大片区规划（示例）", status=PlanVersion.Status.APPROVED,
                                       note="合成示例数据 synthetic sample")
+    loaded = {"default_change_reason": "sample county loaded", "default_date": timezone.now()}
     bulk_create_with_history([
         Zone(plan=plan, code=z.code, name=z.name, theme=z.theme,
              preferred_industries=list(z.industries), color=z.color,
-             boundary=_multi(sample.zones[z.code])) for z in places.ZONE_PLAN], Zone,
-        default_change_reason="sample county loaded", default_date=timezone.now())
-    villages = Village.objects.bulk_create(
+             boundary=_multi(sample.zones[z.code])) for z in places.ZONE_PLAN], Zone, **loaded)
+    # Every plan object starts its history (the audit log) here, so that the first change to
+    # one lists the fields it changed.
+    villages = bulk_create_with_history([
         Village(code=v.code, name=v.name, town=towns[v.town], location=_geos(v.point),
                 boundary=_multi(v.boundary), **_figure_fields(v.figures))
-        for v in sample.villages)
+        for v in sample.villages], Village, **loaded)
     VillagePeriod.objects.bulk_create(
         VillagePeriod(village=villages[p.village], year=p.year, quarter=p.quarter,
                       poor_households=p.poor_households, poor_population=p.poor_population,
@@ -113,22 +115,22 @@ def _write(sample, basemap_path, basemap_bounds):
                       exited_households=p.exited_households,
                       returned_households=p.returned_households, new_households=p.new_households)
         for p in sample.periods)
-    ServiceCenter.objects.bulk_create(
+    bulk_create_with_history([
         ServiceCenter(kind=c.kind, name=c.name, location=_geos(c.point), capacity=c.capacity,
                       status=c.status, village=None if c.village is None else villages[c.village])
-        for c in sample.centers)
-    Industry.objects.bulk_create(
+        for c in sample.centers], ServiceCenter, **loaded)
+    bulk_create_with_history([
         Industry(kind=i.kind, name=i.name, location=_geos(i.point),
                  site=None if i.site is None else _multi(i.site),
                  poor_households_driven=i.poor_households_driven,
                  investment_10k_yuan=i.investment_10k_yuan, status=i.status)
-        for i in sample.industries)
-    Road.objects.bulk_create(
+        for i in sample.industries], Industry, **loaded)
+    bulk_create_with_history([
         Road(name=r.name, road_class=r.road_class, speed_kmh=r.speed_kmh, geometry=_geos(r.line))
-        for r in sample.roads)
-    River.objects.bulk_create(
+        for r in sample.roads], Road, **loaded)
+    bulk_create_with_history([
         River(name=name, geometry=_geos(line), synthetic_name=synthetic)
-        for name, line, synthetic in sample.rivers)
+        for name, line, synthetic in sample.rivers], River, **loaded)
     ProtectedArea.objects.bulk_create(
         ProtectedArea(kind=kind, name=PROTECTED_NAMES[kind], boundary=_multi(area), synthetic=True)
         for kind, area in sample.protected.items() if not area.is_empty)

@@ -145,6 +145,9 @@ def audit_log(request):
     """Who changed which plan object and when (?user=&model=&since=YYYY-MM-DD), newest first."""
     user, model, since = (request.GET.get(k, "").strip() for k in ("user", "model", "since"))
     problem = None
+    if any("\x00" in value for value in (user, model, since)):
+        user = model = since = ""
+        problem = _("parameters must not contain the NUL character")
     try:
         day = parse_date(since) if since else None
         if since and day is None:

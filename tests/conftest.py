@@ -6,13 +6,21 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.test.testcases import LiveServerThread
-from django.test.utils import setup_databases, teardown_databases
+from django.test.utils import override_settings, setup_databases, teardown_databases
 from django.utils import translation
 
 from layers.sample_county import load_sample
 
 PASSWORD = "test-password-1"
 ROLES = ("planner", "official", "analyst")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory):
+    """What the tests write under GISPLAN_DATA_DIR (uploads waiting for a job, siting criteria
+    and surfaces) goes to a folder of the session's, not to the checkout's var/."""
+    with override_settings(DATA_DIR=tmp_path_factory.mktemp("data")):
+        yield
 
 
 @pytest.fixture(scope="session")

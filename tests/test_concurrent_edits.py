@@ -176,3 +176,44 @@ def test_two_planners_approving_at_once_one_is_refused(app_server, draft, django
             for model in (Village, ServiceCenter, Industry):
                 model.objects.assign_zones()
             PlanVersion.history.filter(history_date__gte=began).delete()
+
+
+def test_two_versions_approved_at_once_queue_one_behind_the_other(app_server, draft, django_db_blocker):
+    """Two planners approve two different submitted versions at the same moment: both are
+    carried out, one after the other, and one version is in force afterwards, not two."""
+    plan, _ = draft
+    with django_db_blocker.unblock():
+        began = timezone.now()
+        in_force = PlanVersion.objects.approved().get()
+        other = edits.create_draft(in_force, "concurrency 2", User.objects.get(username="planner"))
+        PlanVersion.objects.filter(pk__in=[plan.pk, other.pk]).update(
+            status=PlanVersion.Status.SUBMITTED)
+    try:
+        sessions = [Session(app_server.url, "planner") for _ in range(2)]
+        start, statuses = threading.Barrier(2), [None, None]
+
+        def approve(i, pk):
+            start.wait()
+            statuses[i] = sessions[i].call("POST", f"/api/plans/{pk}/approve/")[0]
+
+        threads = [threading.Thread(target=approve, args=(i, pk))
+                   for i, pk in enumerate((plan.pk, other.pk))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert statuses == [200, 200]
+        with django_db_blocker.unblock():
+            assert PlanVersion.objects.approved().count() == 1
+            assert PlanVersion.objects.get(pk=in_force.pk).status == PlanVersion.Status.ARCHIVED
+    finally:
+        with django_db_blocker.unblock():
+            PlanVersion.objects.filter(pk__in=[plan.pk, other.pk]).update(
+                status=PlanVersion.Status.DRAFT)
+            PlanVersion.objects.filter(pk=in_force.pk).update(status=PlanVersion.Status.APPROVED,
+                                                              approved_at=in_force.approved_at)
+            for model in (Village, ServiceCenter, Industry):
+                model.objects.assign_zones()
+            Zone.history.filter(plan_id=other.pk).delete()
+            other.delete()
+            PlanVersion.history.filter(history_date__gte=began).delete()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg2
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -58,7 +59,7 @@ def queue(client, path, **data):
 
 def test_jobs_queued_before_a_restart_run_in_the_worker(committed, tmp_path):
     analyst, planner = signed_in("analyst"), signed_in("planner")
-    coverage = queue(analyst, "/api/jobs/coverage/?" + "&".join(f"{k}={v}" for k, v in COVERAGE.items()))
+    coverage = queue(analyst, "/api/jobs/analysis/coverage/?" + "&".join(f"{k}={v}" for k, v in COVERAGE.items()))
     village = Village.objects.order_by("code").first()
     good = tmp_path / "figures.csv"
     good.write_text(f"code,population\n{village.code},{village.population}\n")
@@ -68,7 +69,7 @@ def test_jobs_queued_before_a_restart_run_in_the_worker(committed, tmp_path):
         fine = queue(planner, "/api/jobs/import/villages/", file=one, dry_run="on")
         refused = queue(planner, "/api/jobs/import/villages/", file=other)
     assert {coverage["status"], fine["status"], refused["status"]} == {"queued"}
-    broken = enqueue(Job.objects.create(kind=Job.Kind.IMPORT, params={}))  # a bug's stand-in
+    broken = enqueue(Job.objects.create(kind=Job.Kind.IMPORT, params={}, language="en"))  # a bug
     assert Path(settings.DATA_DIR, "uploads", fine["id"], "figures.csv").is_file()
 
     # The web server restarts: nothing of the jobs lived in it. A worker starts afterwards.
@@ -94,8 +95,8 @@ def test_jobs_queued_before_a_restart_run_in_the_worker(committed, tmp_path):
 
 
 def test_a_job_interrupted_by_a_killed_worker_runs_again_when_the_worker_restarts(committed):
-    job = queue(signed_in("analyst"), "/api/jobs/coverage/", **COVERAGE)
-    other = queue(signed_in("analyst"), "/api/jobs/coverage/", **COVERAGE)
+    job = queue(signed_in("analyst"), "/api/jobs/analysis/coverage/", **COVERAGE)
+    other = queue(signed_in("analyst"), "/api/jobs/analysis/coverage/", **COVERAGE)
     # As a worker leaves them when killed mid-job: claimed, running, never finished. The second
     # is being run by another worker, which is alive: it is left alone.
     for data, worker_id in ((job, "office-worker"), (other, "other-worker")):
@@ -112,6 +113,23 @@ def test_a_job_interrupted_by_a_killed_worker_runs_again_when_the_worker_restart
         TaskResultStatus.RUNNING
 
 
+def test_a_second_worker_with_the_same_id_is_refused(committed):
+    # As another running worker does: it holds its id in a connection of its own.
+    db = connection.settings_dict
+    other = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"],
+                             host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext('office-worker'))")
+        worker = run_worker("--worker-id", "office-worker")
+    finally:
+        other.close()
+    assert worker.returncode != 0 and "Traceback" not in worker.stderr
+    assert worker.stderr.strip().splitlines() == [
+        "CommandError: a worker with the id office-worker is already running; give this one "
+        "another --worker-id"]
+
+
 @pytest.mark.django_db
 def test_progress_is_written_to_the_job():
     job = Job.objects.create(kind=Job.Kind.IMPORT)
@@ -125,10 +143,10 @@ def test_progress_is_written_to_the_job():
 def test_bad_options_are_refused_before_anything_is_queued(client, sample, english):
     log_in(client, "analyst")
     for path, data, status, words in [
-            ("/api/jobs/coverage/", {}, 400, "give the service type"),
-            ("/api/jobs/locate/", {**COVERAGE}, 400, "give the model"),
-            ("/api/jobs/suitability/", {"industry": "mining"}, 400, "mining"),
-            ("/api/jobs/painting/", {}, 404, "no such kind of job"),
+            ("/api/jobs/analysis/coverage/", {}, 400, "give the service type"),
+            ("/api/jobs/analysis/locate/", {**COVERAGE}, 400, "give the model"),
+            ("/api/jobs/analysis/suitability/", {"industry": "mining"}, 400, "mining"),
+            ("/api/jobs/analysis/painting/", {}, 404, "no such kind of job"),
             ("/api/jobs/import/villages/", {}, 403, "may not import")]:
         response = client.post(path, data)
         assert response.status_code == status and words in response.json()["error"], path
@@ -137,10 +155,10 @@ def test_bad_options_are_refused_before_anything_is_queued(client, sample, engli
 
 @pytest.mark.django_db
 def test_who_may_queue_and_see_jobs(client, sample, english):
-    assert client.post("/api/jobs/coverage/", COVERAGE).status_code == 401
+    assert client.post("/api/jobs/analysis/coverage/", COVERAGE).status_code == 401
     assert client.get("/api/jobs/").status_code == 401
-    assert log_in(client, "official").post("/api/jobs/coverage/", COVERAGE).status_code == 403
-    mine = queue(log_in(client, "analyst"), "/api/jobs/coverage/", **COVERAGE)
+    assert log_in(client, "official").post("/api/jobs/analysis/coverage/", COVERAGE).status_code == 403
+    mine = queue(log_in(client, "analyst"), "/api/jobs/analysis/coverage/", **COVERAGE)
     assert [j["id"] for j in client.get("/api/jobs/").json()["jobs"]] == [mine["id"]]
     # Another user neither lists nor reads it; the administrator does.
     assert log_in(client, "planner").get(mine["url"]).status_code == 404
