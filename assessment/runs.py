@@ -9,8 +9,10 @@ import numpy as np
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from access.runs import BadOptions, CoverageOptions, run_coverage
+from access.runs import BadOptions
 from analysis.exit import assess
+from analysis.network import build_network, nearest_by_road
+from layers import arrays
 from layers.arrays import exit_columns
 from layers.exit_criteria import exit_rules, failure_reason, module_label
 from layers.models import Road, ServiceCenter, Village
@@ -163,11 +165,25 @@ def run_assessment(options=AssessOptions()):
     results = {name: assess(module, columns) for name, module in rules.modules.items()}
     minutes, services = None, {}
     if Road.objects.exists():  # without roads nothing can be reached on the map
-        minutes = np.minimum(*(run_coverage(CoverageOptions(
-            kind, "network", max_minutes=rules.clinic_within_minutes)).travel_min for kind in (
-                ServiceCenter.Kind.VILLAGE_CLINIC, ServiceCenter.Kind.TOWN_HEALTH_CENTER)))
-        services = {kind: run_coverage(CoverageOptions(
-            kind, "network", max_minutes=rules.services_within_minutes)).coverage.covered
-            for kind in SERVICES}
+        clinics = (ServiceCenter.Kind.VILLAGE_CLINIC, ServiceCenter.Kind.TOWN_HEALTH_CENTER)
+        travel = road_minutes_to(clinics + SERVICES)
+        minutes = np.minimum(*(travel[kind] for kind in clinics))
+        services = {kind: travel[kind] <= rules.services_within_minutes for kind in SERVICES}
     return AssessmentRun(options, villages, columns, results,
                          np.array([v["road_near"] for v in villages], bool), minutes, services)
+
+
+def road_minutes_to(kinds):
+    """{kind: each village's minutes by road to its nearest center of that kind (inf: none)},
+    in the villages' code order, on one road network built for all the kinds at once."""
+    villages = arrays.villages()
+    centers = [arrays.centers(kind) for kind in kinds]
+    lines, speeds, oneway = arrays.roads()
+    network = build_network(lines, speeds, oneway,
+                            np.concatenate([villages.xy] + [c.xy for c in centers]))
+    count, minutes, first = len(villages.ids), {}, len(villages.ids)
+    for kind, found in zip(kinds, centers):
+        nodes = first + np.arange(len(found.ids))
+        minutes[kind] = nearest_by_road(network, np.arange(count), nodes).cost
+        first += len(found.ids)
+    return minutes
