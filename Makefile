@@ -32,8 +32,10 @@ worker: tools
 backup: tools
 	$(PY) manage.py backup
 
-# The tests make their own database with the sample county in it.
+# The linter first (ruff, configured in pyproject.toml); the tests make their own database with
+# the sample county in it.
 test: tools
+	$(VENV)/bin/ruff check .
 	@$(PY) -m gisplan.preflight
 	$(PY) -m pytest
 

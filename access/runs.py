@@ -8,20 +8,16 @@ import numpy as np
 import shapely
 from django.utils.translation import gettext as _
 
-from analysis.coverage import catchments, covered_by, nearest_straight, shares_by, underserved
 from analysis import locate
-from analysis.network import (WALK_KMH, build_network, isochrone, nearest_by_road, road_minutes,
-                              straight_metres)
+from analysis.coverage import catchments, covered_by, nearest_straight, shares_by, underserved
+from analysis.network import WALK_KMH, build_network, isochrone, nearest_by_road, road_minutes, straight_metres
+from gisplan.api import Refusal
 from layers import arrays
 from layers.models import ServiceCenter
 
 MODES = ("network", "euclidean")
 # Used when no threshold is given: a 30-minute trip, or 5 km in a straight line.
 DEFAULT_MINUTES, DEFAULT_METRES = 30.0, 5000.0
-
-
-class BadOptions(ValueError):
-    """Options the user must correct; the message says how."""
 
 
 @dataclass(frozen=True)
@@ -34,21 +30,21 @@ class CoverageOptions:
     walk_kmh: float = WALK_KMH
 
     def checked(self):
-        """These options, or BadOptions with the reason."""
+        """These options, or a Refusal with the reason."""
         if self.service not in ServiceCenter.Kind.values:
-            raise BadOptions(_("unknown service type %(service)s; choose one of %(kinds)s")
+            raise Refusal(_("unknown service type %(service)s; choose one of %(kinds)s")
                              % {"service": self.service, "kinds": ", ".join(ServiceCenter.Kind.values)})
         if self.mode not in MODES:
-            raise BadOptions(_("the mode is network or euclidean, not %(mode)s") % {"mode": self.mode})
+            raise Refusal(_("the mode is network or euclidean, not %(mode)s") % {"mode": self.mode})
         if self.mode == "network" and self.max_distance is not None:
-            raise BadOptions(_("network coverage is measured in minutes: give max minutes, not a distance"))
+            raise Refusal(_("network coverage is measured in minutes: give max minutes, not a distance"))
         if self.mode == "euclidean" and self.max_minutes is not None:
-            raise BadOptions(_("straight-line coverage is measured in metres: give a max distance, not minutes"))
+            raise Refusal(_("straight-line coverage is measured in metres: give a max distance, not minutes"))
         for value in (self.max_distance, self.max_minutes, self.walk_kmh):
             if value is not None and not (np.isfinite(value) and value >= 0):
-                raise BadOptions(_("thresholds and speeds must be finite numbers, zero or more"))
+                raise Refusal(_("thresholds and speeds must be finite numbers, zero or more"))
         if not self.walk_kmh > 0:
-            raise BadOptions(_("the walking speed must be above zero"))
+            raise Refusal(_("the walking speed must be above zero"))
         return self
 
     @property
@@ -134,7 +130,7 @@ def run_coverage(options):
     if options.mode == "network":
         lines, speeds, oneway = arrays.roads()
         if not lines:
-            raise BadOptions(_("there are no roads to travel on; use the euclidean mode"))
+            raise Refusal(_("there are no roads to travel on; use the euclidean mode"))
         count = len(villages.ids)
         network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, centers.xy]),
                                  options.walk_kmh)
@@ -169,18 +165,18 @@ class LocateOptions:
     time_limit: float | None = DEFAULT_TIME_LIMIT
 
     def checked(self):
-        """These options, or BadOptions with the reason."""
+        """These options, or a Refusal with the reason."""
         self.reach.checked()
         if self.model not in MODELS:
-            raise BadOptions(_("the model is one of %(models)s, not %(model)s")
+            raise Refusal(_("the model is one of %(models)s, not %(model)s")
                              % {"models": ", ".join(MODELS), "model": self.model})
         if self.model in NEEDS_P and (self.p is None or self.p < 1):
-            raise BadOptions(_("%(model)s needs the number of new sites: p of 1 or more") % {"model": self.model})
+            raise Refusal(_("%(model)s needs the number of new sites: p of 1 or more") % {"model": self.model})
         if self.model == "lscp" and self.p is not None:
-            raise BadOptions(_("lscp finds the number of sites itself: give no p"))
+            raise Refusal(_("lscp finds the number of sites itself: give no p"))
         if self.time_limit is not None and not (np.isfinite(self.time_limit)
                                                 and 0 < self.time_limit <= MAX_TIME_LIMIT):
-            raise BadOptions(_("the time limit must be a number of seconds above zero and at most "
+            raise Refusal(_("the time limit must be a number of seconds above zero and at most "
                                "%(most)d") % {"most": MAX_TIME_LIMIT})
         return self
 
@@ -246,13 +242,13 @@ def run_locate(options):
     sites = candidate_sites(existing)
     free = len(sites.ids) - (len(existing.ids) if options.keep_existing else 0)
     if options.p is not None and options.p > free:  # the solver would refuse it
-        raise BadOptions(_("p can be at most %(free)d: there are no more candidate sites")
+        raise Refusal(_("p can be at most %(free)d: there are no more candidate sites")
                          % {"free": free})
     count = len(villages.ids)
     if options.mode == "network":
         lines, speeds, oneway = arrays.roads()
         if not lines:
-            raise BadOptions(_("there are no roads to travel on; use the euclidean mode"))
+            raise Refusal(_("there are no roads to travel on; use the euclidean mode"))
         network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, sites.xy]))
         cost = road_minutes(network, np.arange(count), count + np.arange(len(sites.ids)))
     else:

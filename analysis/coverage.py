@@ -52,7 +52,7 @@ def nearest_straight(origins, destinations):
 
 
 @dataclass(frozen=True)
-class Share:
+class CoverageShare:
     """Villages, people and poor people of a group, and how many of each are covered."""
 
     villages: int
@@ -78,12 +78,12 @@ class Share:
 def share(covered, population, poor):
     covered = np.asarray(covered, dtype=bool)
     population, poor = np.asarray(population, dtype=np.int64), np.asarray(poor, dtype=np.int64)
-    return Share(len(covered), int(covered.sum()), int(population.sum()),
+    return CoverageShare(len(covered), int(covered.sum()), int(population.sum()),
                  int(population[covered].sum()), int(poor.sum()), int(poor[covered].sum()))
 
 
 def shares_by(groups, covered, population, poor):
-    """{group: Share} for each distinct value of `groups`, and the total under None."""
+    """{group: CoverageShare} for each distinct value of `groups`, and the total under None."""
     groups = np.asarray(groups, dtype=object)
     result = {g: share(*(np.asarray(a)[groups == g] for a in (covered, population, poor)))
               for g in sorted({g for g in groups if g is not None})}

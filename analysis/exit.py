@@ -1,4 +1,4 @@
-"""The two village exit modules (DESIGN.md section 1), declared as data, and their assessment.
+"""The two village exit modules, declared as data, and their assessment.
 
 "一率五通五有" (standard) and "一率两强五通八有" (demonstration): one rate (poverty incidence
 strictly below 3%), the connections, and the "haves". Each criterion reads one column. The
@@ -6,11 +6,13 @@ modules and their thresholds are read from a TOML file (exit_rules.toml by defau
 county's own rules can be loaded.
 """
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import tomllib
+
+from .refusals import AnalysisRefusal
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Rules:
     services_within_minutes: float
 
 
-class RulesError(ValueError):
+class RulesError(AnalysisRefusal):
     """A rules file that cannot be used; the message names the module and the criterion."""
 
 

@@ -17,6 +17,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 WALK_KMH = 4.0
+# A road's speed on the flat by its class, when the road does not say (km/h): the design speeds
+# of China's highway classes (JTG B01) for national and provincial roads, lower for the county,
+# township and village roads of a mountain county.
+ROAD_SPEED_KMH = {"national": 60, "provincial": 50, "county": 40, "township": 30, "village": 20}
 # Road ends closer than this are one junction (the sample's roads are noded exactly).
 SNAP_METRES = 0.01
 # csgraph drops zero weights: two places at the same point of a road are this far apart.

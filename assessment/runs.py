@@ -9,9 +9,9 @@ import numpy as np
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from access.runs import BadOptions
 from analysis.exit import assess
 from analysis.network import build_network, nearest_by_road
+from gisplan.api import Refusal
 from layers import arrays
 from layers.arrays import exit_columns
 from layers.exit_criteria import exit_rules, failure_reason, module_label
@@ -29,9 +29,9 @@ class AssessOptions:
     module: str = "standard"  # the module the priority list and the summary follow
 
     def checked(self):
-        """These options, or BadOptions with the reason."""
+        """These options, or a Refusal with the reason."""
         if self.module not in exit_rules().modules:
-            raise BadOptions(_("unknown module %(module)s; choose one of %(modules)s")
+            raise Refusal(_("unknown module %(module)s; choose one of %(modules)s")
                              % {"module": self.module,
                                 "modules": ", ".join(exit_rules().modules)})
         return self
@@ -149,9 +149,10 @@ class AssessmentRun:
         return "; ".join(parts)
 
 
-def run_assessment(options=AssessOptions()):
-    """Assess every village against the rules in force and check the record against the map."""
-    options = options.checked()
+def run_assessment(options=None):
+    """Assess every village against the rules in force (`options`: AssessOptions, the standard
+    module by default) and check the record against the map."""
+    options = (options or AssessOptions()).checked()
     rules = exit_rules()
     road_near = Road.objects.filter(geometry__dwithin=(OuterRef("location"), rules.road_within_m))
     queryset = Village.objects.order_by("code")

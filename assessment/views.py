@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from access.runs import BadOptions
 from analysis.exit import RulesError
+from gisplan.api import Refusal
 from layers.exit_criteria import exit_rules, module_label
+from layers.roles import VIEW_DATA
 
-from .api import PERMISSION
 from .charts import line_chart
 from .periods import trends, worse
 from .runs import AssessOptions, run_assessment
@@ -19,7 +19,7 @@ from .runs import AssessOptions, run_assessment
 PRIORITY_LISTED = 50
 
 
-@permission_required(PERMISSION, raise_exception=True)
+@permission_required(VIEW_DATA, raise_exception=True)
 def assessment_page(request):
     module = request.GET.get("module") or "standard"
     try:
@@ -29,7 +29,7 @@ def assessment_page(request):
     except RulesError as problem:  # a rules file broken since the server started
         return render(request, "assessment/assessment.html", {"problem": str(problem)},
                       status=500)
-    except BadOptions as problem:
+    except Refusal as problem:
         return render(request, "assessment/assessment.html",
                       {**context, "problem": str(problem)}, status=400)
     run = run_assessment(options)

@@ -4,7 +4,7 @@ on the very same graph, on the sample county and on a generated region (by defau
 villages, 200,000 road edges, 2,000 candidate sites); times printed as ratios, peak memory of
 each side, and every village's assignment checked.
 
-    .venv/bin/python bench/coverage.py                      # sample county + the issue's region
+    .venv/bin/python bench/coverage.py                      # sample county + a 20,000-village region
     .venv/bin/python bench/coverage.py --skip-region        # the sample county only
     .venv/bin/python bench/coverage.py --villages 5000 --edges 50000 --centers 500
 
@@ -26,8 +26,8 @@ agg_cost per village node (DISTINCT ON), plus the village's own walk, kept withi
 the region the starts go 250 to a call (--region-chunk; one SQL statement, LATERAL): in one call
 pgRouting 3.4.2 fails with "invalid memory alloc request size 3415170976" (over PostgreSQL's 1 GB
 allocation limit); the minimum over the groups is the minimum over all starts.
-DESIGN.md section 6: equicost := true can assign a node to a farther start; its count of wrong
-assignments is printed as a note.
+docs/architecture.md, "Platform facts": equicost := true can assign a node to a farther start;
+its count of wrong assignments is printed as a note.
 
 Memory: each side's peak resident set. gisplan runs in a child process (imports, its input
 arrays, build and search) and reports its own ru_maxrss; pgRouting runs in a fresh server
@@ -50,6 +50,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import numpy as np
+from debian_packages import install  # bench/debian_packages.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -171,16 +172,7 @@ def ensure_pgrouting():
     package = f"postgresql-{major}-pgrouting"
     if available:
         return f"already available ({package} or equivalent)"
-    command = ["apt-get", "install", "-y", package]
-    if os.geteuid() != 0:
-        print(f"pgRouting is not installed; run:\n  sudo apt-get install -y {package}", file=sys.stderr)
-        raise SystemExit(2)
-    print(f"installing {package}: {' '.join(command)}", flush=True)
-    environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    if subprocess.run(command, env=environment).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=environment, check=True)
-        subprocess.run(command, env=environment, check=True)
-    return f"installed now with: {' '.join(command)}"
+    return install([package], "pgRouting")
 
 
 def create_bench_database():
@@ -339,7 +331,7 @@ def run_pgrouting(starts, n_villages, limit, repeat, equicost=False, chunk=None,
                   give_up_after=60.0):
     """Median seconds of the query, the backend's peak memory, and each village's answer."""
     times, peaks, baselines = [], [], []
-    for run in range(repeat):
+    for _ in range(repeat):
         with session(dbname=BENCH_DATABASE) as cursor:
             # Load the pgRouting library in this fresh backend before timing (as the gisplan
             # child imports scipy before timing), and learn the start column's name

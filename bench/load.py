@@ -329,7 +329,7 @@ def marks(rows):
     """Per level: 'saturated' where rps stops rising (< 10% over the level before), 'DEGRADED'
     where p99 passes the limit or a request fails."""
     out, saturated, degraded = [], False, False
-    for k, (users, result) in enumerate(rows):
+    for k, (_users, result) in enumerate(rows):
         notes = []
         if not saturated and k and result.rps < RISE * rows[k - 1][1].rps:
             saturated = True
@@ -417,9 +417,9 @@ def main():
     # The raw SQL anchor's queries are bench/portal.py's; it sets Django up (default settings,
     # for the database address only).
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from portal import raw_sql  # noqa: E402
     import psycopg2  # noqa: E402
     from django.conf import settings  # noqa: E402
+    from portal import raw_sql  # noqa: E402
 
     db = settings.DATABASES["default"]
 

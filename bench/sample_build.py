@@ -1,4 +1,4 @@
-"""Time each stage of the sample county generator (issue 2 asks for under 60 s on 2 cores).
+"""Time each stage of the sample county generator (it should stay under 60 s on 2 cores).
 
     .venv/bin/python bench/sample_build.py
 

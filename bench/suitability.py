@@ -49,6 +49,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from debian_packages import install  # bench/debian_packages.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -83,7 +84,7 @@ def profile():
         Constraint("slope", above=25),
         Constraint("landcover", classes=(5, 6)),
         Constraint("ecological_protection", classes=(1,)),
-    ), 0.9, 20 * 10_000.0)
+    ), 0.9, 20 * 10_000.0, 300 * 10_000.0)
 
 
 def profile_note():
@@ -193,6 +194,7 @@ def features(size):
     villages as 2.4 km squares on a 3 km grid, and round ecological protection areas and
     square basic farmland blocks."""
     import shapely
+
     from analysis.suitability import Features
 
     rng = np.random.default_rng(SEED)
@@ -258,6 +260,7 @@ def rss_mb():
 
 def stage_derive(folder, size):
     import rasterio
+
     from analysis.suitability import derive_criteria
 
     given = features(size)
@@ -307,6 +310,7 @@ def stage_rasterio(folder, size):
     """The same tiles of the same layers read, the DEM's written, through scratch and COG."""
     import rasterio
     import rasterio.shutil
+
     from analysis.suitability import BLOCK, CACHE_MB, COG, TILED
 
     stack = stack_of(folder)
@@ -342,6 +346,7 @@ def numpy_estimate(size):
 def stage_numpy(folder, size):
     import rasterio
     import rasterio.shutil
+
     from analysis.suitability import COG, TILED, ZONE, score_block
 
     stack, chosen = stack_of(folder), profile()
@@ -436,7 +441,9 @@ def stage_breakdown(folder, size):
     of the block computation (thread-seconds over the pool), the block pipeline's wall time,
     the scratch file's open and close, and the COG copy."""
     import rasterio.shutil
+
     from analysis import suitability
+    from analysis.suitability import grid, scoring
 
     totals, lock = dict(read=0.0, score_block=0.0, compute=0.0, write=0.0, wait=0.0,
                         blockwise=0.0, cog=0.0), threading.Lock()
@@ -454,16 +461,16 @@ def stage_breakdown(folder, size):
                 add(key, time.perf_counter() - start)
         return wrapper
 
-    suitability._Readers.read = timed("read", suitability._Readers.read)
-    suitability.score_block = timed("score_block", suitability.score_block)
+    grid.Readers.read = timed("read", grid.Readers.read)
+    scoring.score_block = timed("score_block", scoring.score_block)
     rasterio.shutil.copy = timed("cog", rasterio.shutil.copy)
-    blockwise = suitability._blockwise
+    blockwise = grid.blockwise
 
-    def timed_blockwise(read, compute, windows, write, workers=suitability.WORKERS):
+    def timed_blockwise(read, compute, windows, write, workers=grid.WORKERS):
         start = time.perf_counter()
         blockwise(read, timed("compute", compute), windows, timed("write", write), workers)
         add("blockwise", time.perf_counter() - start)
-    suitability._blockwise = timed_blockwise
+    grid.blockwise = timed_blockwise
 
     stack, chosen = stack_of(folder), profile()
     base = rss_mb()
@@ -516,19 +523,11 @@ def ensure_gdal_calc():
     found = system_gdal()
     if found:
         return found, "already installed"
-    command = ["apt-get", "install", "-y", "python3-gdal", "gdal-bin"]
-    if os.geteuid() != 0:
-        print(f"gdal_calc.py is not installed; run:\n  sudo {' '.join(command)}", file=sys.stderr)
-        raise SystemExit(2)
-    print(f"installing: {' '.join(command)}", flush=True)
-    environment = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    if subprocess.run(command, env=environment).returncode != 0:
-        subprocess.run(["apt-get", "update"], env=environment, check=True)
-        subprocess.run(command, env=environment, check=True)
+    installed = install(["python3-gdal", "gdal-bin"], "gdal_calc.py")
     found = system_gdal()
     if not found:
         raise SystemExit("python3-gdal installed but /usr/bin/python3 cannot import osgeo")
-    return found, f"installed now with: {' '.join(command)}"
+    return found, installed
 
 
 # -------------------------------------------------------------------------------------- checks
@@ -566,10 +565,10 @@ def layer_summary(folder):
     from rasterio.windows import Window
 
     with rasterio.open(folder / "criteria" / "slope.tif") as s, \
-            rasterio.open(folder / "landcover.tif") as l, rasterio.open(folder / "dem.tif") as d:
+            rasterio.open(folder / "landcover.tif") as c, rasterio.open(folder / "dem.tif") as d:
         size = min(s.width, 2048)
         window = Window(0, 0, size, size)
-        slope, classes, dem = s.read(1, window=window), l.read(1, window=window), d.read(
+        slope, classes, dem = s.read(1, window=window), c.read(1, window=window), d.read(
             1, window=window)
     shares = np.bincount(classes.ravel(), minlength=7)[1:] / classes.size
     return (f"in the first {size} x {size} cells: elevation {dem.min():.0f}-{dem.max():.0f} m, "

@@ -76,7 +76,9 @@ INSTALLED_APPS = [
     "siting",
     "assessment",
     "jobs",
+    "backups",
     "maps",
+    "data",
 ]
 
 MIDDLEWARE = [

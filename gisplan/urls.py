@@ -4,10 +4,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from layers.views import basemap
+
+from . import openapi, site
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Switching the language must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("favicon.ico", site.favicon, name="favicon"),
+    path("basemap.jpg", basemap, name="basemap"),
+    path("api/schema/", openapi.openapi_schema, name="schema"),
     path("api/plans/", include("plans.api_urls")),
     path("api/analysis/", include("access.api_urls")),
     path("api/analysis/", include("siting.api_urls")),
@@ -20,8 +29,6 @@ urlpatterns = [
     path("analysis/", include("siting.urls")),
     path("assessment/", include("assessment.urls")),
     path("jobs/", include("jobs.urls")),
-    # Switching the language must work on the login page too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("maps.urls")),
 ]
 

@@ -1,8 +1,11 @@
-"""The OpenAPI 3 description of /api/jobs/ (jobs/api.py), merged into /api/schema/."""
+"""The OpenAPI description of /api/jobs/ (jobs/api.py), part of /api/schema/
+(gisplan/openapi.py)."""
 from django.utils.translation import gettext as _
 
-from access.openapi import _error
+from gisplan import openapi
+from gisplan.openapi import multipart, path_parameter
 from layers.datasets import DATASETS
+from layers.openapi import import_fields
 
 from .models import Job
 
@@ -24,7 +27,7 @@ def _accepted():
             "content": {"application/json": {"schema": JOB}}}
 
 
-def jobs_paths():
+def paths():
     analyses = [kind for kind in Job.Kind.values if kind != Job.Kind.IMPORT]
     return {
         "/api/jobs/": {"get": {
@@ -34,41 +37,33 @@ def jobs_paths():
                                   "content": {"application/json": {"schema": {
                                       "type": "object", "properties": {
                                           "jobs": {"type": "array", "items": JOB}}}}}},
-                          "401": _error(_("not signed in"))}}},
+                          "401": openapi.error_response(_("not signed in"))}}},
         "/api/jobs/{id}/": {"get": {
             "operationId": "job", "tags": ["jobs"],
             "summary": _("A job's status, stage, fraction done, and its result or the reason it "
                          "was refused"),
-            "parameters": [{"name": "id", "in": "path", "required": True,
-                            "schema": {"type": "string", "format": "uuid"}}],
+            "parameters": [path_parameter("id", {"type": "string", "format": "uuid"})],
             "responses": {"200": {"description": _("the job"),
                                   "content": {"application/json": {"schema": JOB}}},
-                          "401": _error(_("not signed in")),
-                          "404": _error(_("no such job, or another user's"))}}},
+                          "401": openapi.error_response(_("not signed in")),
+                          "404": openapi.error_response(_("no such job, or another user's"))}}},
         "/api/jobs/analysis/{kind}/": {"post": {
             "operationId": "jobs_queue_analysis", "tags": ["jobs"],
             "summary": _("Queue an analysis with the parameters of its endpoint "
                          "(/api/analysis/coverage/, locate/ or suitability/), in the query "
                          "string or the form"),
-            "parameters": [{"name": "kind", "in": "path", "required": True,
-                            "schema": {"enum": analyses}}],
-            "responses": {"202": _accepted(), "400": _error(_("bad options, with the reason")),
-                          "401": _error(_("not signed in")),
-                          "403": _error(_("the role may not run analyses")),
-                          "404": _error(_("no such kind of job"))}}},
+            "parameters": [path_parameter("kind", {"enum": analyses})],
+            "responses": {"202": _accepted(), "400": openapi.error_response(_("bad options, with the reason")),
+                          "401": openapi.error_response(_("not signed in")),
+                          "403": openapi.error_response(_("the role may not run analyses")),
+                          "404": openapi.error_response(_("no such kind of job"))}}},
         "/api/jobs/import/{layer}/": {"post": {
             "operationId": "jobs_queue_import", "tags": ["jobs"],
             "summary": _("Queue an import with the form of /api/import/<layer>/"),
-            "parameters": [{"name": "layer", "in": "path", "required": True,
-                            "schema": {"enum": list(DATASETS)}}],
-            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": ["file"], "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "encoding": {"type": "string"}, "srid": {"type": "integer"},
-                    "layer": {"type": "string"}, "replace": {"type": "boolean"},
-                    "dry_run": {"type": "boolean"}}}}}},
-            "responses": {"202": _accepted(), "400": _error(_("a bad file or option")),
-                          "401": _error(_("not signed in")),
-                          "403": _error(_("the role may not import this layer")),
-                          "404": _error(_("no such layer"))}}},
+            "parameters": [path_parameter("layer", {"enum": list(DATASETS)})],
+            "requestBody": multipart(import_fields()),
+            "responses": {"202": _accepted(), "400": openapi.error_response(_("a bad file or option")),
+                          "401": openapi.error_response(_("not signed in")),
+                          "403": openapi.error_response(_("the role may not import this layer")),
+                          "404": openapi.error_response(_("no such layer"))}}},
     }

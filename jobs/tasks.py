@@ -7,26 +7,23 @@ import dataclasses
 import json
 import shutil
 import time
+from typing import Callable
 
 from django.db import close_old_connections
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from access.api import NumpyEncoder, coverage_data, coverage_options, locate_data, locate_options
-from access.runs import BadOptions, run_coverage, run_locate
-from analysis.suitability import GridMismatch, ProfileError
+from access.api import coverage_data, coverage_options, locate_data, locate_options
+from access.runs import run_coverage, run_locate
+from gisplan.api import REFUSALS, JSONEncoder
 from layers.forms import saved_upload
-from layers.importing import ImportOptions, ImportRefused, import_layer
+from layers.importing import ImportOptions, import_layer
 from siting.api import siting_data, siting_options
-from siting.criteria import MissingData
 from siting.runs import run_siting
 
 from .models import Job
 
-# What refuses a job's input or options: the job ends "refused" with the reason for the user.
-REFUSALS = (BadOptions, ImportRefused, MissingData, GridMismatch, ProfileError)
 REPORT_EVERY_SECONDS = 0.5
 
 
@@ -52,7 +49,7 @@ class Progress:
 
 def plain(data):
     """JSON-ready data as the API would answer it (numpy numbers, dates, no NaN)."""
-    return json.loads(json.dumps(data, cls=NumpyEncoder, allow_nan=False))
+    return json.loads(json.dumps(data, cls=JSONEncoder, allow_nan=False))
 
 
 def run_import(job, progress):
@@ -84,8 +81,24 @@ def run_suitability_job(job, progress):
                                   progress=lambda stage, fraction: progress(stages[stage], fraction)))
 
 
-RUNNERS = {Job.Kind.IMPORT: run_import, Job.Kind.COVERAGE: run_coverage_job,
-           Job.Kind.LOCATE: run_locate_job, Job.Kind.SUITABILITY: run_suitability_job}
+@dataclasses.dataclass(frozen=True)
+class Analysis:
+    """An analysis a job runs with the parameters of its endpoint."""
+
+    parameters: tuple  # the query parameters the endpoint reads: only these are kept
+    options: Callable  # parameters -> checked options, or a refusal
+    run: Callable  # (job, progress) -> the endpoint's JSON
+
+
+REACH = ("service", "mode", "max_distance", "max_minutes", "planned")
+ANALYSES = {
+    Job.Kind.COVERAGE: Analysis(REACH, lambda p: coverage_options(p).checked(), run_coverage_job),
+    Job.Kind.LOCATE: Analysis(REACH + ("model", "p", "keep_existing", "time_limit"),
+                              lambda p: locate_options(p).checked(), run_locate_job),
+    Job.Kind.SUITABILITY: Analysis(("industry", "zone", "top"), siting_options,
+                                   run_suitability_job),
+}
+RUNNERS = {Job.Kind.IMPORT: run_import, **{kind: a.run for kind, a in ANALYSES.items()}}
 
 
 @task()

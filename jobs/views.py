@@ -1,8 +1,16 @@
-"""The jobs page: the signed-in user's background imports and analyses with their progress."""
-from django.shortcuts import render
+"""The jobs page: the signed-in user's background imports and analyses with their progress; and
+the data page's "import in the background" button, which queues its import here."""
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from layers.roles import VIEW_DATA
+from layers.views import data_page_response, import_form, replace_refused
 
 from .api import RECENT
 from .models import Job
+from .tasks import queue_import
 
 # While a job is queued or running the page reloads itself this often.
 REFRESH_SECONDS = 5
@@ -13,3 +21,18 @@ def jobs_page(request):
     busy = any(job.status in (Job.Status.QUEUED, Job.Status.RUNNING) for job in jobs)
     return render(request, "jobs/jobs.html", {"jobs": jobs,
                                               "refresh": REFRESH_SECONDS if busy else None})
+
+
+@require_POST
+@permission_required(VIEW_DATA, raise_exception=True)
+def queue_import_page(request):
+    """The data page's import form, queued as a background job; the page again with the form's
+    errors or the refusal."""
+    form = import_form(request)
+    if form is None:
+        raise PermissionDenied
+    refusal = replace_refused(request, form.cleaned_data) if form.is_valid() else None
+    if form.is_valid() and refusal is None:
+        queue_import(form.cleaned_data, request.user)
+        return redirect("jobs:jobs")
+    return data_page_response(request, form, refusal=refusal, status=400)

@@ -87,23 +87,24 @@ class VillageAdmin(MapAdmin):
     readonly_fields = ["zone"]
 
 
-@admin.register(ServiceCenter)
-class ServiceCenterAdmin(MapAdmin):
-    list_display = ["name", "kind", "status", zone_name, "capacity"]
+class PlacedAdmin(MapAdmin):
+    """Centers and industries: a kind, a name, a status, and the zone derived from the point."""
+
     list_select_related = ["zone"]
     list_filter = ["kind", "status", "zone"]
     search_fields = ["name"]
-    raw_id_fields = ["village"]
     readonly_fields = ["zone"]
+
+
+@admin.register(ServiceCenter)
+class ServiceCenterAdmin(PlacedAdmin):
+    list_display = ["name", "kind", "status", zone_name, "capacity"]
+    raw_id_fields = ["village"]
 
 
 @admin.register(Industry)
-class IndustryAdmin(MapAdmin):
+class IndustryAdmin(PlacedAdmin):
     list_display = ["name", "kind", "status", zone_name, "poor_households_driven"]
-    list_select_related = ["zone"]
-    list_filter = ["kind", "status", "zone"]
-    search_fields = ["name"]
-    readonly_fields = ["zone"]
 
 
 @admin.register(Road)

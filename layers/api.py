@@ -2,35 +2,29 @@
 
 Each layer is declared as data (LAYERS). Answers are RFC 7946 FeatureCollections in lon/lat,
 gzipped; bad parameters get a 400 with the reason, an anonymous caller a 401, a role without the
-layer's view permission a 403.
+layer's view permission a 403 (gisplan/api.py).
 """
 import math
 from dataclasses import dataclass, field
 
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.gis.geos import Polygon
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
 
 from analysis.exit import assess
+from gisplan.api import NotFound, Refusal, endpoint, require, without_nul
 
 from .arrays import exit_columns
 from .exit_criteria import criterion_label, exit_rules
 from .geojson import feature_collection, geometry_sql
-from .models import (County, Industry, ProtectedArea, River, Road, ServiceCenter, Town, Village,
-                     Zone)
+from .models import County, Industry, ProtectedArea, River, Road, ServiceCenter, Town, Village, Zone
 
 CACHE_SECONDS = 60  # the map refetches a layer at most this often; edits show within a minute
 
 MAX_SEARCH_RESULTS = 20
-
-
-class BadParameter(ValueError):
-    """A query parameter the caller must correct; its message is shown to them."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,10 @@ class Layer:
     def queryset(self):
         manager = self.model.objects
         return manager.in_force() if self.in_force_only else manager.all()
+
+    @property
+    def permission(self):
+        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
 
 
 def village_exit_properties(rows):
@@ -103,11 +101,11 @@ def parse_bbox(text):
     try:
         west, south, east, north = (float(v) for v in text.split(","))
     except ValueError:
-        raise BadParameter(_("bbox must be four numbers: west,south,east,north (degrees)")) from None
+        raise Refusal(_("bbox must be four numbers: west,south,east,north (degrees)")) from None
     if not all(map(math.isfinite, (west, south, east, north))):
-        raise BadParameter(_("bbox must be finite numbers"))
+        raise Refusal(_("bbox must be finite numbers"))
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise BadParameter(_("bbox must be west,south,east,north in degrees, west < east and south < north"))
+        raise Refusal(_("bbox must be west,south,east,north in degrees, west < east and south < north"))
     box = Polygon.from_bbox((west, south, east, north))
     box.srid = 4326
     return box
@@ -128,8 +126,7 @@ def county_area():
 def select(layer, params):
     """The layer's queryset narrowed by the request's parameters."""
     rows = layer.queryset()
-    if any("\x00" in value for value in params.values()):
-        raise BadParameter(_("parameters must not contain the NUL character"))
+    without_nul(params)
     if params.get("bbox"):
         box, area = parse_bbox(params["bbox"]), county_area()
         box = box.intersection(area) if area else box
@@ -142,7 +139,7 @@ def select(layer, params):
             rows = rows.filter(**{lookup: params[parameter]})
     if params.get("q"):
         if not layer.search:
-            raise BadParameter(_("this layer cannot be searched"))
+            raise Refusal(_("this layer cannot be searched"))
         query = Q()
         for lookup in layer.search:
             query |= Q(**{lookup: params["q"]})
@@ -165,29 +162,14 @@ def serialize(layer, rows):
     return feature_collection(values, layer.extra(rows) if layer.extra else ())
 
 
-def error(status, message):
-    return JsonResponse({"error": message}, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-@login_not_required  # answers 401 itself: an API caller wants a status, not a login page
-@require_GET
+@endpoint("GET")
 @gzip_page
 def layer_geojson(request, name):
     layer = LAYERS.get(name)
     if layer is None:
-        return error(404, _("no such layer: %(name)s") % {"name": name})
-    if not request.user.is_authenticated:
-        response = error(401, _("sign in first"))
-        response["WWW-Authenticate"] = 'Session realm="gisplan"'
-        return response
-    model = layer.model._meta
-    if not request.user.has_perm(f"{model.app_label}.view_{model.model_name}"):
-        return error(403, _("your role may not view this layer"))
-    try:
-        body = serialize(layer, select(layer, request.GET))
-    except BadParameter as problem:
-        return error(400, str(problem))
-    response = HttpResponse(body, content_type="application/geo+json")
+        raise NotFound(_("no such layer: %(name)s") % {"name": name})
+    require(request.user, layer.permission, _("your role may not view this layer"))
+    response = HttpResponse(serialize(layer, select(layer, request.GET)),
+                            content_type="application/geo+json")
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     return response
-

@@ -1,21 +1,75 @@
-"""The offline basemap: the county's hillshade tinted by land cover, as a web-mercator JPEG.
+"""The basemaps: the offline one, the county's hillshade tinted by land cover as a web-mercator
+JPEG, and an optional online one (tiles from a configured URL, e.g. Tianditu).
 
-Map widgets and the portal show it as a single image, so that no tile server is needed.
+Every map (the pages' Leaflet maps, the admin's OpenLayers widgets) shows the offline basemap as
+a single image, so that no tile server is needed on an intranet.
 """
 import warnings
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import numpy as np
 import rasterio
+from django.conf import settings
+from django.urls import reverse
 from rasterio import features
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-from data.sample.terrain import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD, WATER
+from analysis.landcover import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD, WATER
+
+from .models import RasterLayer
 
 WEB_MERCATOR = "EPSG:3857"
 # Land-cover tints, blended with the hillshade.
 TINTS = {CROPLAND: (236, 222, 160), ORCHARD: (200, 226, 150), FOREST: (122, 170, 110),
          GRASSLAND: (196, 214, 160), BUILT_UP: (224, 170, 160), WATER: (120, 170, 230)}
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """The offline basemap image and the area it covers."""
+
+    url: str
+    bounds: tuple  # ((south, west), (north, east)) in degrees
+
+
+@dataclass(frozen=True)
+class TileBasemap:
+    """An optional online basemap configured from the environment (GISPLAN_TILE_*)."""
+
+    url: str
+    attribution: str
+    subdomains: str = ""
+
+
+def basemap_layer():
+    """The RasterLayer of the offline basemap image, or None before one is loaded."""
+    return RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP).first()
+
+
+def offline_basemap():
+    layer = basemap_layer()
+    if layer is None:
+        return None
+    west, south, east, north = layer.footprint.transform(4326, clone=True).extent
+    return Basemap(reverse("basemap"), ((south, west), (north, east)))
+
+
+def tile_basemap():
+    if not settings.TILE_URL:
+        return None
+    # Leaflet needs an attribution for custom tiles; the provider's host is the least.
+    attribution = settings.TILE_ATTRIBUTION or urlsplit(settings.TILE_URL).hostname or settings.TILE_URL
+    return TileBasemap(settings.TILE_URL, attribution, settings.TILE_SUBDOMAINS)
+
+
+def basemaps():
+    """The offline basemap and the optional tiles, as the map scripts take them."""
+    basemap, tiles = offline_basemap(), tile_basemap()
+    return {"basemap": {"url": basemap.url, "bounds": basemap.bounds} if basemap else None,
+            "tiles": {"url": tiles.url, "attribution": tiles.attribution,
+                      "subdomains": tiles.subdomains} if tiles else None}
 
 
 def basemap_image(shade, cover, outline):

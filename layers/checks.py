@@ -1,19 +1,20 @@
-"""System check: the storage CRS must be projected and in metres."""
+"""System checks: the storage CRS must be projected and in metres, and the columns in it."""
 from django.conf import settings
-from django.contrib.gis.gdal import GDALException, SpatialReference
 from django.core import checks
+
+from .crs import CRSRefused, epsg_crs, in_metres
 
 
 @checks.register()
 def storage_srid_is_projected_metres(app_configs, **kwargs):
     srid = settings.STORAGE_SRID
     try:
-        reference = SpatialReference(srid)
-    except GDALException:
-        return [checks.Error(f"GISPLAN_SRID={srid} is not an EPSG code GDAL knows.",
+        crs = epsg_crs(srid)
+    except CRSRefused:
+        return [checks.Error(f"GISPLAN_SRID={srid} is not an EPSG code PROJ knows.",
                              id="gisplan.E001")]
-    if not reference.projected or reference.linear_name.lower() not in ("metre", "meter"):
-        return [checks.Error(f"GISPLAN_SRID={srid} ({reference.name}) is not a projected CRS in "
+    if not in_metres(crs):
+        return [checks.Error(f"GISPLAN_SRID={srid} ({crs.name}) is not a projected CRS in "
                              f"metres; distances and areas need one (the sample uses 4546).",
                              id="gisplan.E002")]
     return []

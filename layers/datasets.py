@@ -15,7 +15,7 @@ from django.contrib.gis.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from data.sample.places import ROAD_SPEED_KMH
+from analysis.network import ROAD_SPEED_KMH
 
 from .models import County, Industry, ProtectedArea, Road, ServiceCenter, Town, Village, Zone
 
@@ -60,9 +60,8 @@ def industry_kinds(value):
 def choice(model_field, value):
     """A choice given by its code or by its label in any of the site's languages."""
     text = str(value).strip()
-    for code, label in model_field.flatchoices:
-        if text == code:
-            return code
+    if text in dict(model_field.flatchoices):
+        return text
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             for code, label in model_field.flatchoices:
@@ -147,6 +146,11 @@ class Dataset:
     def queryset(self):
         """The rows an export writes."""
         return Zone.objects.in_force() if self.model is Zone else self.model.objects.all()
+
+    @property
+    def permission(self):
+        """The permission to read the layer."""
+        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
 
     @property
     def point_field(self):

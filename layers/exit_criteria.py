@@ -3,7 +3,8 @@ criteria, taken from the Village fields they read, so that every label is transl
 from functools import cache
 
 from django.conf import settings
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analysis.exit import load_rules
 

@@ -6,7 +6,6 @@ committee) as lon/lat columns in a geographic CRS; the other layers as attribute
 without geometry. Text is UTF-8 (CSV with a byte-order mark, so that Excel reads Chinese; a
 shapefile with a .cpg saying so).
 """
-import csv
 import os
 import tempfile
 import zipfile
@@ -14,26 +13,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fiona
-import openpyxl
-import pyproj
 import shapely
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.utils.translation import gettext as _
 
+from gisplan.api import Refusal
+
+from .crs import epsg_crs, reproject, transformer
 from .datasets import DATASETS, Code
-from .importing import reproject
-from .spreadsheets import append_row, csv_row
+from .spreadsheets import Sheet
+from .spreadsheets import write_csv as csv_file
+from .spreadsheets import write_xlsx as xlsx_file
 
 FORMATS = (".geojson", ".gpkg", ".shp.zip", ".csv", ".xlsx")
-CONTENT_TYPES = {".geojson": "application/geo+json", ".gpkg": "application/geopackage+sqlite3",
-                 ".shp.zip": "application/zip", ".csv": "text/csv; charset=utf-8",
-                 ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 FIONA_GEOMETRY = {"polygon": "MultiPolygon", "point": "Point", "line": "LineString"}
 SHAPEFILE_SUFFIXES = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
-class ExportRefused(ValueError):
+class ExportRefused(Refusal):
     """An export that cannot be made as asked; its message says why."""
 
 
@@ -63,10 +61,7 @@ def export_layer(options):
     dataset = DATASETS[options.kind]
     fmt = file_format(options.path)
     srid = options.srid or default_srid(fmt)
-    try:
-        crs = pyproj.CRS.from_epsg(srid)
-    except pyproj.exceptions.CRSError:
-        raise ExportRefused(_("EPSG:%(srid)s is not a known coordinate system") % {"srid": srid}) from None
+    crs = epsg_crs(srid)
     if fmt == ".geojson" and srid != 4326:
         raise ExportRefused(_("GeoJSON is always lon/lat in EPSG:4326 (RFC 7946); use a GeoPackage "
                               "or shapefile for EPSG:%(srid)d") % {"srid": srid})
@@ -93,11 +88,6 @@ def transformed(geometry, to_output):
     return reproject(shapely.from_wkb(bytes(geometry.wkb)), to_output)
 
 
-def transformer(srid):
-    return pyproj.Transformer.from_crs(pyproj.CRS.from_epsg(settings.STORAGE_SRID),
-                                       pyproj.CRS.from_epsg(srid), always_xy=True)
-
-
 def fiona_type(model_field, shapefile):
     if isinstance(model_field, models.BooleanField):
         return "bool"
@@ -114,7 +104,7 @@ def write_vector(dataset, rows, srid, path, driver, shapefile=False, **creation_
     schema = {"geometry": FIONA_GEOMETRY[shape], "properties": {
         name: fiona_type(dataset.model._meta.get_field(c.target), shapefile)
         for name, c in zip(names, dataset.columns)}}
-    to_output = transformer(srid)
+    to_output = transformer(settings.STORAGE_SRID, srid)
     with fiona.open(path, "w", driver=driver, schema=schema, crs=fiona.crs.CRS.from_epsg(srid),
                     encoding="utf-8", layer=path.stem if driver == "GPKG" else None,
                     **creation_options) as sink:
@@ -149,32 +139,21 @@ def table_header(dataset):
 
 
 def table_rows(dataset, rows, srid):
-    point, to_output = dataset.point_field, transformer(srid)
+    point, to_output = dataset.point_field, transformer(settings.STORAGE_SRID, srid)
     for row in rows:
         values = [cell(row[c.lookup or c.target]) for c in dataset.columns]
         yield list(to_output.transform(row[point].x, row[point].y)) + values if point else values
 
 
 def write_csv(dataset, rows, srid, path):
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(table_header(dataset))
-        writer.writerows(csv_row(values) for values in table_rows(dataset, rows, srid))
+    csv_file(path, table_header(dataset), table_rows(dataset, rows, srid))
 
 
 def write_xlsx(dataset, rows, srid, path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = dataset.model._meta.model_name
-    sheet.append(table_header(dataset))
-    for values in table_rows(dataset, rows, srid):
-        append_row(sheet, values)
-    offset = 2 if dataset.point_field else 0
-    for i, column in enumerate(dataset.columns, offset + 1):
-        if isinstance(column.parse, Code) or column.lookup.endswith("code"):
-            for (code,) in sheet.iter_rows(min_col=i, max_col=i):
-                code.number_format = "@"  # text: Excel keeps the leading zeros when edited
-    book.save(path)
+    codes = tuple(c.name for c in dataset.columns
+                  if isinstance(c.parse, Code) or c.lookup.endswith("code"))
+    xlsx_file(path, [Sheet(dataset.model._meta.model_name, table_header(dataset),
+                           table_rows(dataset, rows, srid), text_columns=codes)])
 
 
 WRITERS = {".geojson": write_geojson, ".gpkg": write_gpkg, ".shp.zip": write_shapefile_zip,

@@ -7,9 +7,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from . import importing
 from .datasets import DATASETS
-from .importing import ImportOptions, import_layer
+from .importing import ImportOptions, import_layer, reading
 
 # A file name has at most 255 bytes on Linux; Django cuts uploaded names at 255 characters,
 # which is 765 bytes of Chinese. Kept shorter, with room for a suffix.
@@ -58,9 +57,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_UPLOAD_BYTES:
+        if upload.size > reading.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than %(mb)d MB.")
-                                        % {"mb": importing.MAX_UPLOAD_BYTES // 2**20})
+                                        % {"mb": reading.MAX_UPLOAD_BYTES // 2**20})
         return upload
 
     def run(self, user):

@@ -1,12 +1,20 @@
-"""GeoJSON FeatureCollections (RFC 7946, lon/lat) straight from querysets.
+"""GeoJSON (RFC 7946, lon/lat) as every endpoint writes it.
 
-PostGIS writes each geometry (ST_AsGeoJSON); Python only writes the properties and joins the
-strings, so that a layer costs little more than the one SQL query that could produce it.
+Layers come straight from querysets (`geometry_sql`, `feature_collection`): PostGIS writes each
+geometry (ST_AsGeoJSON), Python only writes the properties and joins the strings, so that a layer
+costs little more than the one SQL query that could produce it. Analysis results, built in
+Python, are written with `collection`, `feature` and `lonlat`.
 """
 import json
 
+import numpy as np
+import shapely
+from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.contrib.gis.geos import GEOSGeometry
 from django.core.serializers.json import DjangoJSONEncoder
+
+from .crs import to_lonlat, transformer
 
 PRECISION = 6  # decimal degrees: about 0.1 m
 
@@ -33,3 +41,39 @@ def feature_collection(rows, extra=()):
         features.append(f'{{"type":"Feature","id":{feature_id},"geometry":{geometry or "null"},'
                         f'"properties":{_properties.encode(row)}}}')
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def lonlat(geometry, srid=None):
+    """A GEOS geometry (in its own SRID), or a shapely one in EPSG `srid` (default: the storage
+    CRS), as a GeoJSON geometry dict in lon/lat; None stays None."""
+    if geometry is None:
+        return None
+    if isinstance(geometry, GEOSGeometry):
+        return json.loads(geometry.transform(4326, clone=True).json)
+    return shapely.geometry.mapping(to_lonlat(geometry, srid))
+
+
+def feature(geometry, properties, id=None):
+    """A Feature of a GeoJSON geometry dict (see `lonlat`) and its properties."""
+    found = {"type": "Feature", "geometry": geometry, "properties": properties}
+    if id is not None:
+        found["id"] = id
+    return found
+
+
+def collection(features):
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def points(rows, xy, srid=None):
+    """Rows (dicts) as point features at `xy` ((n, 2) in EPSG `srid`, default the storage CRS),
+    rounded to PRECISION; with `xy` None, features without geometry."""
+    if xy is None:
+        return collection(feature(None, row) for row in rows)
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    # Lists, not arrays: pyproj takes a one-element array for a scalar, which numpy deprecates.
+    lon, lat = transformer(srid or settings.STORAGE_SRID, 4326).transform(xy[:, 0].tolist(),
+                                                                          xy[:, 1].tolist())
+    return collection(feature({"type": "Point", "coordinates": [round(float(x), PRECISION),
+                                                                round(float(y), PRECISION)]}, row)
+                      for row, x, y in zip(rows, lon, lat))

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from analysis import landcover
+
 SRID = settings.STORAGE_SRID
 # Web shapes are simplified by this much (metres) and stored in lon/lat for the map portal.
 WEB_TOLERANCE_METRES = 20.0
@@ -539,8 +541,19 @@ class ProtectedArea(models.Model):
         return self.name
 
 
+class LandCover(models.IntegerChoices):
+    """The classes of a land-cover raster (their codes: analysis/landcover.py)."""
+
+    CROPLAND = landcover.CROPLAND, _("cropland")
+    ORCHARD = landcover.ORCHARD, _("orchard")
+    FOREST = landcover.FOREST, _("forest")
+    GRASSLAND = landcover.GRASSLAND, _("grassland")
+    BUILT_UP = landcover.BUILT_UP, _("built-up")
+    WATER = landcover.WATER, _("water")
+
+
 class RasterLayer(models.Model):
-    """A raster file (GeoTIFF, or a PNG for the basemap) with its grid and footprint."""
+    """A raster file (GeoTIFF, or a JPEG for the basemap) with its grid and footprint."""
 
     class Kind(models.TextChoices):
         DEM = "dem", _("elevation")

@@ -6,6 +6,11 @@ approve plan versions. The
 county, its towns, its protected areas and the rasters are loaded, not edited, so no role
 changes them. The data migration 0002_roles creates the groups from this table.
 """
+# Every role holds it: the pages of the plan's data (portal, assessment, import and export).
+VIEW_DATA = "layers.view_village"
+# Analysts and planners: coverage, location and siting.
+RUN_ANALYSIS = "layers.run_analysis"
+
 VIEW_ALL = [f"layers.view_{model}" for model in (
     "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
     "river", "protectedarea", "rasterlayer", "villageperiod")]
@@ -16,8 +21,8 @@ ADDED_BY_PLANNERS = ("villageperiod",)
 
 ROLES = {
     "official": VIEW_ALL,
-    "analyst": VIEW_ALL + ["layers.run_analysis"],
-    "planner": VIEW_ALL + ["layers.run_analysis", "layers.approve_planversion"] + [
+    "analyst": VIEW_ALL + [RUN_ANALYSIS],
+    "planner": VIEW_ALL + [RUN_ANALYSIS, "layers.approve_planversion"] + [
         f"layers.{action}_{model}" for model in EDITED_BY_PLANNERS
         for action in ("add", "change", "delete")] + [
         f"layers.add_{model}" for model in ADDED_BY_PLANNERS],

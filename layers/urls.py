@@ -1,11 +1,10 @@
 from django.urls import path
 
-from . import api, import_export_api, openapi
+from . import api, files_api
 
 app_name = "layers"
 urlpatterns = [
     path("layers/<slug:name>/", api.layer_geojson, name="layer"),
-    path("import/<slug:kind>/", import_export_api.import_file, name="import"),
-    path("export/<slug:kind>.<str:fmt>", import_export_api.export_file, name="export"),
-    path("schema/", openapi.openapi_schema, name="schema"),
+    path("import/<slug:kind>/", files_api.import_file, name="import"),
+    path("export/<slug:kind>.<str:fmt>", files_api.export_file, name="export"),
 ]

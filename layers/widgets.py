@@ -5,7 +5,8 @@ import json
 from django.contrib.gis.forms import OpenLayersWidget
 from django.urls import reverse
 
-from .models import County, RasterLayer
+from .basemap import basemap_layer
+from .models import County
 
 
 class OfflineMapWidget(OpenLayersWidget):
@@ -18,9 +19,9 @@ class OfflineMapWidget(OpenLayersWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        basemap = RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP).first()
+        basemap = basemap_layer()
         if basemap:
-            context["basemap_url"] = reverse("maps:basemap")
+            context["basemap_url"] = reverse("basemap")
             context["basemap_extent"] = json.dumps(basemap.footprint.transform(3857, clone=True).extent)
         county = County.objects.first()
         if county:

@@ -3,7 +3,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 
-from layers.models import County, Industry, ServiceCenter, Village, Zone
+from layers.models import Industry, ServiceCenter, Village, Zone
+
 
 @dataclass(frozen=True)
 class AreaFigures:

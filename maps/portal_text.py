@@ -1,11 +1,15 @@
-"""The portal's words, in the user's language: layer names, popup fields and legends."""
+"""The portal's words and symbols, in the user's language: layer names, popup fields, the
+styles portal.js draws with and the legend that explains them."""
 from django.utils.translation import gettext as _
 
 from layers.models import Industry, Road, ServiceCenter, Village
 
+from .frame import section
+
 # Poverty-incidence classes of the village choropleth: upper bounds and colours.
 INCIDENCE_CLASSES = ((0.03, "#1a9850"), (0.10, "#a6d96a"), (0.20, "#fee08b"), (0.30, "#fdae61"),
                      (0.40, "#f46d43"), (None, "#a50026"))
+NO_DATA = "#999999"  # no registered population
 EXIT_COLORS = {"exited": "#1a9850", "poor": "#d73027", "non_poor": "#bdbdbd"}
 CENTER_STYLE = {  # kind -> (shape, colour): a shape of its own for each of the plan's five
     "relief": ("circle", "#e41a1c"), "agri_policy": ("square", "#4daf4a"),
@@ -22,13 +26,11 @@ ROAD_STYLE = {"national": ("#111111", 4), "provincial": ("#4a4a4a", 3.5), "count
 
 def map_labels():
     return {
-        "basemap": _("Terrain (offline)"), "tiles": _("Online map"),
         "county": _("County boundary"), "towns": _("Towns"), "zones": _("Zones"),
         "villages_incidence": _("Villages: poverty incidence"),
         "villages_exit": _("Villages: exit status"), "rivers": _("Rivers"), "roads": _("Roads"),
         "centers": _("Service centers"), "clinics": _("Village clinics"),
-        "industries": _("Industries"), "fullscreen": _("Full screen"),
-        "fullscreen_exit": _("Leave full screen"),
+        "industries": _("Industries"),
     }
 
 
@@ -46,30 +48,43 @@ def popup_labels():
         "search": _("Search villages by name or code"), "no_match": _("No village matches."),
         "export": _("Save the map as PNG"), "exporting": _("Preparing the image…"),
         "export_failed": _("The map could not be saved as an image."),
-        "failed": _("Could not load the layer"), "no_data": _("no data"),
+        "no_data": _("no data"),
     }
 
 
-def legend_labels():
-    incidence = []
-    lower = 0.0
+def incidence_classes():
+    """The choropleth's classes: upper bound (None: no bound), colour and label."""
+    classes, lower = [], 0.0
     for upper, color in INCIDENCE_CLASSES:
         text = f"≥ {lower:.0%}" if upper is None else f"{lower:.0%} – {upper:.0%}"
-        incidence.append({"upper": upper, "color": color, "label": text})
+        classes.append({"upper": upper, "color": color, "label": text})
         lower = upper if upper is not None else lower
-    return {
-        "title": _("Legend"), "incidence_title": _("Poverty incidence"), "incidence": incidence,
-        "exit_title": _("Exit status"),
-        "exit": [{"key": k, "color": EXIT_COLORS[k], "label": str(label)}
-                 for k, label in Village.ExitStatus.choices],
-        "centers_title": _("Service centers"),
-        "centers": [{"key": k, "shape": CENTER_STYLE[k][0], "color": CENTER_STYLE[k][1],
-                     "label": str(label)} for k, label in ServiceCenter.Kind.choices],
-        "industries_title": _("Industries"),
-        "industries": [{"key": k, "color": INDUSTRY_COLORS[k], "label": str(label)}
-                       for k, label in Industry.Kind.choices],
-        "planned_note": _("Faded symbols are planned, not yet built."),
-        "roads_title": _("Roads"),
-        "roads": [{"key": k, "color": ROAD_STYLE[k][0], "weight": ROAD_STYLE[k][1],
-                   "label": str(label)} for k, label in Road.RoadClass.choices],
-    }
+    return classes
+
+
+def styles():
+    """What portal.js draws each feature with, by its kind."""
+    return {"incidence": incidence_classes(), "no_data": NO_DATA, "exit": EXIT_COLORS,
+            "centers": {k: {"shape": shape, "color": color} for k, (shape, color) in CENTER_STYLE.items()},
+            "industries": INDUSTRY_COLORS,
+            "roads": {k: {"color": color, "weight": weight} for k, (color, weight) in ROAD_STYLE.items()}}
+
+
+def legend():
+    """The legend: incidence, exit status, centers, industries, roads."""
+    return [
+        section(_("Poverty incidence"),
+                *({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in incidence_classes()),
+                {"kind": "swatch", "color": NO_DATA, "label": _("no data")}),
+        section(_("Exit status"), *({"kind": "swatch", "color": EXIT_COLORS[k], "label": label}
+                                    for k, label in Village.ExitStatus.choices)),
+        section(_("Service centers"), *({"kind": "symbol", "shape": CENTER_STYLE[k][0],
+                                         "color": CENTER_STYLE[k][1], "label": label}
+                                        for k, label in ServiceCenter.Kind.choices)),
+        section(_("Industries"),
+                *({"kind": "symbol", "shape": "diamond", "color": INDUSTRY_COLORS[k], "label": label}
+                  for k, label in Industry.Kind.choices),
+                {"kind": "note", "label": _("Faded symbols are planned, not yet built.")}),
+        section(_("Roads"), *({"kind": "line", "color": ROAD_STYLE[k][0], "weight": ROAD_STYLE[k][1],
+                               "label": label} for k, label in Road.RoadClass.choices)),
+    ]

@@ -6,5 +6,4 @@ app_name = "maps"
 urlpatterns = [
     path("", views.portal, name="home"),
     path("zones/<str:code>/", views.portal, name="zone"),
-    path("basemap.jpg", views.basemap, name="basemap"),
 ]

@@ -1,11 +1,11 @@
 """Two plan versions side by side: figures per zone, and the land and villages that change zone."""
-import json
 from dataclasses import dataclass
 
+from layers.geojson import collection, feature, lonlat
 from layers.models import Village
+from layers.partition import changed_areas, moves
 
 from .edits import partition_of, places
-from .partition import changed_areas, moves
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def comparison_data(c):
         "a": {"id": c.first.pk, "name": c.first.name}, "b": {"id": c.second.pk, "name": c.second.name},
         "zones": [{"code": code, "a": _figures_data(fa), "b": _figures_data(fb)} for code, fa, fb in c.rows],
         "moves": [move_data(m) for m in c.moves],
-        "changed": {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"from": s, "to": t, "area_km2": round(g.area / 1e6, 3)},
-             "geometry": json.loads(g.transform(4326, clone=True).json)} for s, t, g in c.changed]},
+        "changed": collection(feature(lonlat(g), {"from": s, "to": t,
+                                                  "area_km2": round(g.area / 1e6, 3)})
+                              for s, t, g in c.changed),
     }

@@ -3,42 +3,19 @@ never silently "made valid".
 """
 import math
 
-from django.conf import settings
-from django.contrib.gis.gdal import SpatialReference
-from django.contrib.gis.gdal.error import GDALException
 from django.contrib.gis.geos import LinearRing, MultiPolygon, Polygon
 from django.utils.translation import gettext as _
+
+from gisplan.api import Refusal
+from layers.crs import LONLAT_SRIDS
 
 # A drawing must have at least this share of its area inside the county: a shape that is mostly
 # outside was drawn in the wrong place or in the wrong coordinates.
 MIN_SHARE_INSIDE = 0.5
-# Spatial references are taken from users only as EPSG codes (DESIGN.md §6); these are the ones a
-# drawing may come in besides the storage CRS.
-GEOGRAPHIC_SRIDS = (4326, 4490)  # WGS 84 and CGCS2000 lon/lat
 
 
-class DrawingError(ValueError):
+class DrawingError(Refusal):
     """A drawing that cannot be used; the message says why."""
-
-
-def parse_srid(value):
-    """An EPSG code given by a user, as an int; only codes PROJ knows in metres or degrees."""
-    if value in (None, ""):
-        return 4326
-    try:
-        srid = int(value)
-    except (TypeError, ValueError):
-        raise DrawingError(_("srid must be an EPSG code such as 4326 or 4546")) from None
-    if srid in GEOGRAPHIC_SRIDS or srid == settings.STORAGE_SRID:
-        return srid
-    try:
-        reference = SpatialReference(srid)
-    except GDALException:
-        raise DrawingError(_("unknown SRID: EPSG:%(srid)s") % {"srid": srid}) from None
-    if not (reference.projected and reference.units[1] in ("metre", "Meter")):
-        raise DrawingError(_("EPSG:%(srid)s is neither lon/lat (4326, 4490) nor projected in metres")
-                           % {"srid": srid})
-    return srid
 
 
 def _rings(coordinates, geographic):
@@ -68,7 +45,8 @@ def _rings(coordinates, geographic):
 
 
 def area_from_geojson(geometry, srid, county):
-    """The area a drawing covers, in the storage CRS, from a GeoJSON (Multi)Polygon in `srid`.
+    """The area a drawing covers, in the storage CRS, from a GeoJSON (Multi)Polygon in `srid`
+    (an EPSG code checked by layers.crs.drawing_srid).
 
     Raises DrawingError with the reason: not a polygon, a ring too short or not closed, NaN or
     infinite coordinates, metres given as degrees, an invalid shape (a bow-tie), or a shape
@@ -76,7 +54,7 @@ def area_from_geojson(geometry, srid, county):
     """
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         raise DrawingError(_("the drawing must be a GeoJSON Polygon or MultiPolygon"))
-    geographic = srid in GEOGRAPHIC_SRIDS
+    geographic = srid in LONLAT_SRIDS
     coordinates = geometry.get("coordinates")
     if geometry["type"] == "Polygon":
         shape = _rings(coordinates, geographic)

@@ -14,18 +14,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from gisplan.api import Conflict, PreconditionFailed
 from layers.models import County, Industry, PlanVersion, Village, Zone
-
-from .partition import AREA_TOLERANCE, PartitionError, Place, moves, problems, take
+from layers.partition import AREA_TOLERANCE, PartitionError, Place, moves, problems, take
 
 NOTE_LENGTH = 100  # the history's change-reason column
 
 
-class Stale(Exception):
+class Stale(PreconditionFailed):
     """The caller's copy of a zone is older than the stored one."""
 
 
-class NotEditable(Exception):
+class NotEditable(Conflict):
     """The version is not a draft, or the change does not fit its state."""
 
 
@@ -170,7 +170,7 @@ def restore(plan, when, user):
 
 
 @dataclass(frozen=True)
-class Change:
+class ZoneChange:
     """One recorded change to a version's zones."""
 
     when: object
@@ -186,7 +186,7 @@ def history(plan, limit=50):
     changes = {}
     for record in records:
         changes.setdefault(record.history_date, []).append(record)
-    return [Change(when, records[0].history_user.username if records[0].history_user else "",
+    return [ZoneChange(when, records[0].history_user.username if records[0].history_user else "",
                    records[0].history_change_reason or "", records)
             for when, records in list(changes.items())[:limit]]
 

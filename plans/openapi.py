@@ -1,32 +1,24 @@
-"""The OpenAPI 3 description of the zone-plan endpoints (plans/api.py), merged into /api/schema/."""
+"""The OpenAPI description of the zone-plan endpoints (plans/api.py), part of /api/schema/
+(gisplan/openapi.py)."""
 from django.utils.translation import gettext as _
 
-
-def _error(description):
-    return {"description": description, "content": {"application/json": {"schema": {
-        "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}}}}
-
-
-def _json(description, schema=None):
-    return {"description": description,
-            "content": {"application/json": {"schema": schema or {"type": "object"}}}}
-
-
-LIST = {"type": "array", "items": {"type": "object"}}
+from gisplan import openapi
+from gisplan.openapi import LIST, path_parameter, query
+from layers.models import Zone
 
 
 def _operation(operation_id, summary, responses, body=None, parameters=()):
     operation = {"operationId": operation_id, "tags": ["plans"], "summary": summary,
                  "parameters": list(parameters), "responses": {
-                     **responses, "401": _error(_("not signed in")),
-                     "403": _error(_("the role may not do this"))}}
+                     **responses, "401": openapi.error_response(_("not signed in")),
+                     "403": openapi.error_response(_("the role may not do this"))}}
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return operation
 
 
-PLAN = {"name": "pk", "in": "path", "required": True, "schema": {"type": "integer"}}
-ZONE = {"name": "code", "in": "path", "required": True, "schema": {"enum": ["E", "W", "N", "C"]}}
+PLAN = path_parameter("pk", {"type": "integer"})
+ZONE = path_parameter("code", {"enum": Zone.Code.values})
 GEOMETRY = {"type": "object", "description": "GeoJSON Polygon or MultiPolygon"}
 CHANGE = {"type": "object", "properties": {
     "take": GEOMETRY, "srid": {"type": "integer", "default": 4326, "description": "EPSG code of take"},
@@ -37,66 +29,64 @@ CHANGE = {"type": "object", "properties": {
     "note": {"type": "string", "maxLength": 100}}}
 
 
-def plan_paths():
-    bad, missing = _error(_("bad input, with the reason")), _error(_("no such version or zone"))
-    conflict = _error(_("the version is not a draft, or the change would break the partition"))
+def paths():
+    bad = openapi.error_response(_("bad input, with the reason"))
+    missing = openapi.error_response(_("no such version or zone"))
+    conflict = openapi.error_response(_("the version is not a draft, or the change would break the partition"))
     return {
         "/api/plans/": {
             "get": _operation("plan_versions", _("Plan versions (drafts for planners or with ?drafts=1)"),
-                              {"200": _json(_("the versions"), LIST)},
-                              parameters=[{"name": "drafts", "in": "query", "required": False,
-                                           "schema": {"type": "string"}}]),
+                              {"200": openapi.json(_("the versions"), LIST)},
+                              parameters=[query("drafts", {"type": "string"})]),
             "post": _operation("plan_new_draft", _("A new draft, copied from a version (default: the one in force)"),
-                               {"201": _json(_("the draft")), "400": bad,
-                                "404": _error(_("no such version to copy, or none in force"))},
+                               {"201": openapi.json(_("the draft")), "400": bad,
+                                "404": openapi.error_response(_("no such version to copy, or none in force"))},
                                body={"type": "object", "required": ["name"], "properties": {
                                    "name": {"type": "string", "maxLength": 100}, "from": {"type": "integer"}}}),
         },
         "/api/plans/{pk}/": {
             "get": _operation("plan_version", _("A version and its zones (GeoJSON, lon/lat)"),
-                              {"200": _json(_("the version")), "404": missing}, parameters=[PLAN]),
+                              {"200": openapi.json(_("the version")), "404": missing}, parameters=[PLAN]),
             "delete": _operation("plan_discard", _("Discard a draft"),
-                                 {"200": _json(_("the id deleted")), "404": missing, "409": conflict},
+                                 {"200": openapi.json(_("the id deleted")), "404": missing, "409": conflict},
                                  parameters=[PLAN])},
         **{f"/api/plans/{{pk}}/{action}/": {"post": _operation(
-            f"plan_{action}", summary, {"200": _json(_("the version")), "404": missing, "409": conflict},
+            f"plan_{action}", summary, {"200": openapi.json(_("the version")), "404": missing, "409": conflict},
             parameters=[PLAN])} for action, summary in (
                 ("submit", _("Submit a draft for approval")), ("withdraw", _("Withdraw a submission")),
                 ("approve", _("Approve a submitted version: it comes into force")))},
         "/api/plans/{pk}/zones/{code}/": {
             "get": _operation("plan_zone", _("A zone (GeoJSON Feature) with its ETag"),
-                              {"200": _json(_("the zone; the ETag header identifies its revision")),
+                              {"200": openapi.json(_("the zone; the ETag header identifies its revision")),
                                "404": missing}, parameters=[PLAN, ZONE]),
             "patch": _operation(
                 "plan_zone_change", _("Take drawn land or villages for the zone, or change its description"),
-                {"200": _json(_("the zone after the change, with its new ETag")), "400": bad, "404": missing,
-                 "409": conflict, "412": _error(_("the zone changed since its ETag was read")),
-                 "428": _error(_("If-Match is missing"))}, body=CHANGE,
+                {"200": openapi.json(_("the zone after the change, with its new ETag")), "400": bad, "404": missing,
+                 "409": conflict, "412": openapi.error_response(_("the zone changed since its ETag was read")),
+                 "428": openapi.error_response(_("If-Match is missing"))}, body=CHANGE,
                 parameters=[PLAN, ZONE, {"name": "If-Match", "in": "header", "required": True,
                                          "schema": {"type": "string"}}]),
         },
         "/api/plans/{pk}/zones/{code}/preview/": {"post": _operation(
             "plan_zone_preview", _("What taking the land would move between zones, without saving"),
-            {"200": _json(_("moves and the zones after")), "400": bad, "404": missing,
+            {"200": openapi.json(_("moves and the zones after")), "400": bad, "404": missing,
              "409": conflict},
             body=CHANGE, parameters=[PLAN, ZONE])},
         "/api/plans/{pk}/history/": {"get": _operation(
-            "plan_history", _("Recorded changes, newest first"), {"200": _json(_("the changes"), LIST),
+            "plan_history", _("Recorded changes, newest first"), {"200": openapi.json(_("the changes"), LIST),
                                                                    "404": missing}, parameters=[PLAN])},
         "/api/plans/{pk}/history/{history_id}/": {"get": _operation(
             "plan_history_record", _("A zone's recorded state and the state before it"),
-            {"200": _json(_("before and after (GeoJSON)")), "404": missing},
-            parameters=[PLAN, {"name": "history_id", "in": "path", "required": True,
-                               "schema": {"type": "integer"}}])},
+            {"200": openapi.json(_("before and after (GeoJSON)")), "404": missing},
+            parameters=[PLAN, path_parameter("history_id", {"type": "integer"})])},
         "/api/plans/{pk}/restore/": {"post": _operation(
             "plan_restore", _("Bring a draft's zones back to their state at a recorded change"),
-            {"200": _json(_("the zones changed")), "400": bad, "404": missing, "409": conflict},
+            {"200": openapi.json(_("the zones changed")), "400": bad, "404": missing, "409": conflict},
             body={"type": "object", "required": ["at"], "properties": {"at": {"type": "string",
                                                                               "format": "date-time"}}},
             parameters=[PLAN])},
         "/api/plans/compare/": {"get": _operation(
             "plan_compare", _("Two versions side by side: figures per zone, land and villages that move"),
-            {"200": _json(_("the comparison")), "400": bad, "404": missing},
-            parameters=[{"name": k, "in": "query", "required": True, "schema": {"type": "integer"}}
-                        for k in ("a", "b")])},
+            {"200": openapi.json(_("the comparison")), "400": bad, "404": missing},
+            parameters=[query(k, {"type": "integer"}, required=True) for k in ("a", "b")])},
     }

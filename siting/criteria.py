@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from analysis.suitability import Features, Stack, derive_criteria
+from gisplan.api import Refusal
 from layers.models import ProtectedArea, RasterLayer, River, Road, Town, Village, Zone
 
 DERIVATION = "2"  # bump when derive_criteria writes something different
@@ -34,7 +35,7 @@ DERIVED = ("slope", "aspect", "road_distance", "trunk_road_distance", "river_dis
 LAYERS = ("elevation", "landcover", *DERIVED)
 
 
-class MissingData(ValueError):
+class MissingData(Refusal):
     """The county lacks a layer the siting analysis needs."""
 
 

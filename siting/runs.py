@@ -13,12 +13,12 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from access.runs import BadOptions
-from analysis.suitability import (candidate_sites, check_points, load_profiles, score_surface,
-                                  sensitivity)
-from layers.models import Industry, Zone
+from analysis.suitability import candidate_sites, check_points, load_profiles, score_surface, sensitivity
+from gisplan.api import Conflict, Refusal
+from layers.models import Industry, LandCover, Zone
 
 from .criteria import ZONE_LABELS, county_stack
 
@@ -35,12 +35,10 @@ LAYER_LABELS = {
     "ecological_protection": gettext_lazy("ecological protection area"),
     "basic_farmland": gettext_lazy("basic farmland"),
 }
-LANDCOVER = {1: gettext_lazy("cropland"), 2: gettext_lazy("orchard"), 3: gettext_lazy("forest"),
-             4: gettext_lazy("grassland"), 5: gettext_lazy("built-up"), 6: gettext_lazy("water")}
 MASKS = ("ecological_protection", "basic_farmland")
 
 
-class StaleSite(ValueError):
+class StaleSite(Conflict):
     """The candidate asked for is no longer among the analysis's sites."""
 
 
@@ -61,18 +59,18 @@ class SitingOptions:
     top: int = DEFAULT_TOP  # candidate sites described
 
     def checked(self):
-        """These options, or BadOptions with the reason."""
+        """These options, or a Refusal with the reason."""
         if self.industry not in Industry.Kind.values:
-            raise BadOptions(_("unknown industry type %(industry)s; choose one of %(kinds)s")
+            raise Refusal(_("unknown industry type %(industry)s; choose one of %(kinds)s")
                              % {"industry": self.industry, "kinds": ", ".join(Industry.Kind.values)})
         if self.industry not in profiles():
-            raise BadOptions(_("the industry profiles say nothing about %(industry)s")
+            raise Refusal(_("the industry profiles say nothing about %(industry)s")
                              % {"industry": self.industry})
         if self.zone is not None and self.zone not in Zone.Code.values:
-            raise BadOptions(_("unknown zone %(zone)s; choose one of %(codes)s")
+            raise Refusal(_("unknown zone %(zone)s; choose one of %(codes)s")
                              % {"zone": self.zone, "codes": ", ".join(Zone.Code.values)})
         if not 1 <= self.top <= MAX_TOP:
-            raise BadOptions(_("top is a whole number from 1 to %(most)d") % {"most": MAX_TOP})
+            raise Refusal(_("top is a whole number from 1 to %(most)d") % {"most": MAX_TOP})
         return self
 
 
@@ -82,8 +80,7 @@ def describe_constraint(rule):
     if rule.layer in MASKS:
         return str(label)
     if rule.classes:
-        names = [str(LANDCOVER.get(c, c)) if rule.layer == "landcover" else str(c)
-                 for c in rule.classes]
+        names = [_landcover(c) if rule.layer == "landcover" else str(c) for c in rule.classes]
         return f"{label}: {', '.join(names)}"
     parts = ([f"> {rule.above:g}"] if rule.above is not None else []) + \
         ([f"< {rule.below:g}"] if rule.below is not None else [])
@@ -210,7 +207,12 @@ class SitingRun:
 
 
 def _value(layer, value):
-    return str(LANDCOVER.get(int(value), int(value))) if layer == "landcover" else round(value, 1)
+    return _landcover(int(value)) if layer == "landcover" else round(value, 1)
+
+
+def _landcover(code):
+    """A land-cover class by its name, or its code when the class is unknown."""
+    return str(LandCover(code).label) if code in LandCover.values else str(code)
 
 
 def run_siting(options, progress=lambda stage, fraction: None):
@@ -221,7 +223,7 @@ def run_siting(options, progress=lambda stage, fraction: None):
     profile = profiles()[options.industry]
     county = county_stack(lambda fraction: progress("criteria", fraction))
     if options.zone and ZONE_LABELS[options.zone] not in county.zones:
-        raise BadOptions(_("the plan in force has no zone %(zone)s") % {"zone": options.zone})
+        raise Refusal(_("the plan in force has no zone %(zone)s") % {"zone": options.zone})
     zones = (ZONE_LABELS[options.zone],) if options.zone else ()
     path = surface_path(options, county)
     scratch = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tif")

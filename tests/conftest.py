@@ -3,13 +3,13 @@ tests read it inside their own transactions, which roll back."""
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import connection
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.db import connection
 from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings, setup_databases, teardown_databases
 from django.utils import translation
 
-from layers.sample_county import load_sample
+from data.load import load_sample
 
 PASSWORD = "test-password-1"
 ROLES = ("planner", "official", "analyst")

@@ -1,4 +1,4 @@
-"""The hostile and broken input corpus (issue 8), as data: files no import may take.
+"""The hostile and broken input corpus, as data: files no import may take.
 
 Each Case writes its file(s) into a folder and names the words its refusal must contain (in
 English). tests/test_hostile_input.py runs every case through `manage.py import_layer` (or
@@ -13,7 +13,6 @@ import struct
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Callable
 
 import fiona
@@ -70,7 +69,7 @@ class Case:
     options: dict = field(default_factory=dict)  # encoding, srid, layer: as typed
     api_words: tuple = ()  # when the API refuses in other words (its form checks first)
     upload_name: str = ""  # the API uploads under this name (default: the file's own)
-    limits: dict = field(default_factory=dict)  # layers.importing constants lowered for the case
+    limits: dict = field(default_factory=dict)  # layers.importing.reading constants lowered for the case
 
 
 # Writers ------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ import pyproj
 import shapely
 from django.core.management import CommandError, call_command
 
-from layers.importing import ImportOptions, ImportRefused, import_layer, reproject
+from gisplan.api import Refusal
+from layers.crs import reproject
+from layers.importing import ImportOptions, import_layer
 
 SIDECARS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
@@ -73,7 +75,7 @@ def run_import(via, client, kind, path, **options):
     if via == "function":
         try:
             return import_layer(ImportOptions(kind, path, **options)).summary()
-        except ImportRefused as refusal:
+        except Refusal as refusal:
             raise Refused(str(refusal)) from None
     if via == "command":
         out = io.StringIO()

@@ -1,4 +1,4 @@
-"""Property-based tests of the API against its own OpenAPI schema (issue 8): schemathesis generates
+"""Property-based tests of the API against its own OpenAPI schema: schemathesis generates
 requests for every operation of /api/schema/, valid and invalid, and sends them to the WSGI
 application, as a planner (who may do everything the API offers) and anonymously.
 
@@ -17,8 +17,7 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance,
-                                               response_schema_conformance,
-                                               status_code_conformance)
+                                               response_schema_conformance, status_code_conformance)
 
 from gisplan.wsgi import application
 

@@ -1,4 +1,4 @@
-"""Village exit assessment (issue 7, first part): the edges of the criteria, the record checked
+"""Village exit assessment: the edges of the criteria, the record checked
 against the map, the priority list, household categories, the rules as data, the command and
 the API. Villages of the sample are set by hand inside each test's transaction."""
 import io

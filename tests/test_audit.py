@@ -1,12 +1,12 @@
-"""The audit log (issue 8): who changed which plan object and when, from the page, the command
+"""The audit log: who changed which plan object and when, from the page, the command
 and the objects' histories, for changes made through the application by a signed-in user."""
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from layers import audit
 from layers.models import PlanVersion, ServiceCenter
-from plans import audit
 from tests.conftest import log_in
 
 

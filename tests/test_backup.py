@@ -1,4 +1,4 @@
-"""Issue 8, data safety: `backup` and `restore`, run as a user runs them.
+"""Data safety: `backup` and `restore`, run as a user runs them.
 
 The round trip backs up the session's test database (the sample county, committed by
 conftest.django_db_setup, so that pg_dump's own connection sees it), restores it into a new
@@ -19,10 +19,10 @@ from django.test import override_settings
 from django.utils import translation
 from psycopg2 import sql
 
-from layers.backup import Database
+from backups.archive import Database
 from layers.models import County, RasterLayer, Road, Town, Village, Zone
 
-# The sample county's rasters (layers/sample_county.py): elevation, land cover, hillshade and the
+# The sample county's rasters (data/load.py): elevation, land cover, hillshade and the
 # offline basemap image.
 SAMPLE_RASTERS = {"dem.tif", "landcover.tif", "hillshade.tif", "basemap.jpg"}
 

@@ -1,4 +1,4 @@
-"""The commands of issue 2, run as a user runs them."""
+"""The sample county's commands (load_sample, import_layer, export_layer), run as a user runs them."""
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command

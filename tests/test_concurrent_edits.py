@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from layers.models import Industry, PlanVersion, ServiceCenter, Village, Zone
+from layers.partition import problems
 from plans import edits
-from plans.partition import problems
 from tests.conftest import PASSWORD
 
 PLANNERS = 6

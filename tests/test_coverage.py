@@ -11,11 +11,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from access.runs import BadOptions, CoverageOptions, run_coverage
+from access.runs import CoverageOptions, run_coverage
 from analysis.network import build_network, road_minutes
+from gisplan.api import Refusal
 from layers import arrays
 from layers.models import ServiceCenter
-
 from tests.conftest import log_in
 
 pytestmark = pytest.mark.usefixtures("sample", "english")
@@ -89,7 +89,7 @@ def test_a_threshold_of_zero_covers_nobody_here():
     (CoverageOptions("relief", "network", max_minutes=-1), "zero or more"),
 ])
 def test_bad_options_are_refused(options, reason):
-    with pytest.raises(BadOptions, match=reason):
+    with pytest.raises(Refusal, match=reason):
         run_coverage(options)
 
 

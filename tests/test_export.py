@@ -17,7 +17,6 @@ from layers.exporting import FORMATS, ExportOptions, ExportRefused, export_layer
 from layers.importing import ImportOptions, import_layer
 from layers.models import PlanVersion, Road, Zone
 
-
 pytestmark = pytest.mark.usefixtures("english")
 
 

@@ -1,4 +1,4 @@
-"""Names that look like spreadsheet formulas (issue 8, hostile input): the imports refuse them,
+"""Names that look like spreadsheet formulas (hostile input): the imports refuse them,
 but one typed in the admin must still reach Excel as text from every CSV and XLSX gisplan
 writes, never as a formula that runs (CSV injection)."""
 import csv

@@ -1,4 +1,4 @@
-"""The hostile and broken input corpus (tests/hostile_inputs.py, issue 8): every case is refused
+"""The hostile and broken input corpus (tests/hostile_inputs.py): every case is refused
 by the command with a one-line CommandError and by the API with a 4xx {"error": ...}, in the
 case's words, and writes nothing. A few run as a real `manage.py` process too."""
 import io
@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from layers import importing
+from layers.importing import reading
 from layers.models import Village
 
 from .conftest import log_in
@@ -25,9 +24,14 @@ from .layer_files import zip_shapefile
 
 pytestmark = pytest.mark.usefixtures("english")
 ROOT = Path(__file__).resolve().parent.parent
-# The apps whose tables an import could write: the layers (with VillagePeriod, PlanVersion, Zone
-# and the history tables django-simple-history keeps beside them) and those that refer to them.
-APPS = ("layers", "plans", "access", "siting", "assessment")
+# The tables an import could write: every model of gisplan's apps (the layers with the history
+# tables django-simple-history keeps beside them, the jobs) and the task queue of the jobs.
+
+
+def snapshotted_models():
+    return [model for config in apps.get_app_configs()
+            if Path(config.path).is_relative_to(ROOT) or config.label == "django_tasks_database"
+            for model in config.get_models()]
 
 
 @pytest.fixture
@@ -39,10 +43,9 @@ def state():
     """Each table's row count and largest key, and the villages' names and figures summed up:
     what an import that wrote anything (even rows it deleted again) would change."""
     out = {}
-    for label in APPS:
-        for model in apps.get_app_config(label).get_models():
-            rows = model._default_manager.all()
-            out[model._meta.label] = (rows.count(), rows.order_by("-pk").values_list("pk", flat=True).first())
+    for model in snapshotted_models():
+        rows = model._default_manager.all()
+        out[model._meta.label] = (rows.count(), rows.order_by("-pk").values_list("pk", flat=True).first())
     out["villages"] = sorted(Village.objects.values_list("code", "name", "households", "population",
                                                         "poor_population"))
     return out
@@ -50,7 +53,7 @@ def state():
 
 def written(case, folder, facts, monkeypatch):
     for name, value in case.limits.items():
-        monkeypatch.setattr(importing, name, value)
+        monkeypatch.setattr(reading, name, value)
     folder.mkdir()
     return case.write(folder, facts)
 
@@ -100,6 +103,12 @@ def test_the_api_refuses_with_a_4xx_and_writes_nothing(case, facts, client, tmp_
     for words in case.api_words or case.words:
         assert words in message, message
     assert state() == before
+
+
+def test_the_snapshot_covers_every_table_an_import_could_write():
+    labels = {model._meta.label for model in snapshotted_models()}
+    assert {"layers.Village", "layers.HistoricalVillage", "layers.VillagePeriod", "layers.Zone",
+            "layers.PlanVersion", "jobs.Job", "django_tasks_database.DBTaskResult"} <= labels
 
 
 def test_the_corpus_covers_every_category():

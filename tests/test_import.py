@@ -10,11 +10,10 @@ import shapely.affinity
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from layers import importing
+from layers.importing import reading
 from layers.models import County, PlanVersion, Road, Town, Village, Zone
 
-from .layer_files import (Refused, in_srid, run_import, write_geojson, write_layer, write_xlsx,
-                          zip_shapefile)
+from .layer_files import Refused, in_srid, run_import, write_geojson, write_layer, write_xlsx, zip_shapefile
 
 VIA = ("function", "command", "api")
 
@@ -218,7 +217,7 @@ def test_roads_get_a_speed_from_their_class(via, client, sample, tmp_path):
         ({"名称": "新路", "等级": "county"}, shapely.geometry.mapping(line)),
         ({"名称": "快路", "等级": "county", "时速": 55, "单行": "是"}, shapely.geometry.mapping(line))])
     assert "2 read, 2 created" in run_import(via, client, "roads", path)
-    # data/sample/places.py ROAD_SPEED_KMH: a county road is 40 km/h.
+    # analysis/network.py ROAD_SPEED_KMH: a county road is 40 km/h.
     assert Road.objects.get(name="新路").speed_kmh == 40 and not Road.objects.get(name="新路").oneway
     assert Road.objects.get(name="快路").speed_kmh == 55 and Road.objects.get(name="快路").oneway
 
@@ -235,7 +234,7 @@ def write_zip(path, entries):
 @pytest.mark.parametrize("entries, reason", [
     ([("../evil.shp", b"x")], "unsafe path: ../evil.shp"),
     ([("/tmp/evil.shp", b"x")], "unsafe path: /tmp/evil.shp"),
-    ([(f"f{i}.txt", b"x") for i in range(importing.MAX_ZIP_ENTRIES + 1)], "holds 51 files"),
+    ([(f"f{i}.txt", b"x") for i in range(reading.MAX_ZIP_ENTRIES + 1)], "holds 51 files"),
     ([("zeros.dbf", bytes(20 * 2**20))], "compressed suspiciously well"),  # 20 MB -> about 20 KB
 ])
 def test_unsafe_zips_are_refused_before_extraction(via, client, sample, tmp_path, entries, reason):
@@ -246,7 +245,7 @@ def test_unsafe_zips_are_refused_before_extraction(via, client, sample, tmp_path
 
 
 def test_zip_larger_than_the_limit_is_refused(via, client, sample, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ZIP_BYTES", 2**20)  # 1 MB instead of 1000, for speed
+    monkeypatch.setattr(reading, "MAX_ZIP_BYTES", 2**20)  # 1 MB instead of 1000, for speed
     archive = write_zip(tmp_path / "big.zip", [("big.csv", b"code\n" + b"6" * (2**20 + 1))])
     assert "more than 1 MB" in refused(via, client, "villages", archive)
 

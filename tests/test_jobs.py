@@ -1,4 +1,4 @@
-"""Background jobs (issue 8): imports and analyses queued through the API, run by the worker
+"""Background jobs: imports and analyses queued through the API, run by the worker
 (manage.py run_jobs, a separate process reading the database), surviving a restart of the
 server and of a worker killed mid-job, with their progress and outcome on the job."""
 import json
@@ -10,7 +10,6 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django_tasks.base import TaskResultStatus
@@ -173,9 +172,11 @@ def test_the_data_page_queues_an_import_and_the_jobs_page_shows_it(client, sampl
     village = Village.objects.order_by("code").first()
     figures = tmp_path / "figures.csv"
     figures.write_text(f"code,population\n{village.code},{village.population}\n")
+    # The data page's "import in the background" button sends its form to jobs.
+    assert 'formaction="/jobs/import/"' in client.get("/data/import/").content.decode()
     with figures.open("rb") as upload:
-        response = client.post("/data/import/", {"kind": "villages", "file": upload,
-                                                 "dry_run": "on", "background": ""})
+        response = client.post("/jobs/import/", {"kind": "villages", "file": upload,
+                                                 "dry_run": "on"})
     assert response.status_code == 302 and response["Location"] == "/jobs/"
     job = Job.objects.get()
     assert (job.kind, job.params["kind"], job.user.username) == ("import", "villages", "planner")

@@ -7,8 +7,8 @@ from django.contrib.gis.geos import GEOSGeometry
 
 from layers.models import County, Road, ServiceCenter, Village
 
-# Layer -> its rows in the sample county: 1 county, 16 towns and 4 zones (data/README.md,
-# DESIGN.md), 245 villages (data/sample/divisions.py VILLAGE_COUNT), 34 industries
+# Layer -> its rows in the sample county: 1 county, 16 towns and 4 zones (data/README.md and
+# data/sample/places.py), 245 villages (data/sample/divisions.py VILLAGE_COUNT), 34 industries
 # (data/sample/services.py: 6 named + 28 by theme), 8 rivers (the Luo and 7 tributaries);
 # centers and roads depend on the generated terrain, so they are counted in the database.
 EXPECTED = {
@@ -43,7 +43,8 @@ def test_village_properties_carry_the_popup_figures(role_client):
     _, data = get(role_client, "/api/layers/villages/", q=village.code)
     [feature] = data["features"]
     p = feature["properties"]
-    assert (p["code"], p["name"], p["town"], p["zone"]) == (village.code, village.name, village.town.name, village.zone.name)
+    assert (p["code"], p["name"], p["town"], p["zone"]) == (village.code, village.name,
+                                                            village.town.name, village.zone.name)
     assert p["incidence"] == round(village.poor_population / village.population, 4)
     assert p["poor_population"] == village.poor_population
     # A poor village's incidence is at least 20% (data/sample/figures.py): it fails that criterion.

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from access.runs import BadOptions, CoverageOptions, LocateOptions, run_coverage, run_locate
-
+from access.runs import CoverageOptions, LocateOptions, run_coverage, run_locate
+from gisplan.api import Refusal
 from tests.conftest import log_in
 
 pytestmark = pytest.mark.usefixtures("sample", "english")
@@ -58,7 +58,7 @@ def test_a_service_with_no_centers_gets_sites_from_scratch():
     (LocateOptions("relief", "pmedian", p=2, max_distance=10), "minutes"),
 ])
 def test_bad_options_are_refused(options, reason):
-    with pytest.raises(BadOptions, match=reason):
+    with pytest.raises(Refusal, match=reason):
         run_locate(options)
 
 

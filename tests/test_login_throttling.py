@@ -1,4 +1,4 @@
-"""Password guessing (issue 8): five wrong passwords for one user from one address lock that
+"""Password guessing: five wrong passwords for one user from one address lock that
 pair out (settings.AXES_FAILURE_LIMIT), even for the right password, with a page that says
 so; other users and other addresses sign in as usual."""
 import pytest

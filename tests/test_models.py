@@ -1,9 +1,8 @@
 """Zones derived on write, plan approval, and the schema's spatial indexes."""
 import pytest
+from django.contrib.gis.geos import MultiPolygon
 from django.core.management import call_command
 from django.db import connection
-
-from django.contrib.gis.geos import MultiPolygon
 
 from layers.models import County, Industry, PlanVersion, ServiceCenter, Village, Zone
 

@@ -9,8 +9,9 @@ import pytest
 from django.conf import settings
 from django.contrib.gis.geos import Point, Polygon
 
-from plans.drawing import DrawingError, area_from_geojson, parse_srid
-from plans.partition import PartitionError, Place, changed_areas, moves, problems, take
+from layers.crs import CRSRefused, drawing_srid
+from layers.partition import PartitionError, Place, changed_areas, moves, problems, take
+from plans.drawing import DrawingError, area_from_geojson
 
 SRID = settings.STORAGE_SRID
 pytestmark = pytest.mark.usefixtures("english")
@@ -106,15 +107,16 @@ def test_bad_drawings_are_refused_with_the_reason(geometry, srid, reason):
         area_from_geojson(geometry, srid, COUNTY)
 
 
-@pytest.mark.parametrize("value, reason", [("abc", "EPSG code"), ("999999", "unknown SRID"),
+@pytest.mark.parametrize("value, reason", [("abc", "EPSG code"),
+                                           ("999999", "not a known coordinate system"),
                                            ("4214", "neither lon/lat")])
 def test_bad_srids_are_refused(value, reason):
-    with pytest.raises(DrawingError, match=reason):
-        parse_srid(value)
+    with pytest.raises(CRSRefused, match=reason):
+        drawing_srid(value)
 
 
 def test_good_srids_are_taken():
-    assert parse_srid(None) == 4326
-    assert parse_srid("4490") == 4490
-    assert parse_srid(str(SRID)) == SRID
-    assert parse_srid("4547") == 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E, in metres
+    assert drawing_srid(None) == 4326
+    assert drawing_srid("4490") == 4490
+    assert drawing_srid(str(SRID)) == SRID
+    assert drawing_srid("4547") == 4547  # CGCS2000 / 3-degree Gauss-Kruger CM 114E, in metres

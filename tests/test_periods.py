@@ -1,4 +1,4 @@
-"""Quarterly village statistics (issue 7, monitoring): imported all or nothing, kept, never
+"""Quarterly village statistics (monitoring): imported all or nothing, kept, never
 overwritten; trends per zone and for the county added up by hand; the villages that got worse.
 The test quarters are in 2030, after the sample's own (2019-2020)."""
 import io

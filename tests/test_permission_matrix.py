@@ -1,4 +1,4 @@
-"""Every URL and API endpoint, tried by every role, against a declared permission matrix (issue 8).
+"""Every URL and API endpoint, tried by every role, against a declared permission matrix.
 
 MATRIX below is the declaration: for each URL pattern (by its namespaced name; an unnamed pattern
 by its route), the requests to try and the status each role must get. The roles are those of
@@ -82,11 +82,13 @@ MATRIX = {
     "login": (Try("GET", EVERYONE, content_type=HTML),),
     "logout": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)), Try("POST", by_role(302, 302, 302, 302, 302))),
     "set_language": (Try("POST", by_role(302, 302, 302, 302, 302), form={"language": "en"}),),
+    # The site's icon: every page asks for it, the sign-in page too.
+    "favicon": (Try("GET", EVERYONE, content_type="image/"), Try("POST", NOBODY)),
 
     # The portal.
     "maps:home": (Try("GET", PAGE, content_type=HTML),),
     "maps:zone": (Try("GET", PAGE, kwargs={"code": "E"}, content_type=HTML),),
-    "maps:basemap": (Try("GET", PAGE, content_type="image/jpeg"),),
+    "basemap": (Try("GET", PAGE, content_type="image/jpeg"),),
 
     # Layers, files, the schema.
     "layers:layer": (Try("GET", API_READ, kwargs={"name": "villages"}, content_type=GEOJSON),
@@ -101,7 +103,7 @@ MATRIX = {
     "layers:export": (Try("GET", API_READ, kwargs={"kind": "villages", "fmt": "geojson"},
                           content_type=GEOJSON),
                       Try("POST", NOBODY, kwargs={"kind": "villages", "fmt": "geojson"})),
-    "layers:schema": (Try("GET", EVERYONE, content_type=JSON),),
+    "schema": (Try("GET", EVERYONE, content_type=JSON),),
     "data:import": (Try("GET", PAGE, content_type=HTML),),
 
     # The zone plan: pages.
@@ -135,12 +137,12 @@ MATRIX = {
                                   for a in ("submit", "withdraw", "approve")),
 
     # Analyses: pages and API.
-    "analysis:coverage": (Try("GET", ANALYSIS_PAGE, content_type=HTML),),
+    "access:coverage": (Try("GET", ANALYSIS_PAGE, content_type=HTML),),
     "siting:siting": (Try("GET", ANALYSIS_PAGE, content_type=HTML),),
-    "analysis_api:coverage": (Try("GET", ANALYSIS_API_BAD),
+    "access_api:coverage": (Try("GET", ANALYSIS_API_BAD),
                               Try("GET", by_role(401, 403, 200, 200, 200), content_type=JSON,
                                   query="service={service}&mode=euclidean&max_distance=5000")),
-    "analysis_api:locate": (Try("GET", ANALYSIS_API_BAD),),
+    "access_api:locate": (Try("GET", ANALYSIS_API_BAD),),
     "siting_api:suitability": (Try("GET", ANALYSIS_API_BAD),),
     "siting_api:surface_png": (Try("GET", ANALYSIS_API_BAD),),
     # Saving a site needs layers.run_analysis and layers.add_industry: planners only.
@@ -157,6 +159,10 @@ MATRIX = {
 
     # Background jobs: each user sees their own; queueing needs the role of the endpoint.
     "jobs:jobs": (Try("GET", PAGE, content_type=HTML),),
+    # The data page's "import in the background": roles that may import get their form back
+    # with its errors (400); the others may import nothing.
+    "jobs:import": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)),
+                    Try("POST", by_role(LOGIN, 403, 403, 400, 400), form={})),
     "jobs_api:jobs": (Try("GET", API_READ, content_type=JSON), Try("POST", NOBODY)),
     "jobs_api:job": (Try("GET", by_role(401, 404, 404, 404, 404),
                          kwargs={"pk": "00000000-0000-0000-0000-000000000000"}),),
@@ -381,6 +387,8 @@ def problems(key, attempt, role, url, response):
             found.append(f"content type {attempt.content_type}, got {content_type}")
         if "json" in content_type:
             json.loads(b"".join(response) if response.streaming else response.content)
+    if response.status_code == 401 and not response.get("WWW-Authenticate"):
+        found.append("a 401 that says how to authenticate (WWW-Authenticate)")
     if url.startswith("/api/") and response.status_code in (400, 401, 403, 404, 409, 412, 428):
         if not content_type.startswith(JSON) or "error" not in response.json():
             found.append(f"a JSON error, got {content_type}: {response.content[:100]!r}")

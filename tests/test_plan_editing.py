@@ -11,9 +11,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from layers.models import PlanVersion, Village, Zone
+from layers.partition import PartitionError, polygons, problems
 from plans import edits
-from plans.partition import PartitionError, polygons, problems
-
 from tests.conftest import log_in
 
 pytestmark = pytest.mark.usefixtures("sample", "english")
@@ -181,19 +180,22 @@ def test_patch_without_if_match_is_refused(planner, draft, village):
     assert draft.zones.get(code="W").revision == 1
 
 
+def take(*ring):
+    """A change taking the polygon of one `ring` of (x, y) positions."""
+    return {"take": {"type": "Polygon", "coordinates": [[list(p) for p in ring]]}}
+
+
+TRIANGLE = take((110.1, 34.1), (110.2, 34.1), (110.2, 34.2), (110.1, 34.1))
+
+
 @pytest.mark.parametrize("body, reason", [
-    ({"take": {"type": "Polygon", "coordinates": [[[110.1, 34.1], [110.2, 34.2], [110.2, 34.1], [110.1, 34.2], [110.1, 34.1]]]}},
-     "Self-intersection"),
-    ({"take": {"type": "Polygon", "coordinates": [[[110.1, 34.1], [110.2, 34.1], [110.1, 34.1]]]}}, "at least 4 positions"),
-    ({"take": {"type": "Polygon", "coordinates": [[[3.8e7, 3.7e6], [3.81e7, 3.7e6], [3.81e7, 3.71e6], [3.8e7, 3.7e6]]]}},
-     "looks like metres"),
-    ({"take": {"type": "Polygon", "coordinates": [[[110.1, 34.1], [110.2, 34.1], [110.2, 34.2], [110.1, 34.1]]]},
-      "srid": 4546}, "inside the county"),  # degrees declared as metres: a speck near the false origin
-    ({"take": {"type": "Polygon", "coordinates": [[[110.1, 34.1], [110.2, 34.1], [110.2, 34.2], [110.1, 34.1]]]},
-      "srid": 123456}, "unknown SRID"),
+    (take((110.1, 34.1), (110.2, 34.2), (110.2, 34.1), (110.1, 34.2), (110.1, 34.1)), "Self-intersection"),
+    (take((110.1, 34.1), (110.2, 34.1), (110.1, 34.1)), "at least 4 positions"),
+    (take((3.8e7, 3.7e6), (3.81e7, 3.7e6), (3.81e7, 3.71e6), (3.8e7, 3.7e6)), "looks like metres"),
+    ({**TRIANGLE, "srid": 4546}, "inside the county"),  # degrees declared as metres: a speck near the false origin
+    ({**TRIANGLE, "srid": 123456}, "not a known coordinate system"),
     # A square of 1° whose corner just touches the county: mostly outside.
-    ({"take": {"type": "Polygon", "coordinates": [[[109.0, 33.0], [110.2, 33.0], [110.2, 34.0], [109.0, 34.0], [109.0, 33.0]]]}},
-     "inside the county"),
+    (take((109.0, 33.0), (110.2, 33.0), (110.2, 34.0), (109.0, 34.0), (109.0, 33.0)), "inside the county"),
     ({"villages": ["000000000000"]}, "no such village"),
     ({"color": "red"}, "Enter a valid value"),
     ({"preferred_industries": ["mining"]}, "preferred industries must be"),

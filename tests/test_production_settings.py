@@ -1,4 +1,4 @@
-"""Production settings from the environment (issue 8): `check --deploy` is clean over HTTPS,
+"""Production settings from the environment: `check --deploy` is clean over HTTPS,
 and over plain HTTP warns about exactly the four HTTPS settings README.md explains."""
 import os
 import re

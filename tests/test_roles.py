@@ -1,4 +1,4 @@
-"""Each role has what it needs and no more (issue 2): the sets below are written out by hand."""
+"""Each role has what it needs and no more: the sets below are written out by hand."""
 import pytest
 from django.contrib.auth.models import Group, User
 

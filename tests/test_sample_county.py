@@ -1,4 +1,5 @@
-"""The sample county against the facts of shared/data/README.md and issue 2's acceptance points."""
+"""The sample county against the facts of data/README.md: its outline, towns, villages, figures,
+zones, terrain, roads and centers."""
 import json
 
 import numpy as np
@@ -12,13 +13,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from analysis.exit import DEMONSTRATION, STANDARD, assess
+from analysis.network import ROAD_SPEED_KMH
+from data.load import load_sample
 from data.sample.geography import project
-from data.sample.places import PEAK, ROAD_SPEED_KMH, TOWNS
+from data.sample.places import PEAK, TOWNS
 from data.sample.terrain import LANDCOVER
 from layers.arrays import exit_columns
-from layers.models import (County, Industry, RasterLayer, River, Road, ServiceCenter, Town,
-                           Village, Zone)
-from layers.sample_county import load_sample
+from layers.models import County, Industry, RasterLayer, River, Road, ServiceCenter, Town, Village, Zone
 
 
 def scalar(sql, params=()):
@@ -66,8 +67,9 @@ def test_zones_partition_the_county(sample):
 
 
 def test_zones_follow_the_report_geography(sample):
-    # DESIGN.md section 1: Central around the seat, East on the eastern valley (古城),
-    # North with the northern towns (巡检), West the western uplands (洛源).
+    # The county's zone plan (data/sample/places.py ZONE_PLAN): Central around the seat, East
+    # on the eastern valley (古城), North with the northern towns (巡检), West the western
+    # uplands (洛源).
     for lon, lat, code in ((110.1406, 34.0886, "C"), (110.42, 34.118, "E"),
                            (110.25, 34.35, "N"), (109.80, 34.228, "W")):
         point = Point(*project(lon, lat), srid=4546)
@@ -154,8 +156,9 @@ def test_dem_covers_the_county_and_follows_the_terrain_facts(sample):
 def test_road_graph_is_connected_noded_and_reaches_every_village(sample):
     lines = [road.geometry for road in Road.objects.all()]
     ends = {}
-    edges = [(ends.setdefault((round(l[0][0], 2), round(l[0][1], 2)), len(ends)),
-              ends.setdefault((round(l[-1][0], 2), round(l[-1][1], 2)), len(ends))) for l in lines]
+    edges = [(ends.setdefault((round(line[0][0], 2), round(line[0][1], 2)), len(ends)),
+              ends.setdefault((round(line[-1][0], 2), round(line[-1][1], 2)), len(ends)))
+             for line in lines]
     a, b = np.array(edges).T
     graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ends), len(ends)))
     assert connected_components(graph, directed=False)[0] == 1

@@ -1,4 +1,4 @@
-"""Industry siting on the sample county (issue 6): the run, the command, the API and the page.
+"""Industry siting on the sample county: the run, the command, the API and the page.
 
 The hand-checked arithmetic is in tests/test_suitability.py; here the sample county is used to
 show that the constraints, zones and conflicts come through from the database."""
@@ -9,8 +9,8 @@ import fiona
 import numpy as np
 import pytest
 import rasterio
-from django.contrib.gis.geos import GEOSGeometry, LineString
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, LineString
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import rasterio
 from rasterio.transform import from_origin
-from shapely.geometry import LineString, box
+from shapely.geometry import LineString, Point, box
 
-from analysis.suitability import (Constraint, Criterion, Features, GridMismatch, Profile,
-                                  ProfileError, Share, Site, Stack, candidate_sites, check_points,
+from analysis.suitability import (Constraint, Criterion, CriterionShare, Features, GridMismatch,
+                                  Profile, ProfileError, Site, Stack, candidate_sites, check_points,
                                   derive_criteria, load_profiles, score_surface, sensitivity)
+from analysis.suitability.parcels import parcels
 
 CELL = 10.0
 ORIGIN = (500_000.0, 3_800_000.0)  # west, north in EPSG:4546 (metres)
@@ -263,8 +264,59 @@ def test_no_suitable_land_gives_no_sites(tmp_path):
     assert candidate_sites(stack, surface) == ()
 
 
+# One suitable region of 3 x 8 cells with two peaks. A slope s scores 0.75 (1 - s / 20) + 0.25
+# (land cover 1) = 1 - 0.0375 s: slope 0 scores 1 at (1, 1), slope 2 scores 0.925 at (1, 6), and
+# every other cell scores less than either (slope 4 or more).
+TWO_PEAKS = np.array([[8, 4, 8, 10, 10, 8, 6, 8],
+                      [4, 0, 4, 8, 8, 6, 2, 6],
+                      [8, 4, 8, 10, 10, 8, 6, 8]], float)
+
+
+def two_peak_sites(tmp_path, max_cells):
+    profile = Profile("modern_agriculture", PROFILE.criteria, RULES, 0.5, min_area=2 * CELL ** 2,
+                      max_area=None if max_cells is None else max_cells * CELL ** 2)
+    tmp_path.mkdir(exist_ok=True)
+    stack = small_county(tmp_path, TWO_PEAKS, np.ones(TWO_PEAKS.shape))
+    return profile, candidate_sites(stack, score_surface(stack, profile, tmp_path / "out.tif"))
+
+
+def test_a_region_larger_than_a_project_is_cut_into_a_parcel_around_each_peak(tmp_path):
+    # At most 12 cells: seeds at least isqrt(12) = 3 cells apart, the best cell within 2 cells
+    # of itself. The two peaks are 5 columns apart and every other cell is within 2 columns of
+    # one of them, so they are the only seeds. Column 3 is 2 steps from (1, 1) and 3 from
+    # (1, 6), column 4 the other way round: columns 0-3 and 4-7 make two parcels of 12 cells.
+    # Mean slopes 76 / 12 and 86 / 12 score 1 - 0.0375 * 6.333 = 0.7625 and 0.73125.
+    profile, sites = two_peak_sites(tmp_path, 12)
+    assert [(s.id, s.rank, s.cells) for s in sites] == [("r0c0", 1, 12), ("r0c4", 2, 12)]
+    assert [s.score for s in sites] == pytest.approx([0.7625, 0.73125])
+    assert [s.best for s in sites] == pytest.approx([1.0, 0.925])
+    for site, peak in zip(sites, [(1, 1), (1, 6)]):
+        assert site.area <= profile.max_area and site.geometry.area == site.area
+        assert site.geometry.contains(Point(centre(*peak)))
+    assert sum(c.contribution for c in sites[1].shares) == pytest.approx(sites[1].score)
+
+
+def test_a_region_within_the_largest_area_or_without_one_is_one_site(tmp_path):
+    # All 24 cells, mean slope 162 / 24 = 6.75: 1 - 0.0375 * 6.75 = 0.746875.
+    for max_cells in (24, None):
+        profile, [site] = two_peak_sites(tmp_path / str(max_cells), max_cells)
+        assert (site.id, site.cells, site.best) == ("r0c0", 24, 1.0)
+        assert site.score == pytest.approx(0.746875)
+
+
+def test_a_smooth_slope_with_one_maximum_is_still_cut():
+    # A strip of 9 cells rising to the east has one local maximum, the last cell; it reaches
+    # 1 cell either side (at most 4 cells: seeds isqrt(4) = 2 apart), so columns 0-6 are left,
+    # and the best of each 2-cell square there, columns 1, 3, 5 and 6, are seeds too. Each
+    # cell goes to its nearest seed, the western one on a tie: 0-2, 3-4, 5, 6-7 and 8.
+    cut = parcels(np.arange(9.0)[None, :], np.ones((1, 9), bool), 4)[0]
+    runs = np.split(np.arange(9), np.flatnonzero(np.diff(cut)) + 1)
+    assert [run.tolist() for run in runs] == [[0, 1, 2], [3, 4], [5], [6, 7], [8]]
+    assert len(set(cut)) == 5  # five parcels, each one run of cells
+
+
 def site(name, *scores):
-    shares = tuple(Share(f"c{k}", 0.5, 0, s, 0.5 * s) for k, s in enumerate(scores))
+    shares = tuple(CriterionShare(f"c{k}", 0.5, 0, s, 0.5 * s) for k, s in enumerate(scores))
     return Site(name, 0, 1, 1.0, sum(scores) / 2, 1.0, 1, 0, False, shares, None)
 
 
@@ -303,6 +355,7 @@ def test_the_shipped_profiles_cover_every_industry_with_known_layers(settings):
     for profile in profiles.values():
         assert set(profile.layers) <= known, profile.industry
         assert profile.weights.sum() == pytest.approx(1.0)
+        assert profile.min_area <= profile.max_area, profile.industry
 
 
 @pytest.mark.parametrize("criterion, message", [
@@ -330,3 +383,27 @@ def test_profiles_without_criteria_or_with_words_for_limits_are_refused(tmp_path
                     encoding="utf-8")
     with pytest.raises(ProfileError, match=message):
         load_profiles(path)
+
+
+def profile_with_areas(tmp_path, areas):
+    path = tmp_path / "profiles.toml"
+    path.write_text(f'[[profile]]\nindustry = "tourism"\nthreshold = 0.5\n{areas}\n'
+                    f'[[profile.criterion]]\nlayer = "slope"\nweight = 1\n'
+                    f'points = [[0, 1], [5, 0]]\n', encoding="utf-8")
+    return load_profiles(path)["tourism"]
+
+
+def test_the_largest_area_is_optional_and_read_in_hectares(tmp_path):
+    assert profile_with_areas(tmp_path, "min_area_ha = 1\nmax_area_ha = 30").max_area == 300_000
+    assert profile_with_areas(tmp_path, "min_area_ha = 1").max_area is None
+
+
+@pytest.mark.parametrize("areas, message", [
+    ("min_area_ha = 1\nmax_area_ha = 0", "max_area_ha is a number above zero, not 0"),
+    ("min_area_ha = 1\nmax_area_ha = -5", "max_area_ha is a number above zero, not -5"),
+    ('min_area_ha = 1\nmax_area_ha = "big"', "max_area_ha is a number above zero"),
+    ("min_area_ha = 10\nmax_area_ha = 5", r"max_area_ha \(5\) is below min_area_ha \(10\)"),
+])
+def test_a_largest_area_below_zero_or_the_smallest_is_refused(tmp_path, areas, message):
+    with pytest.raises(ProfileError, match=f"profiles.toml: profile tourism: {message}"):
+        profile_with_areas(tmp_path, areas)

@@ -25,8 +25,9 @@ def test_login_page_is_open_and_in_chinese(client, db):
     assert "登录" in response.content.decode()
 
 
-def portal_config(page):
-    return json.loads(re.search(r'<script id="portal-config" type="application/json">(.*?)</script>',
+def map_config(page):
+    """The config of a page's map (maps/frame.py)."""
+    return json.loads(re.search(r'<script id="map-config" type="application/json">(.*?)</script>',
                                 page, re.S).group(1))
 
 
@@ -38,11 +39,11 @@ def test_every_role_sees_the_portal_with_the_county_figures(role_client):
     # people, 24.8% (data/README.md); Chinese numbers have no thousands separator.
     cells = re.findall(r'<td class="n">([^<]*)</td>', total)
     assert cells[:4] == [str(Village.objects.count()), "27000", "86000", "24.8%"]
-    config = portal_config(page)
+    config = map_config(page)
     assert set(config["groups"]) == {"county", "towns", "zones", "villages_incidence",
                                      "villages_exit", "rivers", "roads", "centers", "clinics",
                                      "industries"}
-    assert config["api"] == "/api/layers/{name}/"
+    assert config["page"]["api"] == "/api/layers/{name}/"
 
 
 @pytest.mark.parametrize("code", ["C", "E", "N", "W"])

@@ -13,7 +13,7 @@ from . import places
 from .divisions import adjacency, assign_zones, build_divisions, polygons, smooth_borders
 from .figures import VillageFigures, village_figures
 from .geography import county_outline, project, river_profiles
-from .grid import CellGraph, Grid
+from .grid import CellGraph, SampleGrid
 from .periods import village_periods
 from .protection import protected_land
 from .roads import RoadLine, build_roads
@@ -84,7 +84,7 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     """
     rng = np.random.default_rng(seed)
     county, _ = county_outline()
-    grid = Grid.around(county.bounds, CELL_METRES, MARGIN_METRES)
+    grid = SampleGrid.around(county.bounds, CELL_METRES, MARGIN_METRES)
     mask = features.rasterize([county], out_shape=grid.shape, transform=grid.transform).astype(bool)
     rivers = river_profiles(grid.cell / 3, rng)
     seats = [project(t.lon, t.lat) for t in places.TOWNS]

@@ -3,10 +3,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from rasterio import features
 from scipy import ndimage
 from scipy.sparse.csgraph import dijkstra
-import shapely
 from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, shape
 from shapely.ops import unary_union

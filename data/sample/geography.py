@@ -3,8 +3,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-from pyproj import Transformer
 import shapely
+from pyproj import Transformer
 from shapely.geometry import shape
 
 from .places import LUO, STORAGE_SRID, TRIBUTARIES

@@ -10,7 +10,7 @@ STEPS = ((0, 1), (1, 0), (1, 1), (1, -1))
 
 
 @dataclass(frozen=True)
-class Grid:
+class SampleGrid:
     """A north-up grid of square cells in the storage CRS."""
 
     x0: float

@@ -108,9 +108,8 @@ TRUNK_ROADS = (
 )
 GREENWAY = "蟒岭绿道"
 
-# A display rank per class; speeds in km/h on flat road.
+# A display rank per class (their speeds on flat road: analysis.network.ROAD_SPEED_KMH).
 ROAD_CLASSES = ("national", "provincial", "county", "township", "village")
-ROAD_SPEED_KMH = {"national": 60, "provincial": 50, "county": 40, "township": 30, "village": 20}
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,8 @@ class ZonePlan:
     color: str
 
 
-# The four zones of the plan (DESIGN.md section 1). Their colours avoid the reds and greens of
-# the poverty-incidence map drawn beneath them.
+# The four zones of the county's development plan, each with its theme and the industries meant
+# for it. Their colours avoid the reds and greens of the poverty-incidence map drawn beneath them.
 ZONE_PLAN = (
     ZonePlan("E", "东部片区", "East", "土地宽广肥沃，发展现代绿色农业",
              ("modern_agriculture", "planting"), "#1f78b4"),

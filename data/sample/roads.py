@@ -6,8 +6,10 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry import LineString
 
+from analysis.network import ROAD_SPEED_KMH
+
 from .grid import trace
-from .places import ROAD_CLASSES, ROAD_SPEED_KMH
+from .places import ROAD_CLASSES
 
 # A road may share the cells of a better road; village roads that carry this many villages'
 # traffic are township roads.

@@ -24,7 +24,7 @@ def draft(django_db_blocker):
 def screen_point(page, lon, lat):
     return page.evaluate(f"""() => {{
         const p = window.gisplanEditor.map.latLngToContainerPoint([{lat}, {lon}]);
-        const box = document.getElementById('plan-map').getBoundingClientRect();
+        const box = window.gisplanEditor.map.getContainer().getBoundingClientRect();
         return [box.left + p.x, box.top + p.y]; }}""")
 
 
@@ -38,7 +38,7 @@ def test_a_planner_picks_a_village_previews_and_saves(page, app_server, draft, d
     page.click("#pick-villages")
     page.wait_for_function("window.gisplanEditor.villages")
     location = village.location.transform(4326, clone=True)
-    page.evaluate(f"window.gisplanEditor.map.setView([{location.y}, {location.x}], 13)")
+    page.evaluate(f"() => {{ window.gisplanEditor.map.setView([{location.y}, {location.x}], 13); }}")
     page.wait_for_timeout(400)
     page.mouse.click(*screen_point(page, location.x, location.y))
     page.click("#preview-picked")
@@ -65,7 +65,7 @@ def test_a_planner_draws_an_area_and_sees_what_it_moves(page, app_server, draft)
     page.wait_for_selector("body[data-ready='1']")
     page.select_option("#edit-zone", "W")
     location = village.location.transform(4326, clone=True)
-    page.evaluate(f"window.gisplanEditor.map.setView([{location.y}, {location.x}], 14)")
+    page.evaluate(f"() => {{ window.gisplanEditor.map.setView([{location.y}, {location.x}], 14); }}")
     page.wait_for_timeout(400)
     page.click("#draw-area")
     x, y = screen_point(page, location.x, location.y)

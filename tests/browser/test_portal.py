@@ -31,7 +31,7 @@ def portal(page, app_server):
 def rendered(page, key):
     """How many features the layer group `key` holds on the map."""
     return page.evaluate(f"""() => {{
-        const config = JSON.parse(document.getElementById('portal-config').textContent);
+        const config = JSON.parse(document.getElementById('map-config').textContent);
         return window[config.groups['{key}']].getLayers().length; }}""")
 
 
@@ -53,7 +53,7 @@ def test_every_layer_is_drawn(portal, django_db_blocker):
     assert portal.locator(".zone-label").count() == 4
     # The two village layers are one at a time: switching on exit status hides incidence.
     shown = portal.evaluate("""() => {
-        const c = JSON.parse(document.getElementById('portal-config').textContent);
+        const c = JSON.parse(document.getElementById('map-config').textContent);
         const m = window[c.map];
         m.addLayer(window[c.groups.villages_exit]);  // what ticking it in the layer control does
         return [m.hasLayer(window[c.groups.villages_incidence]), m.hasLayer(window[c.groups.villages_exit])]; }""")
@@ -78,7 +78,7 @@ def test_a_village_popup_shows_its_name_as_text(portal, hostile_village):
     portal.screenshot(path=SHOTS / "portal-popup.png")
     # The tooltip of the village on the map, the popup bound to it and the search result: text.
     texts = portal.evaluate(f"""() => {{
-        const c = JSON.parse(document.getElementById('portal-config').textContent);
+        const c = JSON.parse(document.getElementById('map-config').textContent);
         const found = [];
         window[c.groups.villages_incidence].eachLayer((layer) => {{
             if (layer.feature.properties.code !== '{hostile_village}') return;
@@ -97,20 +97,21 @@ def test_a_zone_page_frames_its_zone(page, app_server, django_db_blocker):
     sign_in(page, app_server.url, "official")
     page.goto(f"{app_server.url}/zones/W/")
     page.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
-    center = page.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); const p = window[c.map].getCenter(); return [p.lng, p.lat]; }")
+    center = page.evaluate("() => { const p = window.gisplanMap.map.getCenter(); return [p.lng, p.lat]; }")
     with django_db_blocker.unblock():
         west, south, east, north = Zone.objects.in_force().get(code="W").web_boundary.extent
     assert west <= center[0] <= east and south <= center[1] <= north
-    weights = page.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); const w = {}; window[c.groups.zones].eachLayer((l) => { w[l.feature.properties.code] = l.options.weight; }); return w; }")
+    weights = page.evaluate("""() => { const w = {}; window.gisplanMap.group('zones').eachLayer((l) => {
+        w[l.feature.properties.code] = l.options.weight; }); return w; }""")
     assert weights == {"W": 5, "C": 3, "E": 3, "N": 3}  # the zone's own outline stands out
     page.screenshot(path=SHOTS / "portal-zone-W.png")
     assert page.errors == [] and page.foreign_requests == []
 
 
 def test_zoom_to_a_zone(portal):
-    before = portal.evaluate("() => { const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom(); }")
+    before = portal.evaluate("() => window.gisplanMap.map.getZoom()")
     portal.click("[data-zoom-zone='W']")
-    portal.wait_for_function(f"() => {{ const c = JSON.parse(document.getElementById('portal-config').textContent); return window[c.map].getZoom() > {before}; }}")
+    portal.wait_for_function(f"() => window.gisplanMap.map.getZoom() > {before}")
 
 
 def test_the_map_is_saved_as_png(portal):

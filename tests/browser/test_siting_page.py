@@ -153,7 +153,7 @@ def test_a_bad_request_shows_the_error(page, app_server):
     assert page.locator("#siting-error").is_visible()
     assert "nonsense" in page.locator("#siting-error").inner_text()  # the API's reason
     assert page.locator("#siting-results").is_hidden()
-    assert page.locator("#siting-loading").is_hidden()
+    assert page.locator("#map-busy").is_hidden()
     assert page.locator("#siting-form").is_visible()  # the user can choose again
     page.screenshot(path=str(SHOTS / "siting-error.png"))
     assert page.foreign_requests == [] and other_errors(page) == []

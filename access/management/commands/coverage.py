@@ -1,11 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from access.runs import DEFAULT_METRES, DEFAULT_MINUTES, MODES, BadOptions, CoverageOptions, run_coverage
-from access.tables import BadOutput, write_table
+from access.runs import DEFAULT_METRES, DEFAULT_MINUTES, MODES, CoverageOptions, run_coverage
+from access.tables import write_table
+from gisplan.commands import RefusingCommand
 from layers.models import ServiceCenter
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Which villages are within reach of a kind of service center: by road in travel minutes "
             "(default) or in a straight line. One row per village in --out; a summary line here.")
 
@@ -25,11 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")
-        try:
-            run = run_coverage(CoverageOptions(options["service"], mode, options["max_distance"],
-                                               options["max_minutes"], options["planned"]))
-            if options["out"]:
-                write_table(run.rows(), options["out"], run.villages.xy)
-        except (BadOptions, BadOutput) as problem:
-            raise CommandError(str(problem)) from None
+        run = run_coverage(CoverageOptions(options["service"], mode, options["max_distance"],
+                                           options["max_minutes"], options["planned"]))
+        if options["out"]:
+            write_table(run.rows(), options["out"], run.villages.xy)
         self.stdout.write(run.summary())

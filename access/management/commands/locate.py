@@ -1,12 +1,10 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from access.runs import (DEFAULT_TIME_LIMIT, MODELS, MODES, BadOptions, LocateOptions,
-                         run_locate)
-from access.tables import BadOutput, write_table
+from access.runs import DEFAULT_TIME_LIMIT, MODELS, MODES, LocateOptions, run_locate
+from access.tables import write_table
+from gisplan.commands import RefusingCommand
 from layers.models import ServiceCenter
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Where new service centers should go: location set covering (lscp), maximal covering "
             "(mclp), p-median or p-center, solved exactly with HiGHS over the villages weighted by "
             "poor population and the candidate sites (existing centers, village committees, town "
@@ -29,12 +27,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")
-        try:
-            run = run_locate(LocateOptions(
-                options["service"], options["model"], options["p"], mode, options["max_distance"],
-                options["max_minutes"], options["keep_existing"], options["time_limit"]))
-            if options["out"]:
-                write_table(run.rows(), options["out"], run.sites.xy[run.solution.sites])
-        except (BadOptions, BadOutput) as problem:
-            raise CommandError(str(problem)) from None
+        run = run_locate(LocateOptions(
+            options["service"], options["model"], options["p"], mode, options["max_distance"],
+            options["max_minutes"], options["keep_existing"], options["time_limit"]))
+        if options["out"]:
+            write_table(run.rows(), options["out"], run.sites.xy[run.solution.sites])
         self.stdout.write(run.summary())

@@ -1,14 +1,13 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from access.runs import BadOptions
-from analysis.exit import RulesError
 from assessment.report import SUFFIXES, write_report
 from assessment.runs import AssessOptions, run_assessment
+from gisplan.commands import RefusingCommand
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Assess every village against the exit modules, check the record against the map, "
             "and write one row per village (CSV, or XLSX laid out for printing with the priority "
             "list and the household categories).")
@@ -25,10 +24,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--out must end in {' or '.join(SUFFIXES)}, not {out.name}")
             if not out.parent.is_dir():
                 raise CommandError(f"no folder {out.parent} to write {out.name} into")
-        try:
-            run = run_assessment(AssessOptions(module))
-        except (BadOptions, RulesError) as problem:
-            raise CommandError(str(problem)) from None
+        run = run_assessment(AssessOptions(module))
         if out is not None:
             write_report(run, out)
         self.stdout.write(run.summary())

@@ -1,12 +1,10 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
-
 from assessment.periods import import_periods
-from layers.importing import ImportRefused
+from gisplan.commands import RefusingCommand
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Import villages' quarterly statistics (XLSX or CSV keyed by village code, with "
             "year and quarter columns), all or nothing; quarters already held are kept, never "
             "overwritten.")
@@ -18,10 +16,7 @@ class Command(BaseCommand):
                             help="check the file and report, write nothing")
 
     def handle(self, *args, path, dry_run, encoding, **options):
-        try:
-            report = import_periods(path, dry_run=dry_run, encoding=encoding)
-        except ImportRefused as refusal:
-            raise CommandError(str(refusal)) from None
+        report = import_periods(path, dry_run=dry_run, encoding=encoding)
         quarters = ", ".join(f"{y}Q{q}" for y, q in report.periods)
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(f"{verb} {report.rows} rows for {quarters}")

@@ -1,12 +1,13 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from gisplan.commands import RefusingCommand
 from layers.datasets import DATASETS
-from layers.exporting import FORMATS, ExportOptions, ExportRefused, export_layer
+from layers.exporting import FORMATS, ExportOptions, export_layer
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = f"Export a layer to a file; the format follows the name's ending: {', '.join(FORMATS)}."
 
     def add_arguments(self, parser):
@@ -19,6 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, kind, path, srid=None, **options):
         try:
             count = export_layer(ExportOptions(kind, path, srid))
-        except (ExportRefused, OSError) as refusal:
+        except OSError as refusal:
             raise CommandError(str(refusal)) from None
         self.stdout.write(f"{kind}: {count} rows written to {path}")

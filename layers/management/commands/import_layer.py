@@ -1,14 +1,14 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from gisplan.commands import RefusingCommand
 from layers.datasets import DATASETS
-from layers.importing import ImportOptions, ImportRefused, import_layer
+from layers.importing import ImportOptions, import_layer
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Import a layer from a GeoJSON, GeoPackage, shapefile (.shp or .zip), CSV or XLSX file, "
             "all or nothing: one bad feature refuses the file.")
 
@@ -28,11 +28,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, path, **options):
         show = options["verbosity"] > 0 and sys.stderr.isatty()
-        try:
-            report = import_layer(
-                ImportOptions(kind, path, options["encoding"], options["srid"], options["layer"],
-                              options["replace"], options["dry_run"]),
-                progress=lambda records: tqdm(records, desc=kind, unit="feature", disable=not show))
-        except ImportRefused as refusal:
-            raise CommandError(str(refusal)) from None
+        report = import_layer(
+            ImportOptions(kind, path, options["encoding"], options["srid"], options["layer"],
+                          options["replace"], options["dry_run"]),
+            progress=lambda records: tqdm(records, desc=kind, unit="feature", disable=not show))
         self.stdout.write(report.summary())

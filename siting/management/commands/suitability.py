@@ -2,18 +2,17 @@ import shutil
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from analysis.suitability import GridMismatch, ProfileError
+from gisplan.commands import RefusingCommand
 from layers.models import Industry, Zone
-from siting.criteria import MissingData
-from siting.runs import DEFAULT_TOP, BadOptions, SitingOptions, run_siting
+from siting.runs import DEFAULT_TOP, SitingOptions, run_siting
 from siting.sites_file import SUFFIXES, write_sites
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Score the county for an industry's fit (a cloud-optimised GeoTIFF), write its "
             "candidate sites beside it and print the best of them.")
 
@@ -48,10 +47,7 @@ class Command(BaseCommand):
                     bar.reset()
                     bar.set_description(stage)
                 bar.update(round(fraction * 100) - bar.n)
-            try:
-                run = run_siting(SitingOptions(industry, zone, top), progress)
-            except (BadOptions, MissingData, GridMismatch, ProfileError) as problem:
-                raise CommandError(str(problem)) from None
+            run = run_siting(SitingOptions(industry, zone, top), progress)
         try:
             write_sites(run, sites)
             shutil.copyfile(run.surface.path, out)

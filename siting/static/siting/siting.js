@@ -1,49 +1,34 @@
-/* The siting page (/analysis/siting/): where an industry fits. With ?industry=... (and ?zone=...)
-   it asks /api/analysis/suitability/ and draws the suitability surface (a PNG whose bounds come
-   in the X-Bounds header) over the offline basemap, the candidate sites (conflicts dashed) with
-   the breakdown of their score, and the tables. Planners save a site as a proposed industry.
-   The page's texts come from the template (#siting-texts); texts from the data go in as text,
-   never as HTML. */
+/* The siting page (/analysis/siting/) on the page's map (maps/static/maps/map.js): where an
+   industry fits. With ?industry=... (and ?zone=...) it asks /api/analysis/suitability/ and draws
+   the suitability surface (a PNG whose bounds come in the X-Bounds header) over the offline
+   basemap, the candidate sites (conflicts dashed) with the breakdown of their score, and the
+   tables. Planners save a site as a proposed industry. Texts from the data go in as text, never
+   as HTML. */
 (function () {
   "use strict";
-  const config = JSON.parse(document.getElementById("siting-config").textContent);
-  const chosen = JSON.parse(document.getElementById("siting-chosen").textContent);
-  const T = {};
-  document.querySelectorAll("#siting-texts [data-text]").forEach((node) => { T[node.dataset.text] = node.textContent; });
-
-  const map = L.map("siting-map", {zoomSnap: 0.25, attributionControl: Boolean(config.tiles)});
-  // The basemap under the surface, the surface under the outlines and sites (overlayPane).
-  map.createPane("basemap").style.zIndex = 250;
+  const gm = window.gisplanMap;
+  const {map, page, t, el} = gm;
+  const chosen = page.chosen;
+  // The surface under the outlines and sites (overlayPane).
   map.createPane("surface").style.zIndex = 350;
-  if (config.basemap) L.imageOverlay(config.basemap.url, config.basemap.bounds, {pane: "basemap"}).addTo(map);
-  if (config.tiles) L.tileLayer(config.tiles.url, {attribution: config.tiles.attribution,
-                                                   subdomains: config.tiles.subdomains || "abc"}).addTo(map);
-  L.control.scale({imperial: false}).addTo(map);
-  if (config.basemap) map.fitBounds(config.basemap.bounds); else map.setView([0, 0], 2);
 
   const STYLE = {
-    site: {color: "#08306b", weight: 2, fillColor: "#2171b5", fillOpacity: 0.35},
-    conflict: {color: "#c51b7d", weight: 2.5, dashArray: "6 4", fillColor: "#c51b7d", fillOpacity: 0.2},
+    site: {color: page.site.outline, weight: 2, fillColor: page.site.fill, fillOpacity: 0.35},
+    conflict: {color: page.conflict.outline, weight: 2.5, dashArray: "6 4", fillColor: page.conflict.fill, fillOpacity: 0.2},
   };
   const siteStyle = (p, selected) => Object.assign({}, p.conflict ? STYLE.conflict : STYLE.site,
                                                    selected ? {weight: 4.5, fillOpacity: 0.5} : {});
-  const sitesLayer = L.geoJSON(null, {style: (f) => siteStyle(f.properties, false)});
+  // Sites as SVG paths, which stay crisp and clickable above the surface image.
+  const sitesLayer = L.geoJSON(null, {style: (f) => siteStyle(f.properties, false), renderer: L.svg()});
+  gm.group("sites").addLayer(sitesLayer);
   const state = {map, ready: null, data: null, surface: null, sites: sitesLayer, selected: null};
   window.gisplanSiting = state;
 
   // ---- small helpers ----
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (k === "text") node.textContent = v; else if (v !== null && v !== undefined) node.setAttribute(k, v);
-    });
-    (children || []).forEach((c) => node.appendChild(typeof c === "string" ? document.createTextNode(c) : c));
-    return node;
-  }
   const known = (x) => x !== null && x !== undefined && !(typeof x === "number" && Number.isNaN(x));
   const fixed = (x, digits) => (known(x) ? Number(x).toFixed(digits) : "—");
   const cell = (text, numeric) => el("td", {class: numeric ? "n" : null, text: text === "" || !known(text) ? "—" : String(text)});
-  const yesNo = (b) => (b ? T.yes : T.no);
+  const yesNo = (b) => (b ? t("yes") : t("no"));
   const zoneNames = {};
   document.querySelectorAll("#zone option").forEach((o) => { if (o.value) zoneNames[o.value] = o.textContent; });
   const zoneName = (code) => zoneNames[code] || code || "—";
@@ -60,26 +45,8 @@
     box.hidden = !text;
   }
 
-  async function call(url, options) {
-    let response;
-    try {
-      response = await fetch(url, Object.assign({credentials: "same-origin"}, options || {}));
-    } catch (problem) {
-      throw new Error(T.failed + problem.message);
-    }
-    const type = response.headers.get("Content-Type") || "";
-    const data = type.includes("json") ? await response.json().catch(() => ({})) : null;
-    if (!response.ok) {
-      const problem = new Error(data && data.error ? data.error
-        : T.failed + response.status + " " + response.statusText);
-      problem.status = response.status;
-      throw problem;
-    }
-    return {data, response};
-  }
-
   function busy(on) {
-    document.getElementById("siting-loading").hidden = !on;
+    gm.busy(on);
     document.getElementById("run").disabled = on;
     document.getElementById("siting-panel").setAttribute("aria-busy", on ? "true" : "false");
   }
@@ -87,33 +54,23 @@
   // ---- the form: which zones are planned for the chosen industry ----
   function showIntended() {
     const industry = document.getElementById("industry").value;
-    const codes = Object.keys(config.preferred).filter((code) => (config.preferred[code] || []).includes(industry));
+    const codes = Object.keys(page.preferred).filter((code) => (page.preferred[code] || []).includes(industry));
     document.querySelectorAll("#zone option").forEach((o) => {
       if (!o.value) return;
       o.textContent = zoneNames[o.value] + (codes.includes(o.value) ? " ★" : "");
     });
-    document.getElementById("intended-names").textContent = codes.length ? codes.map(zoneName).join(T.separator) : T.none;
+    document.getElementById("intended-names").textContent = codes.length ? codes.map(zoneName).join(t("separator")) : t("none");
   }
   document.getElementById("industry").addEventListener("change", showIntended);
   showIntended();
 
-  // ---- the legend ----
-  const legend = L.control({position: "bottomright"});
-  legend.onAdd = () => {
-    const box = document.getElementById("siting-legend");
-    box.hidden = false;
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    return box;
-  };
-
+  // ---- the legend: a mark at the threshold on the ramp ----
   function showThreshold(threshold) {
-    if (!known(threshold)) return;
     const mark = document.getElementById("legend-threshold");
+    if (!known(threshold) || !mark) return;
     mark.style.left = (threshold * 100) + "%";
     mark.hidden = false;
-    document.getElementById("legend-threshold-text").textContent = T.threshold + " " + threshold;
-    document.getElementById("legend-threshold-label").hidden = false;
+    mark.closest(".ramp-entry").lastChild.textContent = t("threshold") + " " + threshold;
   }
 
   // ---- a site: popup and the side panel ----
@@ -125,19 +82,19 @@
   }
 
   function siteTitle(p) {
-    return T.site + " " + p.rank;
+    return t("site") + " " + p.rank;
   }
 
   function siteFacts(p) {
-    return [[T.score, fixed(p.score, 2)], [T.area, fixed(p.area_ha, 1)],
-            [T.zone, p.zone_name || "—"], [T.village, p.village_name || "—"]];
+    return [[t("score"), fixed(p.score, 2)], [t("area"), fixed(p.area_ha, 1)],
+            [t("zone"), p.zone_name || "—"], [t("village"), p.village_name || "—"]];
   }
 
   function popup(p) {
     const head = document.querySelector("#breakdown thead").cloneNode(true);
     const facts = el("table", {class: "facts"}, siteFacts(p).map(([k, v]) => el("tr", {}, [el("th", {text: k}), el("td", {text: v})])));
     const box = el("div", {class: "popup site-popup"}, [el("h3", {text: siteTitle(p)}), facts]);
-    if (p.conflict) box.appendChild(el("p", {class: "conflict-note", text: "⚠ " + T.conflict}));
+    if (p.conflict) box.appendChild(el("p", {class: "conflict-note", text: "⚠ " + t("conflict")}));
     box.appendChild(el("table", {class: "figures breakdown"}, [head, el("tbody", {}, breakdownRows(p))]));
     return box;
   }
@@ -168,8 +125,8 @@
       row.setAttribute("aria-selected", row.dataset.site === id ? "true" : "false");
     });
     document.getElementById("site-title").textContent = siteTitle(p);
-    const meta = siteFacts(p).map(([k, v]) => k + " " + v).join(T.separator);
-    document.getElementById("site-meta").textContent = meta + (p.conflict ? T.separator + "⚠ " + T.conflict : "");
+    const meta = siteFacts(p).map(([k, v]) => k + " " + v).join(t("separator"));
+    document.getElementById("site-meta").textContent = meta + (p.conflict ? t("separator") + "⚠ " + t("conflict") : "");
     fill("breakdown", breakdownRows(p));
     document.getElementById("site-detail").hidden = false;
     const result = document.getElementById("save-result");
@@ -191,7 +148,7 @@
       const row = el("tr", {"data-site": f.id, tabindex: "0", class: p.conflict ? "conflict" : null}, [
         cell(p.rank, true), cell(fixed(p.score, 2), true), cell(fixed(p.area_ha, 1), true),
         el("td", {class: "name", text: p.zone_name || "—"}), el("td", {class: "name", text: p.village_name || "—"}),
-        el("td", {text: p.conflict ? "⚠ " + T.yes : "—", title: p.conflict ? T.conflict : null})]);
+        el("td", {text: p.conflict ? "⚠ " + t("yes") : "—", title: p.conflict ? t("conflict") : null})]);
       row.addEventListener("click", () => select(f.id, true));
       row.addEventListener("keydown", (event) => { if (event.key === "Enter") select(f.id, true); });
       return row;
@@ -207,7 +164,7 @@
       cell(fixed(z.scored_km2, 1), true), cell(fixed(z.suitable_km2, 1), true), cell(fixed(z.mean_score, 2), true),
       el("td", {class: "n" + (z.conflict_km2 > 0 ? " conflict" : ""), text: fixed(z.conflict_km2, 1)})]));
     if (zones.length > 1) {
-      zoneRows.push(el("tr", {class: "total"}, [el("td", {class: "name", text: T.county}), cell(""),
+      zoneRows.push(el("tr", {class: "total"}, [el("td", {class: "name", text: t("county")}), cell(""),
         cell(fixed(total.scored, 1), true), cell(fixed(total.suitable, 1), true),
         cell(total.scored ? fixed(total.sum / total.scored, 2) : "—", true), cell(fixed(total.conflict, 1), true)]));
     }
@@ -218,8 +175,8 @@
     document.getElementById("no-existing").hidden = data.existing.length > 0;
     document.getElementById("existing-table").hidden = data.existing.length === 0;
     fill("existing-table", data.existing.map((x) => el("tr", {class: x.conflicts.length ? "conflict" : null}, [
-      el("td", {class: "name", text: x.name}), cell(T["status-" + x.status] || x.status), cell(zoneName(x.zone)),
-      cell(fixed(x.score, 2), true), el("td", {text: x.conflicts.length ? "⚠ " + x.conflicts.join(T.separator) : "—"})])));
+      el("td", {class: "name", text: x.name}), cell(t("status-" + x.status)), cell(zoneName(x.zone)),
+      cell(fixed(x.score, 2), true), el("td", {text: x.conflicts.length ? "⚠ " + x.conflicts.join(t("separator")) : "—"})])));
 
     fill("sensitivity-table", data.sensitivity.map((s) => el("tr", {class: s.top_unchanged ? null : "changed"}, [
       el("td", {text: s.label}), cell(s.change, true), cell(s.moved, true), cell(yesNo(s.top_unchanged)),
@@ -231,13 +188,13 @@
 
   // ---- the map ----
   async function drawSurface(url) {
-    const {response} = await call(url);
+    const response = await gm.request(url);
     const [south, west, north, east] = JSON.parse(response.headers.get("X-Bounds"));
     const image = URL.createObjectURL(await response.blob());
     const overlay = L.imageOverlay(image, [[south, west], [north, east]],
                                    {pane: "surface", className: "siting-surface", interactive: false});
     const loaded = new Promise((resolve, reject) => { overlay.once("load", resolve); overlay.once("error", reject); });
-    overlay.addTo(map);
+    gm.group("surface").addLayer(overlay);
     state.surface = overlay;
     await loaded;
   }
@@ -251,19 +208,18 @@
       layer.bindTooltip(el("span", {text: String(p.rank)}), {permanent: true, direction: "center", className: "site-rank" + (p.conflict ? " conflict" : "")});
       layer.on("click", () => select(layer.feature.id, false));
     });
-    sitesLayer.addTo(map);
   }
 
   function setDownloads(data) {
     document.getElementById("download-tif").href = data.surface.tif;
     const query = new URLSearchParams({format: "geojson", industry: data.industry});
     if (data.zone) query.set("zone", data.zone);
-    document.getElementById("download-geojson").href = config.urls.suitability + "?" + query.toString();
+    document.getElementById("download-geojson").href = page.urls.suitability + "?" + query.toString();
   }
 
   // ---- planners: save a site as a proposed industry ----
   const saveForm = document.getElementById("save-form");
-  if (saveForm && config.can_save) {
+  if (saveForm && page.can_save) {
     saveForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       const result = document.getElementById("save-result");
@@ -273,17 +229,17 @@
       if (!data || state.selected === null) return;
       button.disabled = true;
       result.className = "";
-      result.replaceChildren(T.saving);
+      result.replaceChildren(t("saving"));
       result.hidden = false;
       try {
-        const {data: saved} = await call(config.urls.save, {
+        const saved = await gm.json(page.urls.save, {
           method: "POST",
           headers: {"Content-Type": "application/json",
                     "X-CSRFToken": saveForm.querySelector("[name=csrfmiddlewaretoken]").value},
           body: JSON.stringify({industry: data.industry, zone: data.zone, site: state.selected, name})});
         result.className = "ok";
-        result.replaceChildren("✓ " + T.saved + " ", el("strong", {text: saved.name}));
-        if (T.admin && saved.admin) result.append(" · ", el("a", {href: saved.admin, text: T.admin}));
+        result.replaceChildren("✓ " + t("saved") + " ", el("strong", {text: saved.name}));
+        if (page.staff && saved.admin) result.append(" · ", el("a", {href: saved.admin, text: t("admin")}));
       } catch (problem) {
         result.className = "errors";
         result.replaceChildren(problem.message);
@@ -301,7 +257,7 @@
     if (chosen.zone) query.set("zone", chosen.zone);
     busy(true);
     try {
-      const {data} = await call(config.urls.suitability + "?" + query.toString());
+      const data = await gm.json(page.urls.suitability + "?" + query.toString());
       state.data = data;
       say("siting-summary", data.summary);
       setDownloads(data);
@@ -309,12 +265,11 @@
       document.getElementById("siting-results").hidden = false;
       drawSites(data);
       showThreshold(data.threshold);
-      legend.addTo(map);
       if (data.sites.features.length) select(data.sites.features[0].id, false);
       try {
         await drawSurface(data.surface.png);
       } catch (problem) {
-        say("map-message", T.surface_failed + problem.message);
+        gm.say(t("surface_failed") + problem.message);
       }
     } catch (problem) {
       say("siting-error", problem.message);
@@ -324,18 +279,19 @@
   }
 
   async function start() {
-    const county = call(config.urls.county).then(({data}) => {
-      const outline = L.geoJSON(data, {style: {color: "#333", weight: 2.5, fill: false}, interactive: false}).addTo(map);
-      if (!chosen.zone) map.fitBounds(outline.getBounds());
+    const county = gm.json(page.urls.county).then((data) => {
+      L.geoJSON(data, {style: {color: "#333", weight: 2.5, fill: false}, interactive: false})
+        .eachLayer((layer) => gm.group("county").addLayer(layer));
     });
-    const zones = call(config.urls.zones).then(({data}) => {
-      const layer = L.geoJSON(data, {style: {color: "#555", weight: 1.5, opacity: 0.9, fill: false}, interactive: false}).addTo(map);
-      layer.eachLayer((l) => l.bindTooltip(el("span", {text: l.feature.properties.name}), {permanent: true, direction: "center", className: "zone-label"}));
-      layer.eachLayer((l) => {
-        if (chosen.zone && l.feature.properties.code === chosen.zone) map.fitBounds(l.getBounds());
-      });
+    const zones = gm.json(page.urls.zones).then((data) => {
+      L.geoJSON(data, {style: {color: "#555", weight: 1.5, opacity: 0.9, fill: false}, interactive: false})
+        .eachLayer((l) => {
+          gm.group("zones").addLayer(l.bindTooltip(gm.text(l.feature.properties.name),
+                                                   {permanent: true, direction: "center", className: "zone-label"}));
+          if (chosen.zone && l.feature.properties.code === chosen.zone) map.fitBounds(l.getBounds());
+        });
     });
-    const layers = Promise.all([county, zones]).catch((problem) => say("map-message", problem.message));
+    const layers = Promise.all([county, zones]).catch((problem) => gm.say(problem.message));
     if (chosen.industry) await run();
     await layers;
     sitesLayer.bringToFront();

@@ -4,8 +4,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from layers.spreadsheets import csv_row
-from plans import audit
+from layers import audit
+from layers.spreadsheets import csv_text
 
 
 def day(text):
@@ -32,6 +32,6 @@ class Command(BaseCommand):
         out = csv.writer(self.stdout, lineterminator="\n")
         out.writerow(["at", "user", "action", "model", "object_id", "object", "fields", "note"])
         for change in changes:
-            out.writerow(csv_row([timezone.localtime(change.at).isoformat(), change.user,
-                                  change.action, change.model, change.object_id, change.label,
-                                  "; ".join(change.fields), change.note]))
+            out.writerow([csv_text(value) for value in (
+                timezone.localtime(change.at).isoformat(), change.user, change.action, change.model,
+                change.object_id, change.label, "; ".join(change.fields), change.note)])

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from layers.backup import BackupError, Database, RestoreOptions, restore
+from backups.archive import BackupError, Database, RestoreOptions, restore
 
 
 class Command(BaseCommand):

@@ -1,16 +1,16 @@
 """The audit log: who created, changed or deleted which plan object, and when.
 
-Read from the objects' histories (django-simple-history): plan versions, zones, villages,
-service centers, industries, roads and rivers each keep a record of every save and delete with
-the user of the request that made it (simple_history's request middleware) or, for a command,
-no user.
+Read from the histories the models keep (django-simple-history, `history` in layers/models.py):
+plan versions, zones, villages, service centers, industries, roads and rivers each keep a record
+of every save and delete with the user of the request that made it (simple_history's request
+middleware), the importing user for an import, or, for a command, no user.
 """
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import pgettext_lazy
 
-from layers.models import Industry, PlanVersion, River, Road, ServiceCenter, Village, Zone
+from .models import Industry, PlanVersion, River, Road, ServiceCenter, Village, Zone
 
 AUDITED = {model._meta.model_name: model
            for model in (PlanVersion, Zone, Village, ServiceCenter, Industry, Road, River)}
@@ -19,7 +19,7 @@ BOOKKEEPING = {"revision"}
 
 
 @dataclass(frozen=True)
-class Change:
+class AuditEntry:
     at: datetime
     user: str  # empty for a command or a data migration
     action: str  # created, changed or deleted, in the reader's language
@@ -45,26 +45,26 @@ def changes(*, user=None, model=None, since=None, limit=100):
             history = history.filter(history_date__date__gte=since)
         records += history[:limit]
     records.sort(key=lambda record: record.history_date, reverse=True)
-    return [change(record) for record in records[:limit]]
+    return [entry(record) for record in records[:limit]]
 
 
 ACTIONS = {"+": pgettext_lazy("audit", "created"), "~": pgettext_lazy("audit", "changed"),
            "-": pgettext_lazy("audit", "deleted")}
 
 
-def change(record):
+def entry(record):
     meta = record.instance_type._meta
     fields = ()
     if record.history_type == "~" and (earlier := record.prev_record) is not None:
         changed = record.diff_against(earlier).changed_fields
         fields = tuple(str(meta.get_field(name).verbose_name) for name in changed
                        if name not in BOOKKEEPING)
-    return Change(
+    return AuditEntry(
         at=record.history_date,
         user=record.history_user.username if record.history_user else "",
         action=str(ACTIONS[record.history_type]),
         kind=str(meta.verbose_name), model=meta.model_name,
-        object_id=getattr(record, "id"), label=label(record),
+        object_id=record.id, label=label(record),
         fields=fields, note=record.history_change_reason or "")
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from layers.backup import BackupError, BackupOptions, Database, backup
+from backups.archive import BackupError, BackupOptions, Database, backup
 
 
 class Command(BaseCommand):

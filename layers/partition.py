@@ -1,19 +1,21 @@
-"""The four zones as a partition of the county: taking area for a zone, checking the partition,
-and what a change moves between zones.
+"""The invariant of the Zone model: a plan version's zones are a partition of the county. Taking
+area for a zone, checking the partition, and what a change moves between zones.
 
-Plain GEOS geometry in the storage CRS (metres); no database. The edits in plans/edits.py and the
-zone import in layers/ call these before they write anything.
+Plain GEOS geometry in the storage CRS (metres); no database. The zone import
+(layers/importing) and the plan edits (plans/edits.py) call these before they write anything.
 """
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.utils.translation import gettext as _
 
+from gisplan.api import Conflict
+
 # Overlay results carry rounding noise; anything smaller than this is not a gap or an overlap.
 AREA_TOLERANCE = 1.0  # square metres
 
 
-class PartitionError(ValueError):
+class PartitionError(Conflict):
     """A change that would leave the zones something other than a partition of the county."""
 
 

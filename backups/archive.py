@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from psycopg2 import sql
 
-from .models import RasterLayer
+from layers.models import RasterLayer
 
 FORMAT = "gisplan-backup"
 VERSION = 1

@@ -1,0 +1,13 @@
+"""The base of gisplan's management commands: a refusal ends the command with its one-line
+message and a non-zero exit, never a traceback."""
+from django.core.management.base import BaseCommand, CommandError
+
+from .api import REFUSALS
+
+
+class RefusingCommand(BaseCommand):
+    def execute(self, *args, **options):
+        try:
+            return super().execute(*args, **options)
+        except REFUSALS as problem:
+            raise CommandError(str(problem)) from None

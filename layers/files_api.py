@@ -1,0 +1,52 @@
+"""The file endpoints: POST /api/import/<kind>/ (multipart) and GET /api/export/<kind>.<format>.
+
+Session authentication as the layer API: an anonymous caller gets 401, a role without the
+permissions 403, an unknown layer 404, a bad file or parameter 400 with the reason, all as
+{"error": "..."} (gisplan/api.py).
+"""
+import dataclasses
+
+from django.utils.translation import gettext as _
+
+from gisplan.api import Forbidden, NotFound, Refusal, answer, attachment, endpoint, require
+
+from .datasets import DATASETS
+from .exporting import ExportOptions, export_layer
+from .forms import ImportForm, may_import
+
+
+def dataset(kind):
+    if kind not in DATASETS:
+        raise NotFound(_("no such layer: %(name)s") % {"name": kind})
+    return DATASETS[kind]
+
+
+def checked_import_form(request, kind):
+    """The import form of `kind` filled from the request, checked: 403 for a role that may not
+    import (or, replacing, delete) its rows, 400 with the form's errors."""
+    dataset(kind)
+    form = ImportForm({**request.POST.dict(), "kind": kind}, request.FILES, kinds=[kind])
+    replace = form.fields["replace"].to_python(form.data.get("replace"))  # as the form reads it
+    if not may_import(request.user, kind, replace=replace):
+        raise Forbidden(_("your role may not import this layer"))
+    if not form.is_valid():
+        raise Refusal("; ".join(f"{name}: {' '.join(messages)}"
+                                for name, messages in form.errors.items()))
+    return form
+
+
+@endpoint("POST")
+def import_file(request, kind):
+    report = checked_import_form(request, kind).run(request.user)
+    return answer({**dataclasses.asdict(report), "summary": report.summary()})
+
+
+@endpoint("GET")
+def export_file(request, kind, fmt):
+    require(request.user, dataset(kind).permission, _("your role may not view this layer"))
+    try:
+        srid = int(request.GET["srid"]) if request.GET.get("srid") else None
+    except ValueError:
+        raise Refusal(_("srid must be an EPSG code (a whole number)")) from None
+    name = f"{kind}.{fmt}"
+    return attachment(name, lambda path: export_layer(ExportOptions(kind, path, srid)))

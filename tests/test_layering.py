@@ -1,0 +1,102 @@
+"""The layers of the house (docs/architecture.md), read from the imports of every module:
+
+- analysis/ imports neither Django nor any of gisplan's packages: arrays in, frozen results out;
+- layers/ (the data layer at the bottom) imports no feature app, nor maps, data or backups;
+- maps/ (the map bootstrap and the portal) builds on layers only;
+- no package imports another's private (underscore) names.
+
+Each rule is also shown failing on a small fixture module, so that the test can fail.
+"""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# gisplan's own packages: the project package, the pure analysis and the Django apps.
+PACKAGES = {"gisplan", "analysis", "layers", "plans", "access", "siting", "assessment", "jobs",
+            "maps", "data", "backups"}
+FEATURES = {"plans", "access", "siting", "assessment", "jobs"}
+# What each package may not import (besides other packages' private names).
+FORBIDDEN = {
+    "analysis": PACKAGES - {"analysis"} | {"django"},
+    "layers": FEATURES | {"maps", "data", "backups"},
+    "maps": FEATURES | {"data", "backups"},
+}
+SKIPPED = {".venv", "var", ".git", "node_modules"}
+
+
+def imports(path, source):
+    """(imported module, [names]) for each import of a module at `path` (relative to ROOT)."""
+    parts = list(path.with_suffix("").parts)
+    package = parts[:-1]  # what a relative import's first dot means: a package's own __init__'s too
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            found.append((module, [alias.name for alias in node.names]))
+    return found
+
+
+def violations(path, source):
+    """Sentences naming each import of the module at `path` that breaks a rule."""
+    path = Path(path)
+    owner = path.parts[0]
+    out = []
+    for module, names in imports(path, source):
+        top = module.split(".")[0]
+        if top in FORBIDDEN.get(owner, ()):
+            out.append(f"{path}: {owner}/ may not import {module}")
+        if top in PACKAGES and top != owner:
+            private = [part for part in module.split(".")[1:] if part.startswith("_")]
+            private += [name for name in names if name.startswith("_")]
+            if private:
+                out.append(f"{path}: imports the private {', '.join(private)} of {module}")
+    return out
+
+
+def modules():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in PACKAGES and not SKIPPED & set(relative.parts):
+            yield relative
+
+
+def test_every_module_keeps_the_layering():
+    found = [v for path in modules() for v in violations(path, (ROOT / path).read_text("utf-8"))]
+    assert not found, "\n".join(found)
+
+
+def test_the_rules_see_every_package():
+    assert {path.parts[0] for path in modules()} == PACKAGES
+
+
+@pytest.mark.parametrize("path, source, expected", [
+    # analysis/: neither Django nor an app, however imported.
+    ("analysis/bad.py", "from django.db import models\n", "analysis/ may not import django.db"),
+    ("analysis/bad.py", "import layers.models\n", "analysis/ may not import layers.models"),
+    ("analysis/bad.py", "from gisplan.api import Refusal\n", "may not import gisplan.api"),
+    # layers/: no feature app, also by a relative import that climbs out of the package.
+    ("layers/bad.py", "from plans.edits import create_draft\n", "layers/ may not import plans.edits"),
+    ("layers/sub/bad.py", "from ...jobs.tasks import enqueue\n", "layers/ may not import jobs.tasks"),
+    ("maps/bad.py", "from siting.runs import run_siting\n", "maps/ may not import siting.runs"),
+    # Another package's private names, as a name or as a module.
+    ("siting/bad.py", "from access.openapi import _error\n", "private _error of access.openapi"),
+    ("jobs/bad.py", "import layers._internals\n", "private _internals of layers._internals"),
+])
+def test_a_forbidden_import_is_found(path, source, expected):
+    found = violations(path, source)
+    assert len(found) == 1 and expected in found[0], found
+
+
+@pytest.mark.parametrize("path, source", [
+    ("analysis/good.py", "import numpy as np\nfrom .network import build_network\n"),
+    ("layers/good.py", "from analysis.exit import assess\nfrom gisplan.api import Refusal\n"),
+    ("plans/good.py", "from layers.partition import take\nfrom ._own import helper\n"),
+    ("jobs/good.py", "from access.api import coverage_data\n"),
+])
+def test_an_allowed_import_passes(path, source):
+    assert violations(path, source) == []
