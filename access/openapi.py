@@ -11,7 +11,7 @@ from .tables import SUFFIXES
 
 
 def reach_parameters():
-    """The service, mode and threshold parameters, which the jobs API takes too."""
+    """The service, mode and threshold parameters of coverage and locate."""
     return [
         query("service", {"enum": ServiceCenter.Kind.values}, _("the kind of center"), required=True),
         query("mode", {"enum": list(MODES), "default": "network"},

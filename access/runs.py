@@ -33,7 +33,7 @@ class CoverageOptions:
         """These options, or a Refusal with the reason."""
         if self.service not in ServiceCenter.Kind.values:
             raise Refusal(_("unknown service type %(service)s; choose one of %(kinds)s")
-                             % {"service": self.service, "kinds": ", ".join(ServiceCenter.Kind.values)})
+                          % {"service": self.service, "kinds": ", ".join(ServiceCenter.Kind.values)})
         if self.mode not in MODES:
             raise Refusal(_("the mode is network or euclidean, not %(mode)s") % {"mode": self.mode})
         if self.mode == "network" and self.max_distance is not None:
@@ -80,7 +80,7 @@ class CoverageRun:
 
     @cached_property
     def shares(self):
-        """{zone code: Share}, and the county under None."""
+        """{zone code: CoverageShare}, and the county under None."""
         v = self.villages.extra
         return shares_by(v["zone"], self.coverage.covered, v["population"], v["poor_population"])
 
@@ -169,7 +169,7 @@ class LocateOptions:
         self.reach.checked()
         if self.model not in MODELS:
             raise Refusal(_("the model is one of %(models)s, not %(model)s")
-                             % {"models": ", ".join(MODELS), "model": self.model})
+                          % {"models": ", ".join(MODELS), "model": self.model})
         if self.model in NEEDS_P and (self.p is None or self.p < 1):
             raise Refusal(_("%(model)s needs the number of new sites: p of 1 or more") % {"model": self.model})
         if self.model == "lscp" and self.p is not None:
@@ -177,7 +177,7 @@ class LocateOptions:
         if self.time_limit is not None and not (np.isfinite(self.time_limit)
                                                 and 0 < self.time_limit <= MAX_TIME_LIMIT):
             raise Refusal(_("the time limit must be a number of seconds above zero and at most "
-                               "%(most)d") % {"most": MAX_TIME_LIMIT})
+                            "%(most)d") % {"most": MAX_TIME_LIMIT})
         return self
 
     @property
@@ -243,7 +243,7 @@ def run_locate(options):
     free = len(sites.ids) - (len(existing.ids) if options.keep_existing else 0)
     if options.p is not None and options.p > free:  # the solver would refuse it
         raise Refusal(_("p can be at most %(free)d: there are no more candidate sites")
-                         % {"free": free})
+                      % {"free": free})
     count = len(villages.ids)
     if options.mode == "network":
         lines, speeds, oneway = arrays.roads()

@@ -6,11 +6,11 @@ modules and their thresholds are read from a TOML file (exit_rules.toml by defau
 county's own rules can be loaded.
 """
 import math
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import tomllib
 
 from .refusals import AnalysisRefusal
 

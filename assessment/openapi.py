@@ -16,10 +16,10 @@ def paths():
                      "household categories"),
         "parameters": [
             query("module", {"type": "string", "default": "standard"},
-                   _("the module the priority list follows: standard or demonstration")),
+                  _("the module the priority list follows: standard or demonstration")),
             query("format", {"enum": ["json", "csv", "xlsx"], "default": "json"},
-                   _("csv: one row per village; xlsx: laid out for printing, with the priority "
-                     "list and the household categories")),
+                  _("csv: one row per village; xlsx: laid out for printing, with the priority "
+                    "list and the household categories")),
         ],
         "responses": {
             "200": {"description": _("summary, villages, priority list, categories; or the file"),

@@ -32,8 +32,8 @@ class AssessOptions:
         """These options, or a Refusal with the reason."""
         if self.module not in exit_rules().modules:
             raise Refusal(_("unknown module %(module)s; choose one of %(modules)s")
-                             % {"module": self.module,
-                                "modules": ", ".join(exit_rules().modules)})
+                          % {"module": self.module,
+                             "modules": ", ".join(exit_rules().modules)})
         return self
 
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from psycopg2 import sql
 
+from gisplan.api import Refusal
 from layers.models import RasterLayer
 
 FORMAT = "gisplan-backup"
@@ -43,7 +44,7 @@ DERIVED_FOLDERS = ("criteria", "suitability")
 CHUNK = 1 << 20
 
 
-class BackupError(Exception):
+class BackupError(Refusal):
     """A backup or restore that cannot be done; the message says why in one line."""
 
 

@@ -7,7 +7,8 @@
   package keeps a Django-free base of its own (`analysis.refusals.AnalysisRefusal`), answered
   as a 400 here too. A command turns either into one line and a non-zero exit
   (`gisplan.commands`), a background job into the status "refused" (jobs.tasks).
-- `answer`, `error` and `attachment` are the only ways an endpoint writes its body.
+- `answer` writes JSON, `error` a refusal, `attachment` a file made on the fly; `json_body`
+  reads a request's JSON.
 """
 import json
 import tempfile
@@ -40,17 +41,21 @@ CONTENT_TYPES = {
 }
 
 
+def one_line(message):
+    """`message` on one line (a command prints it as one, and a file's own text may hold line
+    breaks) of at most MAX_MESSAGE_CHARS."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS - 1] + "…"
+
+
 class Refusal(ValueError):
-    """Input the user must correct; the message says how, in one line (a command prints it as
-    one line, and a file's own text may hold line breaks). `status` is the HTTP answer."""
+    """Input the user must correct; the message says how, in one line. `status` is the HTTP
+    answer."""
 
     status = 400
 
     def __init__(self, message):
-        text = " ".join(str(message).split())
-        if len(text) > MAX_MESSAGE_CHARS:
-            text = text[:MAX_MESSAGE_CHARS - 1] + "…"
-        super().__init__(text)
+        super().__init__(one_line(message))
 
 
 class Forbidden(Refusal):
@@ -133,12 +138,14 @@ def attachment(name, write):
 def refused(problem):
     """The error answer to a refusal (or a Django ValidationError) raised by a view."""
     if isinstance(problem, ValidationError):
-        return error(400, "; ".join(problem.messages))
-    return error(getattr(problem, "status", 400), str(problem))
+        return error(400, one_line("; ".join(problem.messages)))
+    return error(getattr(problem, "status", 400), one_line(problem))
 
 
-def endpoint(*methods, permission=None, denied=gettext_lazy("your role may not do this"),
-             public=False):
+DENIED = gettext_lazy("your role may not do this")
+
+
+def endpoint(*methods, permission=None, denied=DENIED, public=False):
     """A JSON endpoint answering `methods`.
 
     An anonymous caller gets 401 (an API caller wants a status, not the sign-in page), unless

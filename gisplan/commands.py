@@ -2,7 +2,7 @@
 message and a non-zero exit, never a traceback."""
 from django.core.management.base import BaseCommand, CommandError
 
-from .api import REFUSALS
+from .api import REFUSALS, one_line
 
 
 class RefusingCommand(BaseCommand):
@@ -10,4 +10,4 @@ class RefusingCommand(BaseCommand):
         try:
             return super().execute(*args, **options)
         except REFUSALS as problem:
-            raise CommandError(str(problem)) from None
+            raise CommandError(one_line(problem)) from None

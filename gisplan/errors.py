@@ -26,7 +26,7 @@ def permission_denied(request, exception):
 def csrf_failure(request, reason=""):
     if _api(request):
         return error(403, _("the CSRF token is missing or wrong: send the csrftoken cookie's "
-                             "value in the X-CSRFToken header"))
+                            "value in the X-CSRFToken header"))
     return csrf.csrf_failure(request, reason)
 
 

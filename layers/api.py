@@ -21,6 +21,7 @@ from .arrays import exit_columns
 from .exit_criteria import criterion_label, exit_rules
 from .geojson import feature_collection, geometry_sql
 from .models import County, Industry, ProtectedArea, River, Road, ServiceCenter, Town, Village, Zone
+from .roles import view_permission
 
 CACHE_SECONDS = 60  # the map refetches a layer at most this often; edits show within a minute
 
@@ -44,7 +45,7 @@ class Layer:
 
     @property
     def permission(self):
-        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
+        return view_permission(self.model)
 
 
 def village_exit_properties(rows):

@@ -64,14 +64,6 @@ def tile_basemap():
     return TileBasemap(settings.TILE_URL, attribution, settings.TILE_SUBDOMAINS)
 
 
-def basemaps():
-    """The offline basemap and the optional tiles, as the map scripts take them."""
-    basemap, tiles = offline_basemap(), tile_basemap()
-    return {"basemap": {"url": basemap.url, "bounds": basemap.bounds} if basemap else None,
-            "tiles": {"url": tiles.url, "attribution": tiles.attribution,
-                      "subdomains": tiles.subdomains} if tiles else None}
-
-
 def basemap_image(shade, cover, outline):
     """The basemap as an RGB array in EPSG:3857 and its transform.
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from analysis.network import ROAD_SPEED_KMH
 
 from .models import County, Industry, ProtectedArea, Road, ServiceCenter, Town, Village, Zone
+from .roles import view_permission
 
 TRUE = {"1", "true", "t", "yes", "y", "是", "有", "√"}
 FALSE = {"0", "false", "f", "no", "n", "否", "无", "×"}
@@ -150,7 +151,7 @@ class Dataset:
     @property
     def permission(self):
         """The permission to read the layer."""
-        return f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"
+        return view_permission(self.model)
 
     @property
     def point_field(self):

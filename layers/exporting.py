@@ -22,9 +22,7 @@ from gisplan.api import Refusal
 
 from .crs import epsg_crs, reproject, transformer
 from .datasets import DATASETS, Code
-from .spreadsheets import Sheet
-from .spreadsheets import write_csv as csv_file
-from .spreadsheets import write_xlsx as xlsx_file
+from . import spreadsheets
 
 FORMATS = (".geojson", ".gpkg", ".shp.zip", ".csv", ".xlsx")
 FIONA_GEOMETRY = {"polygon": "MultiPolygon", "point": "Point", "line": "LineString"}
@@ -146,14 +144,15 @@ def table_rows(dataset, rows, srid):
 
 
 def write_csv(dataset, rows, srid, path):
-    csv_file(path, table_header(dataset), table_rows(dataset, rows, srid))
+    spreadsheets.write_csv(path, table_header(dataset), table_rows(dataset, rows, srid))
 
 
 def write_xlsx(dataset, rows, srid, path):
     codes = tuple(c.name for c in dataset.columns
                   if isinstance(c.parse, Code) or c.lookup.endswith("code"))
-    xlsx_file(path, [Sheet(dataset.model._meta.model_name, table_header(dataset),
-                           table_rows(dataset, rows, srid), text_columns=codes)])
+    sheet = spreadsheets.Sheet(dataset.model._meta.model_name, table_header(dataset),
+                               table_rows(dataset, rows, srid), text_columns=codes)
+    spreadsheets.write_xlsx(path, [sheet])
 
 
 WRITERS = {".geojson": write_geojson, ".gpkg": write_gpkg, ".shp.zip": write_shapefile_zip,

@@ -44,7 +44,7 @@ def layer_operation(name, layer):
             "200": {"description": _("GeoJSON FeatureCollection (RFC 7946, lon/lat)"),
                     "content": openapi.files(".geojson")},
             **openapi.errors(_("a bad parameter, with the reason"),
-                               _("the role may not view this layer")),
+                             _("the role may not view this layer")),
         },
     }}
 
@@ -59,7 +59,7 @@ def import_operation(kind):
             "200": openapi.json(_("what was (or, in a dry run, would be) created, updated and "
                                   "deleted"), {"$ref": "#/components/schemas/ImportReport"}),
             **openapi.errors(_("a bad file: the first bad feature and the reason"),
-                               _("the role may not edit this layer")),
+                             _("the role may not edit this layer")),
         },
     }}
 
@@ -75,7 +75,7 @@ def export_operation(kind):
         "responses": {
             "200": {"description": _("the file"), "content": openapi.files(*FORMATS)},
             **openapi.errors(_("a bad format or EPSG code, with the reason"),
-                               _("the role may not view this layer")),
+                             _("the role may not view this layer")),
         },
     }}
 

@@ -11,6 +11,13 @@ VIEW_DATA = "layers.view_village"
 # Analysts and planners: coverage, location and siting.
 RUN_ANALYSIS = "layers.run_analysis"
 
+
+
+def view_permission(model):
+    """The permission to read the rows of `model` (a layer)."""
+    return f"{model._meta.app_label}.view_{model._meta.model_name}"
+
+
 VIEW_ALL = [f"layers.view_{model}" for model in (
     "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
     "river", "protectedarea", "rasterlayer", "villageperiod")]

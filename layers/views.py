@@ -16,9 +16,7 @@ from .basemap import basemap_layer
 from .datasets import DATASETS
 from .exporting import FORMATS
 from .forms import ImportForm, may_import
-
-# Officials, analysts and planners all hold it; a signed-in user without a role does not.
-VIEW = "layers.view_village"
+from .roles import VIEW_DATA
 
 
 def import_form(request):
@@ -44,7 +42,7 @@ def data_page_response(request, form, report=None, refusal=None, status=200):
                   status=status)
 
 
-@permission_required(VIEW, raise_exception=True)  # every role holds it
+@permission_required(VIEW_DATA, raise_exception=True)  # every role holds it
 def data_page(request):
     form, report, refusal = import_form(request), None, None
     if form is not None and form.is_bound and form.is_valid():
@@ -65,7 +63,7 @@ def _basemap_modified(request):
         return None
 
 
-@permission_required(VIEW, raise_exception=True)
+@permission_required(VIEW_DATA, raise_exception=True)
 @condition(last_modified_func=_basemap_modified)
 def basemap(request):
     """The offline basemap image (a JPEG in EPSG:3857) rendered from the county's own DEM."""

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 import folium
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium import plugins
 
 from layers.basemap import offline_basemap, tile_basemap
+from layers.models import County
 
 # Outlines are simplified to this many degrees (about 200 m) for keeping the controls off them.
 OUTLINE_TOLERANCE_DEGREES = 0.002
@@ -65,7 +67,7 @@ def local_assets():
 
 
 def texts():
-    """The words map.js shows, in the user's language; a page adds its own (`map_frame(texts=)`)."""
+    """The words map.js shows, in the user's language; a page adds its own (`page_texts`)."""
     return {
         "basemap": _("Terrain (offline)"), "tiles": _("Online map"), "legend": _("Legend"),
         "failed": _("The request failed: "), "loading": _("Loading…"),
@@ -93,13 +95,16 @@ def section(title, *entries):
     return {"title": title, "entries": list(entries)}
 
 
-def map_frame(area, overlays, legend=(), page_texts=None, page=None):
-    """The map of a page, fitted to `area` (a County or Zone; None before a county is loaded).
+def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
+    """The map of a page, fitted to `area` (a County or Zone; by default the county, and China
+    before a county is loaded).
 
     `overlays` are the page's layer groups (Overlay), in drawing order; `legend` its sections
     (`section`); `page_texts` the words its script shows; `page` any other data its script reads
     (URLs, styles), all in the config under "texts" and "page".
     """
+    # The county's full boundary is not needed: its web shape is.
+    area = area or County.objects.defer("boundary").first()
     assets = local_assets()
     words = {**texts(), **(page_texts or {})}
     fmap = folium.Map(location=None, tiles=None, prefer_canvas=True, control_scale=False,
@@ -119,7 +124,8 @@ def map_frame(area, overlays, legend=(), page_texts=None, page=None):
                          overlay=False, subdomains=tiles.subdomains or "abc").add_to(fmap)
     groups = {}
     for overlay in overlays:
-        group = folium.FeatureGroup(name=overlay.label, show=overlay.shown)
+        # Leaflet's layer control writes a name as HTML: a plan's name is a user's text.
+        group = folium.FeatureGroup(name=escape(overlay.label), show=overlay.shown)
         group.add_to(fmap)
         groups[overlay.key] = group.get_name()
     fullscreen = plugins.Fullscreen(title=words["fullscreen"], title_cancel=words["fullscreen_exit"])

@@ -24,8 +24,8 @@ def portal_context(county, zone):
     """Everything the portal template shows for the county, or for one `zone` of it."""
     labels = map_labels()
     rows = [figures.zone_figures(zone)] if zone else figures.county_figures(county)
-    frame = map_frame(zone or county, [Overlay(key, labels[key], shown) for key, shown in OVERLAYS],
-                      legend(), popup_labels(), page={
+    frame = map_frame([Overlay(key, labels[key], shown) for key, shown in OVERLAYS],
+                      legend(), popup_labels(), area=zone or county, page={
                           "zone": zone.code if zone else "",
                           "api": reverse("layers:layer", args=["NAME"]).replace("NAME", "{name}"),
                           "styles": styles(),

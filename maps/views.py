@@ -4,12 +4,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from layers.models import County, Zone
-from layers.views import VIEW
+from layers.roles import VIEW_DATA
 
 from .portal import portal_context
 
 
-@permission_required(VIEW, raise_exception=True)
+@permission_required(VIEW_DATA, raise_exception=True)
 def portal(request, code=None):
     """The map portal: the county (or one zone of the plan in force) with its figures."""
     county = County.objects.defer("boundary").first()

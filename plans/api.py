@@ -9,9 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from gisplan.api import PreconditionRequired, Refusal, answer, endpoint, json_body, require
+from gisplan.api import DENIED, PreconditionRequired, Refusal, answer, endpoint, json_body, require
 from layers.crs import drawing_srid
 from layers.geojson import collection, feature, lonlat
 from layers.models import PlanVersion, Village, Zone
@@ -20,7 +19,6 @@ from . import compare, edits
 from .drawing import area_from_geojson, area_from_villages
 
 VIEW, EDIT = "layers.view_zone", "layers.change_zone"
-DENIED = gettext_lazy("your role may not do this")
 
 
 def local(moment):

@@ -6,17 +6,15 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from layers import audit
-from layers.models import County, Industry, PlanVersion
+from layers.models import Industry, PlanVersion
 from layers.partition import PartitionError
-from maps.frame import Overlay, map_frame, section
 
-from . import compare, edits
+from . import compare, edits, page_maps
 
 VIEW = "layers.view_zone"
 
@@ -61,58 +59,8 @@ def editor(request, pk):
         "can_submit": request.user.has_perm("layers.change_planversion"),
         "can_approve": request.user.has_perm("layers.approve_planversion"),
         "figures": figures, "industry_kinds": Industry.Kind.choices,
-        "frame": map_frame(County.objects.first(), editor_overlays(), [
-            section(_("Zones of this version"),
-                    *({"kind": "swatch", "fill": f.color, "label": f.name} for f in figures)),
-            *reference_legend(),
-            section(_("Changes"),
-                    {"kind": "line", "color": "#000000", "dash": True,
-                     "label": _("the zones after the change (preview)")},
-                    {"kind": "line", "color": "#c0392b", "dash": True,
-                     "label": _("a recorded state: before")},
-                    {"kind": "line", "color": "#1f4e9c", "label": _("a recorded state: after")}),
-        ], editor_texts(), page={
-            "can_edit": can_edit, "csrf": get_token(request), "urls": {
-                **layer_urls("county", "towns", "roads", "villages"),
-                "plan": reverse("plans_api:version", args=[plan.pk]),
-                "history": reverse("plans_api:history", args=[plan.pk]),
-                "restore": reverse("plans_api:restore", args=[plan.pk]),
-                "zone": reverse("plans_api:zone", args=[plan.pk, "ZONE"]),
-                "preview": reverse("plans_api:preview", args=[plan.pk, "ZONE"])}}),
+        "frame": page_maps.editor_map(plan, figures, can_edit, get_token(request)),
     })
-
-
-def editor_overlays():
-    """The editor's layer groups: the version's zones over the reference layers planners draw
-    along (the villages are the ones "pick villages" picks)."""
-    return [Overlay("county", _("County boundary")), Overlay("zones", _("Zones")),
-            Overlay("towns", _("Towns")), Overlay("roads", _("Roads")),
-            Overlay("villages", _("Villages"))]
-
-
-def reference_legend():
-    """How the editor draws the layers planners draw along."""
-    return [section(_("Reference layers"),
-                    {"kind": "line", "color": "#444444", "weight": 1.2, "dash": True, "label": _("Towns")},
-                    {"kind": "line", "color": "#7b5a2e", "weight": 2, "label": _("Roads")},
-                    {"kind": "swatch", "fill": "transparent", "outline": "#666666",
-                     "label": _("Villages")},
-                    {"kind": "line", "color": "#333333", "weight": 2.5, "label": _("County boundary")})]
-
-
-def layer_urls(*names):
-    return {name: reverse("layers:layer", args=[name]) for name in names}
-
-
-def editor_texts():
-    """The texts editor.js shows."""
-    return {
-        "stale": _("Someone else changed this zone meanwhile: the map has been reloaded; make your change again."),
-        "no_moves": _("This change moves nothing."),
-        "restore": _("Restore this state"), "show": _("Show"), "before": _("before"),
-        "after": _("after"), "confirm_restore": _("Bring every zone back to its state at this change?"),
-        "picked": _("villages picked"), "no_history": _("No changes recorded yet."),
-    }
 
 
 @require_POST
@@ -159,23 +107,7 @@ def compare_page(request):
         return render(request, "plans/compare.html", context)
     result = compare.compare(get_object_or_404(PlanVersion, pk=first),
                              get_object_or_404(PlanVersion, pk=second))
-    a, b = result.first, result.second
-    frame = map_frame(County.objects.first(), [
-        Overlay("county", _("County boundary")),
-        Overlay("a", _("A: %(name)s") % {"name": a.name}),
-        Overlay("b", _("B: %(name)s") % {"name": b.name}),
-        Overlay("changed", _("Land that changes zone"))], [
-        section(_("A: %(name)s") % {"name": a.name},
-                {"kind": "line", "color": "#555555", "dash": True, "label": _("its zones' outlines")}),
-        section(_("B: %(name)s") % {"name": b.name},
-                *({"kind": "swatch", "fill": f.color, "label": f.name}
-                  for _code, _a, f in result.rows if f is not None)),
-        section(_("Land that changes zone"),
-                {"kind": "swatch", "fill": "#888888", "outline": "#000000",
-                 "label": _("filled in the colour of the zone it goes to")})],
-        page={"changed": compare.comparison_data(result)["changed"], "urls": {
-            **layer_urls("county"), "a": reverse("plans_api:version", args=[first]),
-            "b": reverse("plans_api:version", args=[second])}})
+    frame = page_maps.compare_map(result)
     return render(request, "plans/compare.html", {**context, "result": result, "frame": frame})
 
 

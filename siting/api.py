@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.gzip import gzip_page
 
-from gisplan.api import Refusal, answer, content_type, endpoint, json_body, without_nul
+from gisplan.api import Refusal, answer, content_type, endpoint, json_body
 from layers.geojson import collection, feature, lonlat
 from layers.roles import RUN_ANALYSIS
 
@@ -102,8 +102,8 @@ def save(request):
         raise Refusal(_("give the new industry a name of at most 100 characters"))
     if not isinstance(body.get("site"), str):
         raise Refusal(_("give the candidate site's id"))
-    options = siting_options(without_nul({k: str(v) for k, v in body.items()
-                                          if k in ("industry", "zone") and v is not None}))
+    options = siting_options({k: str(v) for k, v in body.items()
+                              if k in ("industry", "zone") and v is not None})
     industry = save_site(options, body["site"], name)
     return answer({"id": industry.pk, "name": industry.name, "kind": industry.kind,
                    "status": industry.status, "zone": industry.zone.code if industry.zone else None,

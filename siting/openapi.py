@@ -27,9 +27,9 @@ def paths():
                      "score broken down by criterion, zone conflicts and the ranking's sensitivity"),
         "parameters": _choice() + [
             query("top", {"type": "integer", "minimum": 1, "maximum": MAX_TOP,
-                           "default": DEFAULT_TOP}, _("candidate sites to describe")),
+                          "default": DEFAULT_TOP}, _("candidate sites to describe")),
             query("format", {"enum": ["json", "geojson", "tif"], "default": "json"},
-                   _("geojson: the sites (lon/lat); tif: the surface as a cloud-optimised GeoTIFF")),
+                  _("geojson: the sites (lon/lat); tif: the surface as a cloud-optimised GeoTIFF")),
         ],
         "responses": {"200": {"description": _("figures per zone, village and constraint, the sites "
                                                 "(GeoJSON), existing projects and their conflicts, "

@@ -62,13 +62,13 @@ class SitingOptions:
         """These options, or a Refusal with the reason."""
         if self.industry not in Industry.Kind.values:
             raise Refusal(_("unknown industry type %(industry)s; choose one of %(kinds)s")
-                             % {"industry": self.industry, "kinds": ", ".join(Industry.Kind.values)})
+                          % {"industry": self.industry, "kinds": ", ".join(Industry.Kind.values)})
         if self.industry not in profiles():
             raise Refusal(_("the industry profiles say nothing about %(industry)s")
-                             % {"industry": self.industry})
+                          % {"industry": self.industry})
         if self.zone is not None and self.zone not in Zone.Code.values:
             raise Refusal(_("unknown zone %(zone)s; choose one of %(codes)s")
-                             % {"zone": self.zone, "codes": ", ".join(Zone.Code.values)})
+                          % {"zone": self.zone, "codes": ", ".join(Zone.Code.values)})
         if not 1 <= self.top <= MAX_TOP:
             raise Refusal(_("top is a whole number from 1 to %(most)d") % {"most": MAX_TOP})
         return self

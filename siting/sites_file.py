@@ -1,9 +1,10 @@
 """Candidate sites written beside the surface: GeoJSON in lon/lat (RFC 7946) or a GeoPackage in
 the raster's CRS, one feature per site with its score broken down by criterion."""
 import fiona
-import pyproj
 import shapely
 from fiona.crs import CRS
+
+from layers.crs import to_lonlat
 
 SUFFIXES = (".geojson", ".gpkg")
 COLUMNS = {"id": "str", "rank": "int", "score": "float", "best": "float", "area_ha": "float",
@@ -20,14 +21,12 @@ def write_sites(run, path):
                       for layer in layers},
         **{f"{layer}_score": "float" for layer in layers}}}
     geojson = path.suffix.lower() == ".geojson"
-    crs = run.surface.grid.crs
-    to_lonlat = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    srid = run.surface.grid.crs.to_epsg()  # an EPSG code: the criteria are refused without one
     path.unlink(missing_ok=True)
     with fiona.open(path, "w", driver="GeoJSON" if geojson else "GPKG", schema=schema,
-                    crs=CRS.from_epsg(4326) if geojson else CRS.from_wkt(crs.to_wkt())) as out:
+                    crs=CRS.from_epsg(4326 if geojson else srid)) as out:
         for row, site in zip(rows, run.sites):
-            geometry = shapely.transform(site.geometry, to_lonlat.transform, interleaved=False) \
-                if geojson else site.geometry
+            geometry = to_lonlat(site.geometry, srid) if geojson else site.geometry
             properties = {key: row[key] for key in COLUMNS}
             for share in row["criteria"]:
                 properties[f"{share['layer']}_value"] = share["value"]

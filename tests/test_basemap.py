@@ -4,7 +4,7 @@ import pytest
 from rasterio.io import MemoryFile
 from rasterio.transform import from_origin
 
-from data.sample.terrain import CROPLAND, WATER
+from analysis.landcover import CROPLAND, WATER
 from layers.basemap import TINTS, basemap_image
 
 # A 2 x 2 grid of 100 m cells near the sample county, in its storage CRS.

@@ -187,3 +187,14 @@ def test_the_data_page_queues_an_import_and_the_jobs_page_shows_it(client, sampl
     job.upload_folder.rmdir()
     # Other users do not see it.
     assert "figures.csv" not in log_in(client, "analyst").get("/jobs/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_background_import_comes_back_to_the_data_page(client, sample, english):
+    log_in(client, "planner")
+    response = client.post("/jobs/import/", {"kind": "villages"})  # no file
+    page = response.content.decode()
+    assert response.status_code == 400 and "This field is required" in page
+    # The page's own Import button imports at once, as on /data/import/.
+    assert 'action="/data/import/"' in page and 'formaction="/jobs/import/"' in page
+    assert not Job.objects.exists()

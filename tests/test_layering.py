@@ -3,6 +3,7 @@
 - analysis/ imports neither Django nor any of gisplan's packages: arrays in, frozen results out;
 - layers/ (the data layer at the bottom) imports no feature app, nor maps, data or backups;
 - maps/ (the map bootstrap and the portal) builds on layers only;
+- the kernel of the project package (gisplan/api.py, openapi.py, commands.py) imports no app;
 - no package imports another's private (underscore) names.
 
 Each rule is also shown failing on a small fixture module, so that the test can fail.
@@ -18,10 +19,13 @@ PACKAGES = {"gisplan", "analysis", "layers", "plans", "access", "siting", "asses
             "maps", "data", "backups"}
 FEATURES = {"plans", "access", "siting", "assessment", "jobs"}
 # What each package may not import (besides other packages' private names).
+APPS = PACKAGES - {"gisplan", "analysis"}
 FORBIDDEN = {
     "analysis": PACKAGES - {"analysis"} | {"django"},
     "layers": FEATURES | {"maps", "data", "backups"},
     "maps": FEATURES | {"data", "backups"},
+    # Every app uses these modules of the project package, so they use no app.
+    "gisplan/api.py": APPS, "gisplan/openapi.py": APPS, "gisplan/commands.py": APPS,
 }
 SKIPPED = {".venv", "var", ".git", "node_modules"}
 
@@ -45,10 +49,11 @@ def violations(path, source):
     """Sentences naming each import of the module at `path` that breaks a rule."""
     path = Path(path)
     owner = path.parts[0]
+    forbidden = FORBIDDEN.get(path.as_posix(), FORBIDDEN.get(owner, ()))
     out = []
     for module, names in imports(path, source):
         top = module.split(".")[0]
-        if top in FORBIDDEN.get(owner, ()):
+        if top in forbidden:
             out.append(f"{path}: {owner}/ may not import {module}")
         if top in PACKAGES and top != owner:
             private = [part for part in module.split(".")[1:] if part.startswith("_")]
@@ -83,6 +88,7 @@ def test_the_rules_see_every_package():
     ("layers/bad.py", "from plans.edits import create_draft\n", "layers/ may not import plans.edits"),
     ("layers/sub/bad.py", "from ...jobs.tasks import enqueue\n", "layers/ may not import jobs.tasks"),
     ("maps/bad.py", "from siting.runs import run_siting\n", "maps/ may not import siting.runs"),
+    ("gisplan/api.py", "from layers.models import Village\n", "gisplan/ may not import layers.models"),
     # Another package's private names, as a name or as a module.
     ("siting/bad.py", "from access.openapi import _error\n", "private _error of access.openapi"),
     ("jobs/bad.py", "import layers._internals\n", "private _internals of layers._internals"),
@@ -97,6 +103,7 @@ def test_a_forbidden_import_is_found(path, source, expected):
     ("layers/good.py", "from analysis.exit import assess\nfrom gisplan.api import Refusal\n"),
     ("plans/good.py", "from layers.partition import take\nfrom ._own import helper\n"),
     ("jobs/good.py", "from access.api import coverage_data\n"),
+    ("gisplan/urls.py", "from layers.views import basemap\n"),
 ])
 def test_an_allowed_import_passes(path, source):
     assert violations(path, source) == []

@@ -17,7 +17,7 @@ from analysis.network import ROAD_SPEED_KMH
 from data.load import load_sample
 from data.sample.geography import project
 from data.sample.places import PEAK, TOWNS
-from data.sample.terrain import LANDCOVER
+from analysis.landcover import CLASSES
 from layers.arrays import exit_columns
 from layers.models import County, Industry, RasterLayer, River, Road, ServiceCenter, Town, Village, Zone
 
@@ -209,7 +209,7 @@ def test_land_cover_and_rivers(sample):
     landcover = RasterLayer.objects.get(kind="landcover")
     with rasterio.open(landcover.path) as src:
         classes = set(np.unique(src.read(1))) - {0}
-    assert classes == set(LANDCOVER)
+    assert classes == set(CLASSES)
     assert River.objects.filter(name="洛河").exists()
     luo = River.objects.get(name="洛河").geometry
     assert luo.length > 60_000  # it crosses the county, about 86 km east to west

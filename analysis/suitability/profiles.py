@@ -2,11 +2,11 @@
 are excluded and what makes a candidate site; read from a TOML file by `load_profiles`."""
 import dataclasses
 import math
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import tomllib
 
 from ..refusals import AnalysisRefusal
 

@@ -9,6 +9,8 @@ from rasterio import features
 from scipy import ndimage
 from shapely.geometry import LineString, MultiPolygon, Point
 
+from analysis.landcover import CROPLAND, FOREST, GRASSLAND, ORCHARD
+
 from . import places
 from .divisions import adjacency, assign_zones, build_divisions, polygons, smooth_borders
 from .figures import VillageFigures, village_figures
@@ -18,7 +20,7 @@ from .periods import village_periods
 from .protection import protected_land
 from .roads import RoadLine, build_roads
 from .services import CenterRecord, IndustryRecord, place_centers, place_industries, village_names
-from .terrain import CROPLAND, FOREST, GRASSLAND, ORCHARD, build_terrain, hillshade, mark_built_up
+from .terrain import build_terrain, hillshade, mark_built_up
 
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0

@@ -11,6 +11,8 @@ from shapely import STRtree
 from shapely.geometry import MultiPolygon, Point, shape
 from shapely.ops import unary_union
 
+from analysis.landcover import WATER
+
 from .places import TOWNS
 
 VILLAGE_COUNT = 245
@@ -84,7 +86,7 @@ def build_divisions(grid, graph, county_mask, terrain, seats_xy, rng):
     # Below the mean of their surroundings at two scales: in a valley, not on a spur or a ridge.
     relative = np.maximum(dem - ndimage.uniform_filter(dem, size=int(1500 / grid.cell)),
                           dem - ndimage.uniform_filter(dem, size=int(3000 / grid.cell)))
-    land = county_mask & (terrain.landcover != 6)
+    land = county_mask & (terrain.landcover != WATER)
     good_land = (land & (terrain.slope < 15) & (terrain.height_above_floor < 250)).ravel()
     targets = village_targets(np.where(county_mask.ravel(), town_of_cell, -1), good_land,
                               VILLAGE_COUNT)

@@ -6,7 +6,7 @@ from rasterio import features
 from scipy import ndimage
 from shapely.geometry import MultiPolygon, shape
 
-from .terrain import CROPLAND
+from analysis.landcover import CROPLAND
 
 ECOLOGY_ABOVE_M = 1700.0  # the Qinling and Mangling crests
 FARMLAND_SLOPE = 6.0  # degrees

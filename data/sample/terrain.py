@@ -4,11 +4,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .places import PEAK_ELEVATION
+from analysis.landcover import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD, WATER
 
-# Land-cover classes, after the first level of China's land-use classification (GB/T 21010).
-LANDCOVER = {1: "cropland", 2: "orchard", 3: "forest", 4: "grassland", 5: "built-up", 6: "water"}
-CROPLAND, ORCHARD, FOREST, GRASSLAND, BUILT_UP, WATER = 1, 2, 3, 4, 5, 6
+from .places import PEAK_ELEVATION
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class Terrain:
     slope: np.ndarray  # degrees
     valley: np.ndarray  # 0 on a valley floor, towards 1 on the slopes and ridges
     height_above_floor: np.ndarray  # metres above the nearest valley floor
-    landcover: np.ndarray  # uint8 codes of LANDCOVER
+    landcover: np.ndarray  # uint8 codes of analysis.landcover
 
 
 def densify(points, values, step):

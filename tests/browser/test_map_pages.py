@@ -138,3 +138,33 @@ def test_the_editor_shows_villages_towns_and_roads_to_draw_along(page, app_serve
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert len(labels) == 5  # county, zones, towns, roads, villages
     assert page.foreign_requests == [] and page.errors == []
+
+
+@pytest.fixture
+def hostile_draft(django_db_blocker, plan):
+    """A draft whose name is an HTML injection (a planner names drafts as they like)."""
+    from django.contrib.auth.models import User
+
+    from plans import edits
+    with django_db_blocker.unblock():
+        draft = edits.create_draft(PlanVersion.objects.get(pk=plan), HOSTILE,
+                                   User.objects.get(username="planner"))
+    yield draft
+    with django_db_blocker.unblock():
+        Zone.history.filter(plan_id=draft.pk).delete()
+        draft.delete()
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def test_a_plan_named_like_html_is_shown_as_text_on_the_map(page, app_server, plan, hostile_draft):
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    sign_in(page, app_server.url, "planner")
+    page.goto(f"{app_server.url}/plan/compare/?a={hostile_draft.pk}&b={plan}")
+    page.wait_for_selector("body[data-ready='1']")
+    assert HOSTILE in page.locator(".leaflet-control-layers-overlays").text_content()
+    assert HOSTILE in page.locator("#map-legend").text_content()
+    assert page.locator(".leaflet-container img[src='x']").count() == 0
+    assert page.dialogs == [] and page.foreign_requests == []

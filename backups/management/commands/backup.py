@@ -1,15 +1,16 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from backups.archive import BackupError, BackupOptions, Database, backup
+from backups.archive import BackupOptions, Database, backup
+from gisplan.commands import RefusingCommand
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Back up the database (pg_dump) and the rasters it refers to into one dated archive "
             "in GISPLAN_BACKUP_DIR.")
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             result = backup(BackupOptions(out or settings.BACKUP_DIR,
                                           Database.from_settings(connection.settings_dict),
                                           settings.DATA_DIR))
-        except (BackupError, OSError) as error:
+        except OSError as error:
             raise CommandError(str(error)) from None
         for path in result.manifest["missing"]:
             self.stderr.write(_("Not in the backup, the file is missing: %(path)s")

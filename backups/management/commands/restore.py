@@ -1,14 +1,15 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from backups.archive import BackupError, Database, RestoreOptions, restore
+from backups.archive import Database, RestoreOptions, restore
+from gisplan.commands import RefusingCommand
 
 
-class Command(BaseCommand):
+class Command(RefusingCommand):
     help = ("Restore a backup made by `manage.py backup`: the database and the rasters (into "
             "GISPLAN_DATA_DIR), then check them against the backup's manifest.")
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             database = (Database.from_url(database_url) if database_url
                         else Database.from_settings(connection.settings_dict))
             result = restore(RestoreOptions(path, database, settings.DATA_DIR, overwrite=yes))
-        except (BackupError, OSError) as error:
+        except OSError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(_("Restored %(path)s into %(database)s: %(tables)d tables, %(rows)d "
                             "rows and %(files)d files, all matching the backup's manifest")

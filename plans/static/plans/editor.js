@@ -87,7 +87,7 @@
       const item = el("li", {}, [el("strong", {text: gm.time(change.at), class: "when"}),
                                  " " + (change.user || "—") + " · " + change.note + " · " + zones]);
       const show = el("button", {type: "button", text: t("show")});
-      show.addEventListener("click", () => showRecord(change.zones[0].history_id));
+      show.addEventListener("click", () => showRecord(change.zones[0].history_id).catch((problem) => gm.say(problem.message)));
       item.appendChild(show);
       if (page.can_edit && i > 0) {  // the newest state is the present one
         const restore = el("button", {type: "button", text: t("restore"), "data-at": change.at});
@@ -112,7 +112,7 @@
     try {
       await send(urls.restore, "POST", {at});
       window.location.reload();
-    } catch (problem) { gm.say(t("failed") + problem.message); }
+    } catch (problem) { gm.say(problem.message); }
   }
 
   // ---- editing (drafts, planners) ----
@@ -154,7 +154,7 @@
     }
 
     async function previewOrSay(body) {
-      try { await showPreview(body); } catch (problem) { gm.say(t("failed") + problem.message); }
+      try { await showPreview(body); } catch (problem) { gm.say(problem.message); }
     }
 
     map.on(L.Draw.Event.CREATED, (event) => {
@@ -180,7 +180,7 @@
         window.location.reload();
       } catch (problem) {
         if (problem.status === 412) { await loadPlan(); await loadHistory(); reset(); gm.say(t("stale")); }
-        else gm.say(t("failed") + problem.message);
+        else gm.say(problem.message);
       }
     });
 
@@ -201,7 +201,7 @@
         await send(zoneUrl("zone"), "PATCH", body, {"If-Match": etags[code]});
         window.location.reload();
       } catch (problem) {
-        gm.say(problem.status === 412 ? t("stale") : t("failed") + problem.message);
+        gm.say(problem.status === 412 ? t("stale") : problem.message);
         if (problem.status === 412) await loadPlan();
       }
     });
@@ -211,5 +211,5 @@
   window.gisplanEditor.ready = Promise.all([loadReferences(), loadPlan()]).then(loadHistory).then(() => {
     if (window.gisplanEditor.afterLoad) window.gisplanEditor.afterLoad();
     document.body.dataset.ready = "1";
-  }).catch((problem) => gm.say(t("failed") + problem.message));
+  }).catch((problem) => gm.say(problem.message));
 })();
