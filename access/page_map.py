@@ -13,7 +13,7 @@ def coverage_map(service, run, proposal, isochrones):
     """The page's map: the villages by the center they are nearest to, the uncovered outlined,
     the centers, their isochrones and the proposed sites; before a run, the villages and the
     centers of `service`."""
-    overlays = [Overlay("county", _("County boundary")), Overlay("villages", _("Villages")),
+    overlays = [Overlay("villages", _("Villages")),
                 Overlay("isochrones", _("Isochrones")), Overlay("centers", _("Service centers")),
                 Overlay("proposed", _("Proposed sites"))]
     legend = [section(_("Coverage"),
@@ -23,8 +23,7 @@ def coverage_map(service, run, proposal, isochrones):
                       {"kind": "symbol", "shape": "circle", "color": "#333333",
                        "label": _("a center of the chosen service")},
                       {"kind": "symbol", "shape": "star", "color": "#cc0000", "label": _("proposed site")},
-                      {"kind": "line", "color": "#555555", "label": _("isochrone: the reach of a center")},
-                      {"kind": "line", "color": "#333333", "weight": 2.5, "label": _("County boundary")})]
+                      {"kind": "line", "color": "#555555", "label": _("isochrone: the reach of a center")})]
     texts = {"min": _("min"), "m": _("m"), "covered": _("within reach"),
              "uncovered": _("out of reach"), "villages": _("villages")}
     return map_frame(overlays, legend, texts, page={
@@ -32,5 +31,4 @@ def coverage_map(service, run, proposal, isochrones):
         "data": coverage_data(run, isochrones=isochrones) if run else None,
         "proposal": locate_data(proposal) if proposal else None,
         "urls": {"villages": reverse("layers:layer", args=["villages"]),
-                 "county": reverse("layers:layer", args=["county"]),
                  "centers": reverse("layers:layer", args=["centers"])}})

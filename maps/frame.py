@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import folium
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from layers.models import County
 
 # Outlines are simplified to this many degrees (about 200 m) for keeping the controls off them.
 OUTLINE_TOLERANCE_DEGREES = 0.002
+COUNTY_LINE = "#333333"  # the county's outline, as map.js draws it
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def texts():
     """The words map.js shows, in the user's language; a page adds its own (`page_texts`)."""
     return {
         "basemap": _("Terrain (offline)"), "tiles": _("Online map"), "legend": _("Legend"),
+        "county": _("County boundary"),
         "failed": _("The request failed: "), "loading": _("Loading…"),
         "fullscreen": _("Full screen"), "fullscreen_exit": _("Leave full screen"),
     }
@@ -99,9 +102,10 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
     """The map of a page, fitted to `area` (a County or Zone; by default the county, and China
     before a county is loaded).
 
-    `overlays` are the page's layer groups (Overlay), in drawing order; `legend` its sections
-    (`section`); `page_texts` the words its script shows; `page` any other data its script reads
-    (URLs, styles), all in the config under "texts" and "page".
+    `overlays` are the page's layer groups (Overlay), in drawing order, after the county's
+    outline, which every map has and map.js draws; `legend` its sections (`section`);
+    `page_texts` the words its script shows; `page` any other data its script reads (URLs,
+    styles), all in the config under "texts" and "page".
     """
     # The county's full boundary is not needed: its web shape is.
     area = area or County.objects.defer("boundary").first()
@@ -123,7 +127,7 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name=words["tiles"],
                          overlay=False, subdomains=tiles.subdomains or "abc").add_to(fmap)
     groups = {}
-    for overlay in overlays:
+    for overlay in [Overlay("county", words["county"]), *overlays]:
         # Leaflet's layer control writes a name as HTML: a plan's name is a user's text.
         group = folium.FeatureGroup(name=escape(overlay.label), show=overlay.shown)
         group.add_to(fmap)
@@ -144,6 +148,8 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
     root.render()
     return MapFrame(root.header.render(), root.html.render(), root.script.render(), {
         "map": fmap.get_name(), "groups": groups, "bounds": bounds, "outline": outline,
-        "legend": list(legend), "texts": words,
+        "county": reverse("layers:layer", args=["county"]),
+        "legend": [*legend, section("", {"kind": "line", "color": COUNTY_LINE, "weight": 2.5,
+                                          "label": words["county"]})], "texts": words,
         "language": get_language(), "time_zone": settings.TIME_ZONE, "page": page or {},
     })

@@ -14,7 +14,7 @@ from .portal_text import legend, map_labels, popup_labels, styles
 
 # The overlays, in drawing order: (key, shown at first). portal.js knows each key.
 OVERLAYS = (
-    ("county", True), ("towns", False), ("zones", True), ("villages_incidence", True),
+    ("towns", False), ("zones", True), ("villages_incidence", True),
     ("villages_exit", False), ("rivers", True), ("roads", True), ("centers", True),
     ("clinics", False), ("industries", True),
 )

@@ -26,7 +26,7 @@ ROAD_STYLE = {"national": ("#111111", 4), "provincial": ("#4a4a4a", 3.5), "count
 
 def map_labels():
     return {
-        "county": _("County boundary"), "towns": _("Towns"), "zones": _("Zones"),
+        "towns": _("Towns"), "zones": _("Zones"),
         "villages_incidence": _("Villages: poverty incidence"),
         "villages_exit": _("Villages: exit status"), "rivers": _("Rivers"), "roads": _("Roads"),
         "centers": _("Service centers"), "clinics": _("Village clinics"),

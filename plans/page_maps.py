@@ -7,9 +7,6 @@ from maps.frame import Overlay, map_frame, section
 
 from . import compare
 
-COUNTY = {"kind": "line", "color": "#333333", "weight": 2.5}
-
-
 def layer_urls(*names):
     return {name: reverse("layers:layer", args=[name]) for name in names}
 
@@ -18,7 +15,7 @@ def editor_map(plan, figures, can_edit, csrf):
     """The version's zones over the layers planners draw along (the villages are the ones
     "pick villages" picks), and where a change and a recorded state are drawn."""
     return map_frame([
-        Overlay("county", _("County boundary")), Overlay("zones", _("Zones")),
+        Overlay("zones", _("Zones")),
         Overlay("towns", _("Towns")), Overlay("roads", _("Roads")),
         Overlay("villages", _("Villages"))], [
         section(_("Zones of this version"),
@@ -26,8 +23,7 @@ def editor_map(plan, figures, can_edit, csrf):
         section(_("Reference layers"),
                 {"kind": "line", "color": "#444444", "weight": 1.2, "dash": True, "label": _("Towns")},
                 {"kind": "line", "color": "#7b5a2e", "weight": 2, "label": _("Roads")},
-                {"kind": "swatch", "fill": "transparent", "outline": "#666666", "label": _("Villages")},
-                {**COUNTY, "label": _("County boundary")}),
+                {"kind": "swatch", "fill": "transparent", "outline": "#666666", "label": _("Villages")}),
         section(_("Changes"),
                 {"kind": "line", "color": "#000000", "dash": True,
                  "label": _("the zones after the change (preview)")},
@@ -41,7 +37,7 @@ def editor_map(plan, figures, can_edit, csrf):
         "after": _("after"), "confirm_restore": _("Bring every zone back to its state at this change?"),
         "picked": _("villages picked"), "no_history": _("No changes recorded yet."),
     }, page={"can_edit": can_edit, "csrf": csrf, "urls": {
-        **layer_urls("county", "towns", "roads", "villages"),
+        **layer_urls("towns", "roads", "villages"),
         "plan": reverse("plans_api:version", args=[plan.pk]),
         "history": reverse("plans_api:history", args=[plan.pk]),
         "restore": reverse("plans_api:restore", args=[plan.pk]),
@@ -54,7 +50,6 @@ def compare_map(result):
     compare.Comparison)."""
     a, b = result.first, result.second
     return map_frame([
-        Overlay("county", _("County boundary")),
         Overlay("a", _("A: %(name)s") % {"name": a.name}),
         Overlay("b", _("B: %(name)s") % {"name": b.name}),
         Overlay("changed", _("Land that changes zone"))], [
@@ -65,8 +60,7 @@ def compare_map(result):
                   for _code, _a, f in result.rows if f is not None)),
         section(_("Land that changes zone"),
                 {"kind": "swatch", "fill": "#888888", "outline": "#000000",
-                 "label": _("filled in the colour of the zone it goes to")},
-                {**COUNTY, "label": _("County boundary")})],
+                 "label": _("filled in the colour of the zone it goes to")})],
         page={"changed": compare.comparison_data(result)["changed"], "urls": {
-            **layer_urls("county"), "a": reverse("plans_api:version", args=[a.pk]),
+            "a": reverse("plans_api:version", args=[a.pk]),
             "b": reverse("plans_api:version", args=[b.pk])}})

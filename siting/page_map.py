@@ -15,7 +15,7 @@ def siting_map(chosen, can_save, staff, preferred):
     industry and zone, whether the user may save a site (and, `staff`, open it in the admin),
     and the industries each zone prefers."""
     return map_frame([
-        Overlay("county", _("County boundary")), Overlay("zones", _("Zones")),
+        Overlay("zones", _("Zones")),
         Overlay("surface", _("Suitability")), Overlay("sites", _("Candidate sites"))], [
         section(_("Suitability"),
                 {"kind": "ramp", "colors": [f"rgb{tuple(int(v) for v in c)}" for c in RAMP],
@@ -28,8 +28,7 @@ def siting_map(chosen, can_save, staff, preferred):
                  "label": _("candidate site, with its rank")},
                 {"kind": "swatch", "outline": CONFLICT["outline"], "fill": CONFLICT["fill"] + "33",
                  "dash": True, "label": _("candidate site in a zone not planned for the industry")},
-                {"kind": "line", "color": "#555555", "weight": 1.5, "label": _("zone boundary")},
-                {"kind": "line", "color": "#333333", "weight": 2.5, "label": _("County boundary")}),
+                {"kind": "line", "color": "#555555", "weight": 1.5, "label": _("zone boundary")}),
     ], {
         "loading": _("Running the analysis…"),
         "yes": _("yes"), "no": _("no"), "none": _("none"), "site": _("Candidate site"),
@@ -45,5 +44,4 @@ def siting_map(chosen, can_save, staff, preferred):
         "chosen": chosen, "can_save": can_save, "staff": staff, "site": SITE, "conflict": CONFLICT,
         "preferred": preferred,
         "urls": {"suitability": reverse("siting_api:suitability"), "save": reverse("siting_api:save"),
-                 "county": reverse("layers:layer", args=["county"]),
                  "zones": reverse("layers:layer", args=["zones"])}})

@@ -168,3 +168,48 @@ def test_a_plan_named_like_html_is_shown_as_text_on_the_map(page, app_server, pl
     assert HOSTILE in page.locator("#map-legend").text_content()
     assert page.locator(".leaflet-container img[src='x']").count() == 0
     assert page.dialogs == [] and page.foreign_requests == []
+
+
+def click_at(page, lon, lat):
+    """Click the map at a point, as a user does (the map first centred on it)."""
+    page.evaluate(f"() => {{ window.gisplanMap.map.setView([{lat}, {lon}], 13, {{animate: false}}); }}")
+    page.wait_for_timeout(500)  # the view's layers are drawn
+    x, y = page.evaluate(f"""() => {{ const m = window.gisplanMap.map;
+        const p = m.latLngToContainerPoint([{lat}, {lon}]), b = m.getContainer().getBoundingClientRect();
+        return [b.left + p.x, b.top + p.y]; }}""")
+    page.mouse.click(x, y)
+
+
+def test_clicking_a_village_opens_its_popup_under_the_outlines(page, app_server, django_db_blocker):
+    """The outlines drawn over the villages (towns, zones, the county) let the click through."""
+    with django_db_blocker.unblock():
+        village = Village.objects.filter(zone__code="E").order_by("code")[5]
+        point = village.boundary.point_on_surface.transform(4326, clone=True)
+    sign_in(page, app_server.url, "analyst")
+    page.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
+    page.evaluate("window.gisplanPortal.ready")
+    click_at(page, point.x, point.y)
+    title = page.locator(".leaflet-popup-content .popup h3")
+    title.wait_for()
+    assert title.inner_text() == village.name
+    # The coverage map's villages too, under the isochrones.
+    page.goto(f"{app_server.url}/analysis/coverage/?service=relief&mode=network&max_minutes=30&isochrones=1")
+    page.wait_for_selector("body[data-ready='1']")
+    click_at(page, point.x, point.y)
+    page.locator(".leaflet-popup-content .popup h3").wait_for()
+    assert page.locator(".leaflet-popup-content .popup h3").inner_text() == village.name
+    assert page.foreign_requests == [] and page.errors == []
+
+
+def test_clicking_a_candidate_site_opens_its_breakdown_under_the_zones(page, app_server):
+    sign_in(page, app_server.url, "analyst")
+    page.goto(f"{app_server.url}/analysis/siting/?industry=manufacturing")
+    page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+    page.evaluate("() => { window.gisplanMap.map.closePopup(); }")
+    lon, lat = page.evaluate("""() => { let found = null;
+        window.gisplanSiting.sites.eachLayer((l) => { if (l.feature.properties.rank === 1) {
+          const c = l.getBounds().getCenter(); found = [c.lng, c.lat]; } });
+        return found; }""")
+    click_at(page, lon, lat)
+    page.locator(".leaflet-popup .breakdown").wait_for()
+    assert page.foreign_requests == [] and [e for e in page.errors if "Failed to load" not in e] == []

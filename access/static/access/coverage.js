@@ -48,9 +48,7 @@
   }
 
   async function start() {
-    const [county, villages] = await Promise.all([gm.json(page.urls.county), gm.json(page.urls.villages)]);
-    L.geoJSON(county, {style: {color: "#333", weight: 2.5, fill: false}, interactive: false})
-      .eachLayer((layer) => gm.group("county").addLayer(layer));
+    const villages = await gm.json(page.urls.villages);
     L.geoJSON(villages, {style: villageStyle, onEachFeature: (f, layer) => {
       const p = byCode[f.properties.code];
       layer.bindTooltip(gm.text(f.properties.name), {sticky: true});
@@ -63,8 +61,10 @@
       return;
     }
     if (data.isochrones) {
-      L.geoJSON(data.isochrones, {style: (f) => ({color: colour(f.properties.index), weight: 2, fill: false})})
-        .eachLayer((layer) => gm.group("isochrones").addLayer(layer.bindTooltip(gm.text(layer.feature.properties.name), {sticky: true})));
+      // Over the villages without taking their clicks (the center's name is on its circle).
+      L.geoJSON(data.isochrones, {...gm.pane("gisplan-isochrones", 410),
+                                  style: (f) => ({color: colour(f.properties.index), weight: 2, fill: false})})
+        .eachLayer((layer) => gm.group("isochrones").addLayer(layer));
     }
     drawCenters(data.centers);
     if (page.proposal) {
@@ -73,6 +73,6 @@
         .bindTooltip(gm.text(f.properties.site))}).eachLayer((layer) => gm.group("proposed").addLayer(layer));
     }
   }
-  window.gisplanAnalysis.ready = start().catch((problem) => gm.say(problem.message))
+  window.gisplanAnalysis.ready = Promise.all([start(), gm.county]).catch((problem) => gm.say(problem.message))
     .finally(() => { document.body.dataset.ready = "1"; });
 })();

@@ -4,6 +4,7 @@
    what all of them need, as window.gisplanMap:
 
      map, group(key)     the Leaflet map and the layer group of an overlay
+     county              a promise: the county's outline is drawn (every map has it)
      page, t(key)        the page's data and its words, from the server (#map-config)
      request(url, opts)  fetch that checks response.ok and throws the server's {"error"}
      json(url, opts)     the same, read as JSON
@@ -12,6 +13,7 @@
      symbol, shapeSvg    the point symbols of the legend and the map
      number, percent, time   figures and times as the page's language and the site's time zone
      fit()               fit the county (or zone) again, clear of the controls
+     pane(name, z, interactive)  the options of a layer drawn in a pane of its own
 
    Every text comes from the config, translated on the server. */
 (function () {
@@ -211,6 +213,19 @@
     }
   }
 
+  /* Panes ------------------------------------------------------------------------------------ */
+  /* Options that draw a layer on a canvas in pane `name`, stacked at `zIndex` whatever order the
+     data arrive in. A canvas takes the mouse over the whole map, whatever it draws: a pane that
+     is not `interactive` lets it through to the panes below (the villages under the outlines). */
+  function pane(name, zIndex, interactive) {
+    if (!map.getPane(name)) {
+      const created = map.createPane(name);
+      created.style.zIndex = zIndex;
+      if (!interactive) created.style.pointerEvents = "none";
+    }
+    return {pane: name, renderer: L.canvas({pane: name}), interactive: Boolean(interactive)};
+  }
+
   /* Finishing the map --------------------------------------------------------------------- */
   if (map.attributionControl) map.attributionControl.setPrefix(false);
   L.control.scale({imperial: false, position: "bottomright"}).addTo(map);
@@ -226,9 +241,15 @@
   });
   fit();
 
+  // The county's outline, on every map, above the page's areas and lines, under its points.
+  const county = json(config.county).then((data) => {
+    L.geoJSON(data, {...pane("gisplan-county", 450), style: {color: "#333", weight: 2.5, fill: false}})
+      .eachLayer((layer) => window[config.groups.county].addLayer(layer));
+  }).catch((problem) => say(problem.message));
+
   window.gisplanMap = {
-    map, config, page: config.page || {}, legend,
+    map, config, page: config.page || {}, legend, county,
     group: (key) => window[config.groups[key]],
-    t, el, text, number, percent, time, say, busy, request, json, shapeSvg, symbol, fit,
+    t, el, text, number, percent, time, say, busy, request, json, shapeSvg, symbol, fit, pane,
   };
 })();

@@ -43,7 +43,6 @@
   const POPUP = {maxWidth: 440, autoPanPaddingTopLeft: [60, 20], autoPanPaddingBottomRight: [60, 20]};
   const center = (p) => styles.centers[p.kind];
   const layerStyles = {
-    county: {style: () => ({color: "#333", weight: 2.5, fill: false})},
     towns: {style: () => ({color: "#555", weight: 1.2, dashArray: "4 3", fill: false}),
             tooltip: (p) => p.name},
     // On a zone's page its own outline stands out and the other zones step back.
@@ -72,22 +71,22 @@
                                               [t("investment"), number(p.investment_10k_yuan)], [t("zone"), p.zone || "—"]])},
   };
 
-  // Each overlay draws in a pane of its own, stacked in this order whatever order the data
-  // arrive in: areas at the bottom, lines over them, the outlines of zones and county on top.
-  const DRAW_ORDER = ["villages_incidence", "villages_exit", "towns", "rivers", "roads", "zones", "county"];
-  const renderers = {};
-  DRAW_ORDER.forEach((key, i) => {
-    const pane = map.createPane("gisplan-" + key);
-    pane.style.zIndex = 400 + i;
-    renderers[key] = L.canvas({pane: "gisplan-" + key});
-  });
+  // Villages, rivers and roads share the one canvas that takes the mouse (popups on villages,
+  // the names of roads), drawn in FEATURES' order whatever order the data arrive in; the
+  // outlines of towns and zones lie above them without taking it (the county's outline, above
+  // them all, is the bootstrap's); points are markers.
+  const features = gm.pane("gisplan-features", 400, true);
+  const PANES = {villages_incidence: features, villages_exit: features, rivers: features, roads: features,
+                 towns: gm.pane("gisplan-towns", 410), zones: gm.pane("gisplan-zones", 420)};
+  const FEATURES = ["villages_incidence", "villages_exit", "rivers", "roads"];
 
-  function fill(key, features) {
+  function fill(key, found) {
     const spec = layerStyles[key];
     const target = gm.group(key);
     target.clearLayers();
-    L.geoJSON({type: "FeatureCollection", features: features}, {
-      renderer: renderers[key], pane: renderers[key] ? "gisplan-" + key : "markerPane",
+    L.geoJSON({type: "FeatureCollection", features: found}, {
+      ...(PANES[key] || {pane: "markerPane"}),
+      interactive: key in PANES ? PANES[key].interactive && Boolean(spec.popup || spec.tooltip) : true,
       style: spec.style,
       pointToLayer: (f, latlng) => L.marker(latlng, {icon: spec.marker(f.properties), keyboard: false}),
       onEachFeature: (f, layer) => {
@@ -97,6 +96,13 @@
         if (spec.popup) layer.bindPopup(() => spec.popup(f.properties), POPUP);
       },
     }).eachLayer((layer) => target.addLayer(layer));
+    if (FEATURES.includes(key)) restack(FEATURES.indexOf(key) + 1);
+  }
+
+  /* The shared canvas draws in the order its layers came: bring those after FEATURES[from] back
+     on top, in FEATURES' order. */
+  function restack(from) {
+    FEATURES.slice(from).forEach((key) => gm.group(key).eachLayer((layer) => layer.bringToFront()));
   }
 
   function fetchLayer(name, params) {
@@ -116,7 +122,7 @@
   }
 
   const targets = {  // layer endpoint -> the group keys it fills
-    county: ["county"], towns: ["towns"], zones: ["zones"], rivers: ["rivers"],
+    towns: ["towns"], zones: ["zones"], rivers: ["rivers"],
     villages: ["villages_incidence", "villages_exit"], roads: ["roads"], centers: ["centers"],
     industries: ["industries"],
   };
@@ -137,7 +143,7 @@
   }
 
   function loadAll() {
-    return Promise.all(Object.keys(targets).map((name) => load(name, BY_VIEW.includes(name))));
+    return Promise.all([gm.county, ...Object.keys(targets).map((name) => load(name, BY_VIEW.includes(name)))]);
   }
 
   map.on("moveend", () => {
@@ -223,6 +229,7 @@
     villageLayers.forEach((layer) => {
       if (villageLayers.includes(event.layer) && layer !== event.layer && map.hasLayer(layer)) map.removeLayer(layer);
     });
+    restack(0);  // a layer shown again is drawn last: the order comes back
   });
 
   searchControl().addTo(map);

@@ -8,11 +8,9 @@
   const into = (key) => (layer) => gm.group(key).addLayer(layer);
 
   async function start() {
-    const [county, a, b] = await Promise.all([gm.json(page.urls.county), gm.json(page.urls.a),
-                                              gm.json(page.urls.b)]);
+    const [a, b] = await Promise.all([gm.json(page.urls.a), gm.json(page.urls.b), gm.county]);
     const colour = {};
     b.zones.features.forEach((f) => { colour[f.properties.code] = f.properties.color; });
-    L.geoJSON(county, {style: {color: "#333", weight: 2.5, fill: false}, interactive: false}).eachLayer(into("county"));
     L.geoJSON(a.zones, {style: {color: "#555", weight: 1.5, dashArray: "5 4", fill: false}}).eachLayer(into("a"));
     L.geoJSON(b.zones, {style: (f) => ({color: f.properties.color, weight: 2, fillOpacity: 0.08})})
       .eachLayer((layer) => into("b")(layer.bindTooltip(gm.text(layer.feature.properties.name), {sticky: true})));

@@ -9,11 +9,9 @@
   const {map, page, t, el} = gm;
   const urls = page.urls;
   // The reference layers above the zones, whatever answers first: the villages are what a
-  // planner picks; previews and recorded states above both.
-  map.createPane("references").style.zIndex = 450;
-  map.createPane("changes").style.zIndex = 460;
-  const references = L.canvas({pane: "references"});
-  const changes = {pane: "changes", renderer: L.canvas({pane: "changes"})};
+  // planner picks; previews and recorded states above both, under the county's outline.
+  const references = gm.pane("references", 430, true);
+  const changes = gm.pane("changes", 440);
   const zonesLayer = L.geoJSON(null, {style: (f) => ({color: f.properties.color, weight: 2,
                                                      fillOpacity: 0.25, fillColor: f.properties.color})});
   gm.group("zones").addLayer(zonesLayer);
@@ -52,17 +50,13 @@
   }
 
   async function loadReferences() {
-    const [county, towns, roads, found] = await Promise.all(
-      ["county", "towns", "roads", "villages"].map((name) => gm.json(urls[name])));
-    L.geoJSON(county, {style: {color: "#333", weight: 2.5, fill: false}, interactive: false})
-      .eachLayer((layer) => gm.group("county").addLayer(layer));
-    L.geoJSON(towns, {renderer: references, pane: "references", interactive: false,
+    const [towns, roads, found] = await Promise.all(["towns", "roads", "villages"].map((name) => gm.json(urls[name])));
+    L.geoJSON(towns, {...references, interactive: false,
                       style: {color: "#444", weight: 1.2, dashArray: "4 3", fill: false}})
       .eachLayer((layer) => gm.group("towns").addLayer(layer));
-    L.geoJSON(roads, {renderer: references, pane: "references", interactive: false,
-                      style: {color: "#7b5a2e", weight: 2, opacity: 0.8}})
+    L.geoJSON(roads, {...references, interactive: false, style: {color: "#7b5a2e", weight: 2, opacity: 0.8}})
       .eachLayer((layer) => gm.group("roads").addLayer(layer));
-    villages = L.geoJSON(found, {renderer: references, pane: "references", style: villageStyle,
+    villages = L.geoJSON(found, {...references, style: villageStyle,
                                  onEachFeature: (f, layer) => {
       layer.bindTooltip(gm.text(f.properties.name), {sticky: true});
       layer.on("click", () => {
@@ -208,7 +202,7 @@
     window.gisplanEditor.afterLoad = fillForm;
   }
 
-  window.gisplanEditor.ready = Promise.all([loadReferences(), loadPlan()]).then(loadHistory).then(() => {
+  window.gisplanEditor.ready = Promise.all([loadReferences(), loadPlan(), gm.county]).then(loadHistory).then(() => {
     if (window.gisplanEditor.afterLoad) window.gisplanEditor.afterLoad();
     document.body.dataset.ready = "1";
   }).catch((problem) => gm.say(problem.message));

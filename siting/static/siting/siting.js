@@ -279,19 +279,15 @@
   }
 
   async function start() {
-    const county = gm.json(page.urls.county).then((data) => {
-      L.geoJSON(data, {style: {color: "#333", weight: 2.5, fill: false}, interactive: false})
-        .eachLayer((layer) => gm.group("county").addLayer(layer));
-    });
     const zones = gm.json(page.urls.zones).then((data) => {
-      L.geoJSON(data, {style: {color: "#555", weight: 1.5, opacity: 0.9, fill: false}, interactive: false})
+      L.geoJSON(data, {...gm.pane("gisplan-zones", 410), style: {color: "#555", weight: 1.5, opacity: 0.9, fill: false}})
         .eachLayer((l) => {
           gm.group("zones").addLayer(l.bindTooltip(gm.text(l.feature.properties.name),
                                                    {permanent: true, direction: "center", className: "zone-label"}));
           if (chosen.zone && l.feature.properties.code === chosen.zone) map.fitBounds(l.getBounds());
         });
     });
-    const layers = Promise.all([county, zones]).catch((problem) => gm.say(problem.message));
+    const layers = Promise.all([gm.county, zones]).catch((problem) => gm.say(problem.message));
     if (chosen.industry) await run();
     await layers;
     sitesLayer.bringToFront();
