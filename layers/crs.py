@@ -9,6 +9,8 @@ all call it.
 - Lon/lat on the way in and out is EPSG:4326 (GeoJSON, RFC 7946), or CGCS2000's EPSG:4490.
 - Axes are always east then north (x, y), whatever order an EPSG definition lists them in.
 """
+import functools
+
 import numpy as np
 import pyproj
 import shapely
@@ -82,11 +84,18 @@ def drawing_srid(value):
 
 
 def transformer(source, target=None):
-    """From EPSG `source` to EPSG `target` (default: the storage CRS), x east and y north."""
+    """From `source` to `target` (EPSG codes or pyproj CRSs; default target: the storage CRS),
+    x east and y north."""
+    return _transformer(source, target or settings.STORAGE_SRID)
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(source, target):
+    # Kept: making one takes PROJ some 70 ms, and a map's answer transforms many geometries.
+    # pyproj's Transformer may be shared between threads (it keeps one PROJ object per thread).
     def crs(value):
         return value if isinstance(value, pyproj.CRS) else pyproj.CRS.from_epsg(value)
-    return pyproj.Transformer.from_crs(crs(source), crs(target or settings.STORAGE_SRID),
-                                       always_xy=True)
+    return pyproj.Transformer.from_crs(crs(source), crs(target), always_xy=True)
 
 
 def reproject(geometry, transform):

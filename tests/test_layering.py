@@ -107,3 +107,12 @@ def test_a_forbidden_import_is_found(path, source, expected):
 ])
 def test_an_allowed_import_passes(path, source):
     assert violations(path, source) == []
+
+
+def test_the_project_describes_itself():
+    """No file points outside the repository for the design: docs/architecture.md says it."""
+    citing = [path for path in ROOT.rglob("*")
+              if path.is_file() and path.suffix in (".py", ".md", ".html", ".js", ".toml", ".css")
+              and not SKIPPED & set(path.relative_to(ROOT).parts)
+              and "DESIGN" + ".md" in path.read_text("utf-8", errors="replace")]
+    assert citing == []
