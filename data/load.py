@@ -104,7 +104,7 @@ def _write(sample, basemap_path, basemap_bounds):
     # Every plan object starts its history (the audit log) here, so that the first change to
     # one lists the fields it changed.
     villages = bulk_create_with_history([
-        Village(code=v.code, name=v.name, town=towns[v.town], location=_geos(v.point),
+        Village(code=v.code, name=v.name, kind=v.kind, town=towns[v.town], location=_geos(v.point),
                 boundary=_multi(v.boundary), **_figure_fields(v.figures))
         for v in sample.villages], Village, **loaded)
     VillagePeriod.objects.bulk_create(

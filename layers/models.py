@@ -73,6 +73,12 @@ class County(WebShaped):
     synthetic = models.BooleanField(_("synthetic sample data"), default=False)
     source = models.TextField(_("source and licence"), blank=True)
     sample_version = models.CharField(max_length=20, blank=True, editable=False)
+    # The analysis grid every imported raster is warped onto: the storage CRS, this cell size,
+    # and an origin on whole cells (layers.rasters.county_grid).
+    grid_cell = models.FloatField(
+        _("analysis grid cell size (m)"), null=True, blank=True, default=30.0,
+        validators=[MinValueValidator(1.0), MaxValueValidator(1000.0)],
+        help_text=_("Empty: the cell size of the finest raster imported."))
 
     class Meta:
         verbose_name = _("county")
@@ -285,11 +291,17 @@ class Village(WebShaped, Zoned):
         POOR = "poor", _("poor village")
         EXITED = "exited", _("exited")
 
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("villagers' committee")
+        COMMUNITY = "community", _("residents' committee")
+
     code = models.CharField(_("village code"), max_length=12, unique=True,
                             validators=[RegexValidator(r"^\d{12}$", _("A village code has 12 digits."))])
     name = models.CharField(_("name"), max_length=50)
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages",
                              verbose_name=_("town"))
+    # A residents' committee (社区) is assessed for exit only when it is recorded as poor.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VILLAGE)
     boundary = models.MultiPolygonField(_("boundary"), srid=SRID, null=True, blank=True)
     households = models.PositiveIntegerField(_("households"), default=0)
     population = models.PositiveIntegerField(_("registered population"), default=0)
@@ -571,6 +583,15 @@ class RasterLayer(models.Model):
     height = models.PositiveIntegerField(_("rows"))
     footprint = models.PolygonField(_("footprint"), srid=SRID)
     synthetic = models.BooleanField(_("synthetic sample data"), default=False)
+    # Where an imported raster came from: its own cell size (a 250 m DEM warped onto a 30 m
+    # grid is still a 250 m model), CRS and classes, and what must be shown with it.
+    native_resolution = models.FloatField(_("native cell size (m)"), null=True, blank=True)
+    native_crs = models.CharField(_("native CRS"), max_length=20, blank=True)
+    scheme = models.CharField(_("class scheme"), max_length=40, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+    attribution = models.TextField(_("attribution"), blank=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("raster layer")

@@ -45,6 +45,7 @@ class VillageRecord:
     point: Point
     boundary: MultiPolygon
     figures: VillageFigures
+    kind: str = "village"  # or "community" (a residents' committee)
 
 
 @dataclass(frozen=True)
