@@ -50,6 +50,26 @@ class Grid:
     def of(cls, dataset):
         return cls(dataset.crs, dataset.transform, dataset.width, dataset.height)
 
+    @classmethod
+    def around(cls, crs, bounds, cell, margin):
+        """The north-up grid of square `cell`s covering `bounds` (xmin, ymin, xmax, ymax) and
+        `margin` around them, its edges on whole multiples of the cell size."""
+        x0, y0, x1, y1 = bounds
+        x0, y0 = math.floor((x0 - margin) / cell) * cell, math.floor((y0 - margin) / cell) * cell
+        x1, y1 = math.ceil((x1 + margin) / cell) * cell, math.ceil((y1 + margin) / cell) * cell
+        return cls(rasterio.crs.CRS.from_user_input(crs), rasterio.Affine(cell, 0.0, x0, 0.0, -cell, y1),
+                   round((x1 - x0) / cell), round((y1 - y0) / cell))
+
+    @property
+    def bounds(self):
+        """(xmin, ymin, xmax, ymax)"""
+        t = self.transform
+        return t.c, t.f + self.height * t.e, t.c + self.width * t.a, t.f
+
+    @property
+    def shape(self):
+        return self.height, self.width
+
     @property
     def cell(self):
         """(width, height) of a cell in CRS units."""

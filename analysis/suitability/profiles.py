@@ -83,6 +83,15 @@ class Profile:
     min_area: float  # square metres: smaller parcels are not candidate sites
     max_area: float | None = None  # square metres a project can occupy (None: no limit)
 
+    def without(self, layer):
+        """This profile without its criteria and constraints on `layer`: the other criteria
+        keep their weights' proportions."""
+        criteria = tuple(c for c in self.criteria if c.layer != layer)
+        if not criteria:
+            raise ProfileError(f"{self.industry}: every criterion is on {layer}")
+        return dataclasses.replace(self, criteria=criteria,
+                                   constraints=tuple(c for c in self.constraints if c.layer != layer))
+
     @property
     def weights(self):
         w = np.array([c.weight for c in self.criteria], float)
