@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from layers.datasets import Code, whole
 from layers.importing import ImportOptions, ImportRefused, read
 from layers.models import Village, VillagePeriod
+from layers.naming import village_label
 
 # Model field -> the headers it is known by (matched without regard to case).
 COLUMNS = {
@@ -178,7 +179,8 @@ def trends(queryset=None):
 
 def worse(queryset=None):
     """Villages worse in the latest quarter held than in the one before: more poor people, or
-    households back in poverty. Dicts with the two quarters' figures, the worst first."""
+    households back in poverty. Dicts with the two quarters' figures (the village named by its
+    label), the worst first."""
     rows = queryset if queryset is not None else VillagePeriod.objects.all()
     latest = rows.periods()[-2:]
     if len(latest) < 2:
@@ -186,9 +188,9 @@ def worse(queryset=None):
     (y0, q0), (y1, q1) = latest
     figures = {}
     for code, name, zone, year, quarter, poor, returned in rows.filter(
-            year__in={y0, y1}).values_list("village__code", "village__name", "village__zone__name",
-                                           "year", "quarter", "poor_population",
-                                           "returned_households"):
+            year__in={y0, y1}).annotate(label=village_label("village__")).values_list(
+                "village__code", "label", "village__zone__name", "year", "quarter",
+                "poor_population", "returned_households"):
         if (year, quarter) in latest:
             figures.setdefault((code, name, zone), {})[(year, quarter)] = (poor, returned)
     out = []

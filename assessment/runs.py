@@ -1,7 +1,11 @@
 """Village exit assessment on the county's data: both modules criterion by criterion with the
 reason for each failure, the criteria the map can check against the record (a road near the
 committee, a village clinic within reach by road), a priority list and the household
-categories. The command, the API and the page all write out an AssessmentRun."""
+categories. The command, the API and the page all write out an AssessmentRun.
+
+The assessment covers the villages the exit rules apply to (layers.exit_criteria.EXIT_ASSESSED):
+a residents' committee (社区) that was never a poor village is left out; its poor households
+still count among the household categories."""
 import math
 from dataclasses import dataclass
 
@@ -14,14 +18,16 @@ from analysis.network import build_network, nearest_by_road
 from gisplan.api import Refusal
 from layers import arrays
 from layers.arrays import exit_columns
-from layers.exit_criteria import exit_rules, failure_reason, module_label
+from layers.exit_criteria import EXIT_ASSESSED, exit_rules, failure_reason, module_label
 from layers.models import Road, ServiceCenter, Village
+from layers.naming import village_label
 
 SEPARATOR = "；"
 # The zones' service centers, each checked by road within the rules' services_within_minutes.
 SERVICES = (ServiceCenter.Kind.RELIEF, ServiceCenter.Kind.AGRI_POLICY,
             ServiceCenter.Kind.ELDERLY_CARE, ServiceCenter.Kind.CHILDREN_CARE,
             ServiceCenter.Kind.HEALTH_CHECK)
+CATEGORIES = ("poor_households", "industry_support_households", "livelihood_guarantee_households")
 
 
 @dataclass(frozen=True)
@@ -39,16 +45,17 @@ class AssessOptions:
 
 @dataclass(frozen=True)
 class AssessmentRun:
-    """Every village (in code order) assessed against every module of the rules in force."""
+    """Every village assessed (in code order) against every module of the rules in force."""
 
     options: AssessOptions
-    villages: list  # dicts: code, name, zone, zone_name, figures
+    villages: list  # dicts: code, name (the village's label), zone, zone_name, figures
     columns: dict  # the columns the modules read (layers.arrays.exit_columns)
     results: dict  # module name -> analysis.exit.Assessment
     road_on_map: np.ndarray  # bool: a road within the rules' distance of the committee
     clinic_minutes: np.ndarray | None  # by road to the nearest village clinic or town health
     # center (None: no roads)
     services_covered: dict  # service kind -> bool per village: a center within reach by road
+    committees: list  # dicts: zone, zone_name and CATEGORIES of every committee, assessed or not
 
     @property
     def rules(self):
@@ -128,16 +135,14 @@ class AssessmentRun:
                 for rank, i in enumerate(order, 1)]
 
     def categories(self):
-        """Poor households by category (产业扶持户, 民生保障户) per zone and for the county."""
-        fields = ("poor_households", "industry_support_households",
-                  "livelihood_guarantee_households")
-
+        """Poor households by category (产业扶持户, 民生保障户) per zone and for the county, in
+        every committee: those left out of the assessment have poor households too."""
         def total(zone, name, villages):
             return {"zone": zone, "zone_name": name, "villages": len(villages),
-                    **{field: sum(v[field] for v in villages) for field in fields}}
-        zones = {v["zone"]: v["zone_name"] for v in self.villages if v["zone"]}
-        return [total(code, zones[code], [v for v in self.villages if v["zone"] == code])
-                for code in sorted(zones)] + [total(None, _("County"), self.villages)]
+                    **{field: sum(v[field] for v in villages) for field in CATEGORIES}}
+        zones = {v["zone"]: v["zone_name"] for v in self.committees if v["zone"]}
+        return [total(code, zones[code], [v for v in self.committees if v["zone"] == code])
+                for code in sorted(zones)] + [total(None, _("County"), self.committees)]
 
     def summary(self):
         parts = [_("%(module)s: %(passed)d of %(villages)d villages pass")
@@ -146,6 +151,10 @@ class AssessmentRun:
         disagreeing = sum(1 for i in range(len(self.villages)) if self.disagreements(i))
         parts.append(_("%(count)d villages where the record and the map disagree")
                      % {"count": disagreeing})
+        left_out = len(self.committees) - len(self.villages)
+        if left_out:
+            parts.append(_("%(count)d residents' committees not assessed: never poor villages")
+                         % {"count": left_out})
         return "; ".join(parts)
 
 
@@ -155,29 +164,34 @@ def run_assessment(options=None):
     options = (options or AssessOptions()).checked()
     rules = exit_rules()
     road_near = Road.objects.filter(geometry__dwithin=(OuterRef("location"), rules.road_within_m))
-    queryset = Village.objects.order_by("code")
-    villages = list(queryset.annotate(road_near=Exists(road_near)).values(
-        "code", "name", "zone__code", "zone__name", "population", "poor_population",
-        "poor_households", "industry_support_households", "livelihood_guarantee_households",
-        "road_connected", "has_clinic", "road_near"))
+    queryset = Village.objects.filter(EXIT_ASSESSED).order_by("code")
+    villages = list(queryset.annotate(road_near=Exists(road_near), label=village_label()).values(
+        "code", "label", "zone__code", "zone__name", "population", "poor_population",
+        *CATEGORIES, "road_connected", "has_clinic", "road_near"))
     for village in villages:
         village["zone"], village["zone_name"] = village.pop("zone__code"), village.pop("zone__name")
+        village["name"] = village.pop("label")
+    committees = [{"zone": zone, "zone_name": name, **dict(zip(CATEGORIES, figures))}
+                  for zone, name, *figures in Village.objects.values_list(
+                      "zone__code", "zone__name", *CATEGORIES)]
     columns = exit_columns(queryset)
     results = {name: assess(module, columns) for name, module in rules.modules.items()}
     minutes, services = None, {}
     if Road.objects.exists():  # without roads nothing can be reached on the map
         clinics = (ServiceCenter.Kind.VILLAGE_CLINIC, ServiceCenter.Kind.TOWN_HEALTH_CENTER)
-        travel = road_minutes_to(clinics + SERVICES)
+        travel = road_minutes_to(clinics + SERVICES, queryset)
         minutes = np.minimum(*(travel[kind] for kind in clinics))
         services = {kind: travel[kind] <= rules.services_within_minutes for kind in SERVICES}
     return AssessmentRun(options, villages, columns, results,
-                         np.array([v["road_near"] for v in villages], bool), minutes, services)
+                         np.array([v["road_near"] for v in villages], bool), minutes, services,
+                         committees)
 
 
-def road_minutes_to(kinds):
-    """{kind: each village's minutes by road to its nearest center of that kind (inf: none)},
-    in the villages' code order, on one road network built for all the kinds at once."""
-    villages = arrays.villages()
+def road_minutes_to(kinds, queryset):
+    """{kind: the minutes by road from each village of `queryset` to its nearest center of
+    that kind (inf: none)}, in the villages' code order, on one road network built for all the
+    kinds at once."""
+    villages = arrays.villages(queryset)
     centers = [arrays.centers(kind) for kind in kinds]
     lines, speeds, oneway = arrays.roads()
     network = build_network(lines, speeds, oneway,

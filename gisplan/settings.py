@@ -51,6 +51,9 @@ TILE_SUBDOMAINS = os.environ.get("GISPLAN_TILE_SUBDOMAINS", "")
 # Rasters (DEM, land cover, hillshade, analysis outputs) live under this folder.
 DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var")).resolve()
 # `manage.py backup` (make backup) writes its dated archives here: the database and the rasters.
+# The largest raster `import_raster` takes from the command line; uploads stay within the
+# smaller limit of every upload (layers/importing/reading.py).
+MAX_RASTER_BYTES = _env_int("GISPLAN_MAX_RASTER_BYTES", 2 * 2**30)
 BACKUP_DIR = Path(os.environ.get("GISPLAN_BACKUP_DIR", DATA_DIR / "backups")).resolve()
 # The village exit modules and their thresholds (analysis/exit_rules.toml describes the format).
 EXIT_RULES = Path(os.environ.get("GISPLAN_EXIT_RULES", BASE_DIR / "analysis" / "exit_rules.toml"))

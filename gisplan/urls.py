@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from jobs.api import raster_import_job
 from layers.views import basemap
 
 from . import openapi, site
@@ -22,6 +23,8 @@ urlpatterns = [
     path("api/analysis/", include("siting.api_urls")),
     path("api/assessment/", include("assessment.api_urls")),
     path("api/jobs/", include("jobs.api_urls")),
+    # A raster import is always a background job: served by jobs, under the imports' URL.
+    path("api/import/raster/<slug:kind>/", raster_import_job, name="raster_import"),
     path("api/", include("layers.urls")),
     path("data/", include("layers.page_urls")),
     path("plan/", include("plans.urls")),

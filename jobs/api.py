@@ -3,6 +3,8 @@
 - POST /api/jobs/analysis/<kind>/ (coverage, locate, suitability) with the parameters of the
   analysis endpoint in the query string or the form body: 202 with the job and a Location header.
 - POST /api/jobs/import/<layer>/ with the import API's multipart form: 202.
+- POST /api/import/raster/<kind>/ (dem, landcover) with a file and the options of
+  `import_raster`: 202; a raster is always imported in the background.
 - GET /api/jobs/: the caller's latest jobs; GET /api/jobs/<id>/: one job with its status,
   stage, fraction done, and its result (the endpoint's JSON) or the reason it was refused.
 Options and files are checked before a job is queued: a bad one is a 400 at once. Errors are
@@ -14,11 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gisplan.api import NotFound, answer, endpoint, require, without_nul
-from layers.files_api import checked_import_form
+from layers.files_api import checked_import_form, checked_raster_form
 from layers.roles import RUN_ANALYSIS
 
 from .models import Job
-from .tasks import ANALYSES, enqueue, queue_import
+from .tasks import ANALYSES, enqueue, queue_import, queue_raster_import
 
 RECENT = 50
 
@@ -56,6 +58,11 @@ def analysis_job(request, kind):
 @endpoint("POST")
 def import_job(request, layer):
     return accepted(queue_import(checked_import_form(request, layer).cleaned_data, request.user))
+
+
+@endpoint("POST")
+def raster_import_job(request, kind):
+    return accepted(queue_raster_import(checked_raster_form(request, kind).cleaned_data, request.user))
 
 
 @endpoint("GET")

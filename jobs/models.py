@@ -18,6 +18,7 @@ class Job(models.Model):
 
     class Kind(models.TextChoices):
         IMPORT = "import", _("import")
+        RASTER = "raster", _("raster import")
         COVERAGE = "coverage", _("coverage")
         LOCATE = "locate", _("location-allocation")
         SUITABILITY = "suitability", _("industry siting")

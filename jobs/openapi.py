@@ -2,10 +2,12 @@
 (gisplan/openapi.py)."""
 from django.utils.translation import gettext as _
 
+from analysis.landuse import SCHEMES
 from gisplan import openapi
 from gisplan.openapi import multipart, path_parameter
 from layers.datasets import DATASETS
 from layers.openapi import import_fields
+from layers.rasters import KINDS, UNITS
 
 from .models import Job
 
@@ -28,7 +30,7 @@ def _accepted():
 
 
 def paths():
-    analyses = [kind for kind in Job.Kind.values if kind != Job.Kind.IMPORT]
+    analyses = [kind for kind in Job.Kind.values if kind not in (Job.Kind.IMPORT, Job.Kind.RASTER)]
     return {
         "/api/jobs/": {"get": {
             "operationId": "jobs", "tags": ["jobs"],
@@ -66,4 +68,27 @@ def paths():
                           "401": openapi.error_response(_("not signed in")),
                           "403": openapi.error_response(_("the role may not import this layer")),
                           "404": openapi.error_response(_("no such layer"))}}},
+        "/api/import/raster/{kind}/": {"post": {
+            "operationId": "import_raster", "tags": ["files", "jobs"],
+            "summary": _("Import the county's DEM or land use in the background: warped onto "
+                         "the county's analysis grid, it replaces the current one when complete"),
+            "parameters": [path_parameter("kind", {"enum": list(KINDS)})],
+            "requestBody": multipart({
+                "file": {"type": "string", "format": "binary", "description": _(
+                    "GeoTIFF or COG, ERDAS .img, a zip of a .tif with its .tfw and .prj; land "
+                    "use also a Third National Land Survey parcel layer (DLBM codes)")},
+                "classes": {"enum": ["", *SCHEMES], "description": _(
+                    "land use: its class scheme (empty: gisplan's codes for a raster, sandiao for "
+                    "a parcel layer)")},
+                "units": {"enum": list(UNITS), "description": _("a DEM's elevation units")},
+                "source": {"type": "string"}, "licence": {"type": "string"},
+                "attribution": {"type": "string", "description": _(
+                    "shown wherever the raster or anything derived from it is shown")},
+                "encoding": {"type": "string", "description": _("a parcel layer's text encoding")},
+                "srid": {"type": "integer", "minimum": 1, "description": _(
+                    "the EPSG code of the file's coordinates, if its own is wrong or absent")}}),
+            "responses": {"202": _accepted(), "400": openapi.error_response(_("a bad file or option")),
+                          "401": openapi.error_response(_("not signed in")),
+                          "403": openapi.error_response(_("the role may not import the county's rasters")),
+                          "404": openapi.error_response(_("no such kind of raster"))}}},
     }

@@ -17,8 +17,9 @@ from django_tasks import task
 from access.api import coverage_data, coverage_options, locate_data, locate_options
 from access.runs import run_coverage, run_locate
 from gisplan.api import REFUSALS, JSONEncoder
-from layers.forms import saved_upload
+from layers.forms import raster_options, saved_upload
 from layers.importing import ImportOptions, import_layer
+from layers.rasters import import_raster
 from siting.api import siting_data, siting_options
 from siting.runs import run_siting
 
@@ -65,6 +66,15 @@ def run_import(job, progress):
     return {**dataclasses.asdict(report), "summary": report.summary()}
 
 
+def run_raster_import(job, progress):
+    try:
+        report = import_raster(raster_options(job.params, job.upload_folder / job.params["file"]),
+                               progress)
+    finally:
+        shutil.rmtree(job.upload_folder, ignore_errors=True)
+    return {**dataclasses.asdict(report), "summary": report.summary()}
+
+
 def run_coverage_job(job, progress):
     progress(_("travel times"), 0)
     return coverage_data(run_coverage(coverage_options(job.params)))
@@ -98,7 +108,8 @@ ANALYSES = {
     Job.Kind.SUITABILITY: Analysis(("industry", "zone", "top"), siting_options,
                                    run_suitability_job),
 }
-RUNNERS = {Job.Kind.IMPORT: run_import, **{kind: a.run for kind, a in ANALYSES.items()}}
+RUNNERS = {Job.Kind.IMPORT: run_import, Job.Kind.RASTER: run_raster_import,
+           **{kind: a.run for kind, a in ANALYSES.items()}}
 
 
 @task()
@@ -135,13 +146,24 @@ def enqueue(job):
 
 def queue_import(data, user):
     """Queue the import of a checked ImportForm's `data`: the file waits in the job's folder."""
-    job = Job(kind=Job.Kind.IMPORT, user=user, language=translation.get_language())
+    return _queue_upload(Job.Kind.IMPORT, data, user, lambda name: {
+        "kind": data["kind"], "file": name, "encoding": data["encoding"] or None,
+        "srid": data["srid"], "layer": data["layer"] or None, "replace": data["replace"],
+        "dry_run": data["dry_run"]})
+
+
+def queue_raster_import(data, user):
+    """Queue the import of a checked RasterImportForm's `data`."""
+    return _queue_upload(Job.Kind.RASTER, data, user, lambda name: {
+        **{key: value for key, value in data.items() if key != "file"}, "file": name})
+
+
+def _queue_upload(kind, data, user, params):
+    job = Job(kind=kind, user=user, language=translation.get_language())
     job.upload_folder.mkdir(parents=True)
     try:
         path = saved_upload(data["file"], job.upload_folder)
-        job.params = {"kind": data["kind"], "file": path.name, "encoding": data["encoding"] or None,
-                      "srid": data["srid"], "layer": data["layer"] or None,
-                      "replace": data["replace"], "dry_run": data["dry_run"]}
+        job.params = params(path.name)
         job.save()
         return enqueue(job)
     except BaseException:

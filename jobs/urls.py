@@ -6,4 +6,5 @@ app_name = "jobs"
 urlpatterns = [
     path("", views.jobs_page, name="jobs"),
     path("import/", views.queue_import_page, name="import"),
+    path("import/raster/", views.queue_raster_page, name="raster_import"),
 ]

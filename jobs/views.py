@@ -5,12 +5,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from layers.forms import RasterImportForm, may_import_rasters
 from layers.roles import VIEW_DATA
 from layers.views import data_page_response, import_form, replace_refused
 
 from .api import RECENT
 from .models import Job
-from .tasks import queue_import
+from .tasks import queue_import, queue_raster_import
 
 # While a job is queued or running the page reloads itself this often.
 REFRESH_SECONDS = 5
@@ -36,3 +37,17 @@ def queue_import_page(request):
         queue_import(form.cleaned_data, request.user)
         return redirect("jobs:jobs")
     return data_page_response(request, form, refusal=refusal, status=400)
+
+
+@require_POST
+@permission_required(VIEW_DATA, raise_exception=True)
+def queue_raster_page(request):
+    """The data page's raster form, queued as a background job; the page again with the
+    form's errors."""
+    if not may_import_rasters(request.user):
+        raise PermissionDenied
+    form = RasterImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        queue_raster_import(form.cleaned_data, request.user)
+        return redirect("jobs:jobs")
+    return data_page_response(request, import_form(request), raster_form=form, status=400)

@@ -4,24 +4,27 @@ Each layer is declared as data (LAYERS). Answers are RFC 7946 FeatureCollections
 gzipped; bad parameters get a 400 with the reason, an anonymous caller a 401, a role without the
 layer's view permission a 403 (gisplan/api.py).
 """
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Polygon
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
 from analysis.exit import assess
-from gisplan.api import NotFound, Refusal, endpoint, require, without_nul
+from gisplan.api import NotFound, Refusal, answer, endpoint, require, without_nul
 
+from . import rasters
 from .arrays import exit_columns
-from .exit_criteria import criterion_label, exit_rules
+from .exit_criteria import EXIT_ASSESSED, criterion_label, exit_rules
 from .geojson import feature_collection, geometry_sql
 from .models import County, Industry, ProtectedArea, River, Road, ServiceCenter, Town, Village, Zone
-from .roles import view_permission
+from .naming import village_label
+from .roles import VIEW_DATA, view_permission
 
 CACHE_SECONDS = 60  # the map refetches a layer at most this often; edits show within a minute
 
@@ -38,10 +41,12 @@ class Layer:
     labels: tuple = ()  # choice fields that also get a `<name>_label` property
     in_force_only: bool = False
     extra: object = None  # rows -> one dict of more properties per row, in order
+    computed: dict = field(default_factory=dict)  # name -> a function giving its expression
 
     def queryset(self):
         manager = self.model.objects
-        return manager.in_force() if self.in_force_only else manager.all()
+        rows = manager.in_force() if self.in_force_only else manager.all()
+        return rows.annotate(**{name: expression() for name, expression in self.computed.items()})
 
     @property
     def permission(self):
@@ -49,16 +54,20 @@ class Layer:
 
 
 def village_exit_properties(rows):
-    """Incidence and the criteria of each module that each village fails, in `rows` order."""
+    """Incidence and, for a village the exit assessment covers, the criteria of each module
+    that it fails (None for the others), in `rows` order."""
     columns = exit_columns(rows)
+    assessed = rows.annotate(_assessed=ExpressionWrapper(EXIT_ASSESSED, output_field=BooleanField()))
     modules = [exit_rules().modules[name] for name in ("standard", "demonstration")]
     results = [assess(module, columns) for module in modules]
     criteria = [[str(criterion_label(c)) for c in module.criteria] for module in modules]
-    for i, incidence in enumerate(columns["incidence"]):
+    for i, (incidence, covered) in enumerate(zip(columns["incidence"],
+                                                  assessed.values_list("_assessed", flat=True))):
+        failed = [[label for label, ok in zip(labels, result.met[i]) if not ok] if covered else None
+                  for labels, result in zip(criteria, results)]
         yield {
             "incidence": None if math.isnan(incidence) else round(float(incidence), 4),
-            "standard_failed": [label for label, ok in zip(criteria[0], results[0].met[i]) if not ok],
-            "demonstration_failed": [label for label, ok in zip(criteria[1], results[1].met[i]) if not ok],
+            "exit_assessed": covered, "standard_failed": failed[0], "demonstration_failed": failed[1],
         }
 
 
@@ -70,14 +79,16 @@ LAYERS = {
     "zones": Layer(Zone, "web_boundary", {"code": "code", "name": "name", "theme": "theme",
                                           "color": "color", "plan": "plan__name"},
                    filters={"code": "code"}, in_force_only=True),
+    # `label` is how pages show a village: its name, and its town where the name repeats.
     "villages": Layer(Village, "web_boundary", {
-        "code": "code", "name": "name", "town": "town__name", "zone": "zone__name",
-        "zone_code": "zone__code", "households": "households", "population": "population",
-        "poor_households": "poor_households", "poor_population": "poor_population",
-        "exit_status": "exit_status", "exit_year": "exit_year"},
+        "code": "code", "name": "name", "label": "label", "kind": "kind", "town": "town__name",
+        "zone": "zone__name", "zone_code": "zone__code", "households": "households",
+        "population": "population", "poor_households": "poor_households",
+        "poor_population": "poor_population", "exit_status": "exit_status",
+        "exit_year": "exit_year"},
         filters={"zone": "zone__code", "town": "town__code", "exit_status": "exit_status"},
-        search=("name__icontains", "code__startswith"), labels=("exit_status",),
-        extra=village_exit_properties),
+        search=("name__icontains", "code__startswith"), labels=("exit_status", "kind"),
+        extra=village_exit_properties, computed={"label": village_label}),
     "centers": Layer(ServiceCenter, "location", {
         "kind": "kind", "name": "name", "status": "status", "capacity": "capacity",
         "zone": "zone__name"}, filters={"kind": "kind", "status": "status", "zone": "zone__code"},
@@ -174,3 +185,27 @@ def layer_geojson(request, name):
                             content_type="application/geo+json")
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     return response
+
+
+@endpoint("GET", permission=VIEW_DATA)
+def raster_value(request, kind):
+    """The value of the county's current DEM or land use at ?lon=&lat= (EPSG:4326)."""
+    if kind not in rasters.KINDS:
+        raise NotFound(_("no such raster: %(kind)s") % {"kind": kind})
+    lon, lat = (_coordinate(request, name, limit) for name, limit in (("lon", 180), ("lat", 90)))
+    value = rasters.value_at(kind, lon, lat)
+    if value is None:
+        raise NotFound(_("the county has no %(kind)s raster yet") % {"kind": kind})
+    return answer(dataclasses.asdict(value))
+
+
+def _coordinate(request, name, limit):
+    try:
+        value = float(request.GET[name])
+    except KeyError:
+        raise Refusal(_("%(name)s is required") % {"name": name}) from None
+    except ValueError:
+        raise Refusal(_("%(name)s must be a number of degrees") % {"name": name}) from None
+    if not -limit <= value <= limit:
+        raise Refusal(_("%(name)s must lie within ±%(limit)d degrees") % {"name": name, "limit": limit})
+    return value

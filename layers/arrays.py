@@ -5,6 +5,7 @@ import numpy as np
 
 from .exit_criteria import exit_rules
 from .models import Road, ServiceCenter, Town, Village
+from .naming import village_label
 
 
 def exit_columns(villages):
@@ -30,9 +31,11 @@ class Places:
 
 
 def villages(queryset=None):
-    """Village committees with code, zone and the people the analyses weigh."""
+    """Village committees, named by their labels (layers.naming), with code, zone and the
+    people the analyses weigh."""
     rows = list((queryset if queryset is not None else Village.objects.all()).order_by("code")
-                .values_list("pk", "name", "location", "code", "zone__code", "zone__name",
+                .annotate(label=village_label())
+                .values_list("pk", "label", "location", "code", "zone__code", "zone__name",
                              "population", "poor_population"))
     return Places(np.array([r[0] for r in rows], dtype=int), [r[1] for r in rows],
                   _xy(r[2] for r in rows), {

@@ -4,6 +4,7 @@ JPEG, and an optional online one (tiles from a configured URL, e.g. Tianditu).
 Every map (the pages' Leaflet maps, the admin's OpenLayers widgets) shows the offline basemap as
 a single image, so that no tile server is needed on an intranet.
 """
+import math
 import warnings
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -12,15 +13,17 @@ import numpy as np
 import rasterio
 from django.conf import settings
 from django.urls import reverse
-from rasterio import features
+from rasterio import Affine, features
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from analysis.landcover import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD, WATER
+from analysis.terrain import hillshade, hypsometric_tint
 
 from .models import RasterLayer
 
 WEB_MERCATOR = "EPSG:3857"
+MAX_SIDE = 4096  # cells a side of the grid the basemap is drawn from
 # Land-cover tints, blended with the hillshade.
 TINTS = {CROPLAND: (236, 222, 160), ORCHARD: (200, 226, 150), FOREST: (122, 170, 110),
          GRASSLAND: (196, 214, 160), BUILT_UP: (224, 170, 160), WATER: (120, 170, 230)}
@@ -48,12 +51,18 @@ def basemap_layer():
     return RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP).first()
 
 
+def basemap_url(layer):
+    """The address of the basemap image `layer`: a new image (each import makes a new row) has a
+    new address, so that no browser shows the one it cached before."""
+    return f"{reverse('basemap')}?v={layer.pk}"
+
+
 def offline_basemap():
     layer = basemap_layer()
     if layer is None:
         return None
     west, south, east, north = layer.footprint.transform(4326, clone=True).extent
-    return Basemap(reverse("basemap"), ((south, west), (north, east)))
+    return Basemap(basemap_url(layer), ((south, west), (north, east)))
 
 
 def tile_basemap():
@@ -64,24 +73,49 @@ def tile_basemap():
     return TileBasemap(settings.TILE_URL, attribution, settings.TILE_SUBDOMAINS)
 
 
-def basemap_image(shade, cover, outline):
-    """The basemap as an RGB array in EPSG:3857 and its transform.
+def basemap_image(dem, cover, outline, max_side=MAX_SIDE):
+    """The basemap as an RGB array in EPSG:3857 and its transform: the hillshade of the DEM
+    tinted by land cover, or by elevation (a hypsometric tint) when there is no land cover.
 
-    `shade` and `cover` are open datasets of the hillshade and the land cover on one grid;
-    `outline` is a GeoJSON-like geometry in their CRS, outside which the image fades to white.
+    `dem` and `cover` are open datasets (either may be None, not both); the land cover is read
+    onto the DEM's grid. `outline` is a GeoJSON-like geometry in their CRS, outside which the
+    image fades to white. A grid with more than `max_side` cells a side is drawn averaged down.
     """
-    if (shade.crs, shade.transform, shade.shape) != (cover.crs, cover.transform, cover.shape):
-        raise ValueError("the hillshade and the land cover must share one grid")
-    inside = features.rasterize([outline], out_shape=shade.shape, transform=shade.transform)
-    rgb = _tint(shade.read(1).astype(float), cover.read(1), inside.astype(bool))
-    transform, width, height = calculate_default_transform(
-        shade.crs, WEB_MERCATOR, shade.width, shade.height, *shade.bounds)
+    base = dem or cover
+    step = max(1, math.ceil(max(base.width, base.height) / max_side))
+    shape = (math.ceil(base.height / step), math.ceil(base.width / step))
+    transform = base.transform @ Affine.scale(base.width / shape[1], base.height / shape[0])
+    inside = features.rasterize([outline], out_shape=shape, transform=transform).astype(bool)
+    if dem is not None:
+        z = dem.read(1, out_shape=shape, resampling=Resampling.average, masked=True)
+        z = z.astype(float).filled(np.nan)
+        light = 0.35 + 0.65 * hillshade(z, transform.a, -transform.e) / 255.0
+    else:
+        z, light = None, np.full(shape, 0.9)
+    if cover is not None:
+        classes = np.zeros(shape, np.uint8)
+        reproject(rasterio.band(cover, 1), classes, dst_transform=transform, dst_crs=base.crs,
+                  resampling=Resampling.nearest if step == 1 else Resampling.mode)
+        rgb = np.full((3,) + shape, 255.0)
+        for code, color in TINTS.items():
+            here = classes == code
+            for band in range(3):
+                rgb[band][here] = color[band]
+    else:
+        known = inside & ~np.isnan(z)
+        low, high = np.percentile(z[known], (1, 99)) if known.any() else (0.0, 1.0)
+        rgb = hypsometric_tint(z, low, high)
+    rgb = rgb * light
+    rgb[:, ~inside] = 255 - 0.45 * (255 - rgb[:, ~inside])  # fade outside the county
+    rgb = rgb.astype(np.uint8)
+    web, width, height = calculate_default_transform(
+        base.crs, WEB_MERCATOR, shape[1], shape[0], *base.bounds)
     out = np.full((3, height, width), 255, np.uint8)
     for band in range(3):
-        reproject(rgb[band], out[band], src_transform=shade.transform, src_crs=shade.crs,
-                  dst_transform=transform, dst_crs=WEB_MERCATOR, resampling=Resampling.bilinear,
+        reproject(rgb[band], out[band], src_transform=transform, src_crs=base.crs,
+                  dst_transform=web, dst_crs=WEB_MERCATOR, resampling=Resampling.bilinear,
                   init_dest_nodata=False)  # keep white, not black, where no cell falls
-    return out, transform
+    return out, web
 
 
 def write_jpeg(image, transform, path):
@@ -96,14 +130,3 @@ def write_jpeg(image, transform, path):
     west, north = transform @ (0, 0)
     east, south = transform @ (width, height)
     return west, south, east, north
-
-
-def _tint(shade, cover, inside):
-    light = 0.35 + 0.65 * shade / 255.0
-    rgb = np.full((3,) + shade.shape, 255.0)
-    for code, color in TINTS.items():
-        here = cover == code
-        for band in range(3):
-            rgb[band][here] = color[band] * light[here]
-    rgb[:, ~inside] = 255 - 0.45 * (255 - rgb[:, ~inside])  # fade outside the county
-    return rgb.astype(np.uint8)

@@ -1,8 +1,10 @@
-"""The county's exit rules (analysis.exit, from GISPLAN_EXIT_RULES) and the words for their
-criteria, taken from the Village fields they read, so that every label is translated once."""
+"""The county's exit rules (analysis.exit, from GISPLAN_EXIT_RULES), the words for their
+criteria, taken from the Village fields they read, so that every label is translated once, and
+the villages the rules are applied to."""
 from functools import cache
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +22,11 @@ def exit_rules():
     """The rules in force: the modules and the map checks (analysis.exit.Rules)."""
     return _rules(str(settings.EXIT_RULES))
 
+
+# The villages the rules are applied to (Village.objects.filter(EXIT_ASSESSED)): every
+# villagers' committee, and a residents' committee (社区) only when it is recorded as poor (or
+# as exited). (A VillageQuerySet method, once layers/models.py is free to change.)
+EXIT_ASSESSED = ~Q(kind=Village.Kind.COMMUNITY, exit_status=Village.ExitStatus.NON_POOR)
 
 MODULE_LABELS = {"standard": gettext_lazy("standard module (一率五通五有)"),
                  "demonstration": gettext_lazy("demonstration module (一率两强五通八有)")}

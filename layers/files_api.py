@@ -12,7 +12,7 @@ from gisplan.api import Forbidden, NotFound, Refusal, answer, attachment, endpoi
 
 from .datasets import DATASETS
 from .exporting import ExportOptions, export_layer
-from .forms import ImportForm, may_import
+from .forms import ImportForm, RasterImportForm, may_import, may_import_rasters
 
 
 def dataset(kind):
@@ -29,10 +29,24 @@ def checked_import_form(request, kind):
     replace = form.fields["replace"].to_python(form.data.get("replace"))  # as the form reads it
     if not may_import(request.user, kind, replace=replace):
         raise Forbidden(_("your role may not import this layer"))
+    return valid(form)
+
+
+def valid(form):
+    """`form` if it is valid, else refused with its errors in one line."""
     if not form.is_valid():
         raise Refusal("; ".join(f"{name}: {' '.join(messages)}"
                                 for name, messages in form.errors.items()))
     return form
+
+
+def checked_raster_form(request, kind):
+    """The raster import form of `kind` from the request, checked: 403 for a role that may not
+    replace the county's rasters, 400 with the form's errors."""
+    if not may_import_rasters(request.user):
+        raise Forbidden(_("your role may not import the county's rasters"))
+    form = RasterImportForm({**request.POST.dict(), "kind": kind}, request.FILES)
+    return valid(form)
 
 
 @endpoint("POST")

@@ -7,8 +7,13 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from analysis.landuse import SCHEMES
+
 from .datasets import DATASETS
 from .importing import ImportOptions, import_layer, reading
+from .models import RasterLayer
+from .roles import IMPORT_RASTERS
+from .rasters import KINDS, UNITS, RasterOptions
 
 # A file name has at most 255 bytes on Linux; Django cuts uploaded names at 255 characters,
 # which is 765 bytes of Chinese. Kept shorter, with room for a suffix.
@@ -38,11 +43,18 @@ def may_import(user, kind, replace=False):
     return user.has_perms([f"{meta.app_label}.{action}_{meta.model_name}" for action in actions])
 
 
+def within_upload_limit(upload):
+    """Uploads keep the upload size limit (the command has the raster size limit)."""
+    if upload.size > reading.MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(_("The file is larger than %(mb)d MB.")
+                                    % {"mb": reading.MAX_UPLOAD_BYTES // 2**20})
+
+
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=_("Layer"))
     file = forms.FileField(label=_("File"), help_text=_(
         "GeoJSON, GeoPackage, a zipped shapefile, CSV or XLSX (lon/lat columns, or village "
-        "figures keyed by code)"))
+        "figures keyed by code)"), validators=[within_upload_limit])
     encoding = forms.CharField(label=_("Text encoding"), required=False, max_length=30,
                                help_text=_("for a shapefile or CSV file, e.g. gbk; empty: detected"))
     srid = forms.IntegerField(label=_("EPSG code"), required=False, min_value=1, help_text=_(
@@ -55,13 +67,6 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, DATASETS[k].model._meta.verbose_name_plural) for k in kinds]
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > reading.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)d MB.")
-                                        % {"mb": reading.MAX_UPLOAD_BYTES // 2**20})
-        return upload
-
     def run(self, user):
         """Import the uploaded file; raises ImportRefused with the reason."""
         data, upload = self.cleaned_data, self.cleaned_data["file"]
@@ -70,3 +75,46 @@ class ImportForm(forms.Form):
             return import_layer(ImportOptions(
                 data["kind"], path, data["encoding"] or None, data["srid"], data["layer"] or None,
                 data["replace"], data["dry_run"], user))
+
+
+def may_import_rasters(user):
+    """Whether `user` may replace the county's DEM and land use."""
+    return user.has_perm(IMPORT_RASTERS)
+
+
+class RasterImportForm(forms.Form):
+    """A DEM or a land use to import onto the county's grid, in the background."""
+
+    kind = forms.ChoiceField(label=_("Raster"), choices=[(k, RasterLayer.Kind(k).label) for k in KINDS])
+    file = forms.FileField(label=_("File"), help_text=_(
+        "GeoTIFF or COG (.tif), ERDAS .img, a zip of a .tif with its .tfw and .prj; land use "
+        "also as a Third National Land Survey parcel layer (a zipped shapefile with DLBM codes)"),
+        validators=[within_upload_limit])
+    classes = forms.ChoiceField(label=_("Land-use classes"), required=False, choices=[
+        ("", _("by the file: gisplan's codes for a raster, sandiao for parcels"))]
+        + [(s, s) for s in SCHEMES])
+    units = forms.ChoiceField(label=_("Elevation units"), choices=[(u, u) for u in UNITS],
+                              initial="metres", required=False)
+    source = forms.CharField(label=_("Source"), required=False, max_length=500)
+    licence = forms.CharField(label=_("Licence"), required=False, max_length=200)
+    attribution = forms.CharField(label=_("Attribution"), required=False, max_length=1000,
+                                  help_text=_("shown wherever the raster or anything derived from "
+                                              "it (basemap, slope, suitability) is shown"))
+    encoding = forms.CharField(label=_("Text encoding"), required=False, max_length=30,
+                               help_text=_("of a parcel layer's attributes, e.g. gbk; empty: detected"))
+    srid = forms.IntegerField(label=_("EPSG code"), required=False, min_value=1, help_text=_(
+        "of the file's coordinates, e.g. 4490 or 4546; empty: the file's own"))
+
+    def clean_encoding(self):
+        encoding = self.cleaned_data["encoding"]
+        if encoding:
+            reading.text_encoding(encoding)
+        return encoding
+
+
+def raster_options(params, path):
+    """The RasterOptions of a checked RasterImportForm's data (`params`, the file saved at
+    `path`): uploads keep the upload size limit."""
+    return RasterOptions(params["kind"], path, params["classes"] or None, params["units"] or "metres",
+                         params["source"], params["licence"], params["attribution"],
+                         params["encoding"] or None, params["srid"], reading.MAX_UPLOAD_BYTES)

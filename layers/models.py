@@ -596,6 +596,7 @@ class RasterLayer(models.Model):
     class Meta:
         verbose_name = _("raster layer")
         verbose_name_plural = _("raster layers")
+        permissions = [("import_rasters", _("Can import the county's DEM and land use"))]
 
     def __str__(self):
         return self.name

@@ -8,6 +8,7 @@ from gisplan.openapi import multipart, path_parameter, query
 from .api import LAYERS
 from .datasets import DATASETS
 from .exporting import FORMATS
+from .rasters import KINDS
 
 SCHEMAS = {"ImportReport": {"type": "object", "properties": {
     "kind": {"type": "string"}, "read": {"type": "integer"},
@@ -64,6 +65,33 @@ def import_operation(kind):
     }}
 
 
+def raster_value_operation():
+    return {"get": {
+        "operationId": "raster_value", "tags": ["layers"],
+        "summary": _("The value of the county's current DEM (metres) or land use (its class) at "
+                     "a place"),
+        "parameters": [path_parameter("kind", {"enum": list(KINDS)}),
+                       query("lon", {"type": "number", "minimum": -180, "maximum": 180},
+                             _("degrees east (EPSG:4326)"), required=True),
+                       query("lat", {"type": "number", "minimum": -90, "maximum": 90},
+                             _("degrees north (EPSG:4326)"), required=True)],
+        "responses": {
+            "200": openapi.json(_("the value (null outside the raster or where it has no data), "
+                                  "its unit or class, the raster, its native cell size and attribution"),
+                                {"type": "object", "properties": {
+                                    "kind": {"type": "string"}, "lon": {"type": "number"},
+                                    "lat": {"type": "number"},
+                                    "value": {"type": "number", "nullable": True},
+                                    "label": {"type": "string"}, "unit": {"type": "string"},
+                                    "layer": {"type": "string"},
+                                    "native_resolution": {"type": "number", "nullable": True},
+                                    "attribution": {"type": "string"}}}),
+            **openapi.errors(_("a missing or bad lon or lat"), _("the role may not view the map"),
+                             **{"404": _("no such raster, or the county has none yet")}),
+        },
+    }}
+
+
 def export_operation(kind):
     return {"get": {
         "operationId": f"export_{kind}", "tags": ["files"],
@@ -85,4 +113,5 @@ def paths():
         **{f"/api/layers/{name}/": layer_operation(name, layer) for name, layer in LAYERS.items()},
         **{f"/api/import/{kind}/": import_operation(kind) for kind in DATASETS},
         **{f"/api/export/{kind}.{{format}}": export_operation(kind) for kind in DATASETS},
+        "/api/rasters/{kind}/value/": raster_value_operation(),
     }

@@ -1,15 +1,17 @@
 """The three roles and the permissions each needs, declared as data.
 
 Officials browse; analysts browse and run analyses; planners also edit the plan's layers (zones,
-villages with their figures and quarterly statistics, centers, industries, roads, rivers) and
-approve plan versions. The
-county, its towns, its protected areas and the rasters are loaded, not edited, so no role
+villages with their figures and quarterly statistics, centers, industries, roads, rivers),
+import the county's DEM and land use (which replaces the current raster), and approve plan
+versions. The county, its towns and its protected areas are loaded, not edited, so no role
 changes them. The data migration 0002_roles creates the groups from this table.
 """
 # Every role holds it: the pages of the plan's data (portal, assessment, import and export).
 VIEW_DATA = "layers.view_village"
 # Analysts and planners: coverage, location and siting.
 RUN_ANALYSIS = "layers.run_analysis"
+# Planners: replace the county's DEM or land use by an import (never edit a raster's row).
+IMPORT_RASTERS = "layers.import_rasters"
 
 
 
@@ -29,7 +31,7 @@ ADDED_BY_PLANNERS = ("villageperiod",)
 ROLES = {
     "official": VIEW_ALL,
     "analyst": VIEW_ALL + [RUN_ANALYSIS],
-    "planner": VIEW_ALL + [RUN_ANALYSIS, "layers.approve_planversion"] + [
+    "planner": VIEW_ALL + [RUN_ANALYSIS, IMPORT_RASTERS, "layers.approve_planversion"] + [
         f"layers.{action}_{model}" for model in EDITED_BY_PLANNERS
         for action in ("add", "change", "delete")] + [
         f"layers.add_{model}" for model in ADDED_BY_PLANNERS],

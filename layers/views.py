@@ -15,7 +15,9 @@ from gisplan.api import REFUSALS
 from .basemap import basemap_layer
 from .datasets import DATASETS
 from .exporting import FORMATS
-from .forms import ImportForm, may_import
+from .forms import ImportForm, RasterImportForm, may_import, may_import_rasters
+from .models import RasterLayer
+from .rasters import KINDS, grid_description
 from .roles import VIEW_DATA
 
 
@@ -33,12 +35,17 @@ def replace_refused(request, data):
     return None
 
 
-def data_page_response(request, form, report=None, refusal=None, status=200):
+def data_page_response(request, form, report=None, refusal=None, status=200, raster_form=None):
+    if raster_form is None and may_import_rasters(request.user):
+        raster_form = RasterImportForm()
     downloads = [(dataset.model._meta.verbose_name_plural,
                   [(fmt, reverse("layers:export", args=[kind, fmt[1:]])) for fmt in FORMATS])
                  for kind, dataset in DATASETS.items() if request.user.has_perm(dataset.permission)]
+    rasters = RasterLayer.objects.filter(kind__in=KINDS).order_by("kind")
     return render(request, "layers/data.html", {"form": form, "report": report,
-                                                "refusal": refusal, "downloads": downloads},
+                                                "refusal": refusal, "downloads": downloads,
+                                                "raster_form": raster_form, "rasters": rasters,
+                                                "grid": grid_description()},
                   status=status)
 
 

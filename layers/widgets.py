@@ -3,9 +3,8 @@ application and the county's own basemap image instead of online tiles."""
 import json
 
 from django.contrib.gis.forms import OpenLayersWidget
-from django.urls import reverse
 
-from .basemap import basemap_layer
+from .basemap import basemap_layer, basemap_url
 from .models import County
 
 
@@ -21,7 +20,7 @@ class OfflineMapWidget(OpenLayersWidget):
         context = super().get_context(name, value, attrs)
         basemap = basemap_layer()
         if basemap:
-            context["basemap_url"] = reverse("basemap")
+            context["basemap_url"] = basemap_url(basemap)
             context["basemap_extent"] = json.dumps(basemap.footprint.transform(3857, clone=True).extent)
         county = County.objects.first()
         if county:

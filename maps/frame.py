@@ -20,8 +20,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from folium import plugins
 
+from layers import rasters
 from layers.basemap import offline_basemap, tile_basemap
-from layers.models import County
+from layers.models import County, RasterLayer
 
 # Outlines are simplified to this many degrees (about 200 m) for keeping the controls off them.
 OUTLINE_TOLERANCE_DEGREES = 0.002
@@ -98,6 +99,16 @@ def section(title, *entries):
     return {"title": title, "entries": list(entries)}
 
 
+def terrain_legend():
+    """A legend section saying how fine the county's DEM and land use really are, and whether
+    they are real."""
+    notes = [{"kind": "note", "label": f"{layer.get_kind_display()}: {rasters.resolution_note(layer)}"}
+             for layer in RasterLayer.objects.filter(kind__in=rasters.KINDS).order_by("kind")]
+    if rasters.terrain_note():
+        notes.append({"kind": "note", "label": rasters.terrain_note()})
+    return [section(_("Terrain"), *notes)] if notes else []
+
+
 def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
     """The map of a page, fitted to `area` (a County or Zone; by default the county, and China
     before a county is loaded).
@@ -115,14 +126,16 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
                       zoom_control=True)
     # A county map: no need to see the globe, nor to zoom past what the data can show.
     basemap, tiles = offline_basemap(), tile_basemap()
+    # Leaflet writes an attribution as HTML: the texts are a user's, escaped.
+    credits = " | ".join(escape(text) for text in rasters.attributions())
     fmap.options.update(minZoom=6, maxZoom=17, zoomSnap=0.25,
-                        attributionControl=tiles is not None)  # the offline basemap needs none
+                        attributionControl=bool(tiles or credits))
     fmap.default_js, fmap.default_css = assets["map_js"], assets["map_css"]
     if basemap:
         # In the tile pane, as any base layer: under every overlay (a siting surface too).
         LinkedImageOverlay(basemap.url, bounds=basemap.bounds, name=words["basemap"],
                            overlay=False, pixelated=False, interactive=False, pane="tilePane",
-                           className="gisplan-basemap").add_to(fmap)
+                           className="gisplan-basemap", attribution=credits).add_to(fmap)
     if tiles:
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name=words["tiles"],
                          overlay=False, subdomains=tiles.subdomains or "abc").add_to(fmap)
@@ -150,6 +163,7 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
         "map": fmap.get_name(), "groups": groups, "bounds": bounds, "outline": outline,
         "county": reverse("layers:layer", args=["county"]),
         "legend": [*legend, section("", {"kind": "line", "color": COUNTY_LINE, "weight": 2.5,
-                                          "label": words["county"]})], "texts": words,
+                                          "label": words["county"]}), *terrain_legend()],
+        "texts": words,
         "language": get_language(), "time_zone": settings.TIME_ZONE, "page": page or {},
     })

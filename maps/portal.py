@@ -6,6 +6,7 @@ endpoints under /api/layers/, so the page is the same size for any county.
 from django.templatetags.static import static
 from django.urls import reverse
 
+from layers import rasters
 from layers.models import Industry, ServiceCenter, Zone
 
 from . import figures
@@ -34,6 +35,7 @@ def portal_context(county, zone):
                       })
     return {
         "county": county, "zone": zone, "rows": rows, "frame": frame,
+        "real_terrain": bool(rasters.terrain_note()),
         "zones": Zone.objects.in_force().only("code", "name", "color"),
         "center_kinds": ServiceCenter.Kind.choices, "industry_kinds": Industry.Kind.choices,
         "bars": figures.chart_bars(rows if zone else rows[:-1], "poor_population"),

@@ -42,6 +42,8 @@ def popup_labels():
         "exit_status": _("Exit status"), "exit_year": _("Exit year"),
         "standard_failed": _("Standard module: criteria not met"),
         "demonstration_failed": _("Demonstration module: criteria not met"),
+        "exit_assessment": _("Exit assessment"),
+        "not_assessed": _("not assessed: a residents' committee that was never a poor village"),
         "all_met": _("all met"), "separator": _("; "), "kind": _("Type"), "status": _("Status"),
         "capacity": _("Capacity"), "driven": _("Poor households driven"),
         "investment": _("Investment (10,000 yuan)"),

@@ -12,6 +12,7 @@ from django.views.decorators.gzip import gzip_page
 
 from gisplan.api import Refusal, answer, content_type, endpoint, json_body
 from layers.geojson import collection, feature, lonlat
+from layers.rasters import attributions
 from layers.roles import RUN_ANALYSIS
 
 from .overlay import surface_png
@@ -86,7 +87,7 @@ def surface(request):
     path = surface_path(options)
     if not path.exists():
         path = run_siting(options).surface.path
-    png, bounds = surface_png(path)
+    png, bounds = surface_png(path, attributions())
     response = HttpResponse(png, content_type="image/png")
     response["X-Bounds"] = json.dumps(bounds)
     return response

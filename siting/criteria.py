@@ -50,12 +50,14 @@ def county_stack(progress=None):
     """The criteria of the county as it is now, derived if they are not kept already
     (`progress(fraction)` follows the derivation)."""
     dem = RasterLayer.objects.filter(kind=RasterLayer.Kind.DEM).first()
+    if dem is None or not Path(dem.path).exists():
+        raise MissingData(_("the county has no elevation (DEM) raster; import one first"))
+    # Without a land use the profiles that use it run on their other criteria (siting.runs).
     landcover = RasterLayer.objects.filter(kind=RasterLayer.Kind.LANDCOVER).first()
-    for layer, label in ((dem, _("elevation (DEM)")), (landcover, _("land cover"))):
-        if layer is None or not Path(layer.path).exists():
-            raise MissingData(_("the county has no %(layer)s raster; load one first")
-                              % {"layer": label})
-    base = Stack.of({"elevation": dem.path, "landcover": landcover.path})  # one grid, or refused
+    rasters = {"elevation": dem.path}
+    if landcover is not None and Path(landcover.path).exists():
+        rasters["landcover"] = landcover.path
+    base = Stack.of(rasters)  # one grid, or refused
     srid = base.grid.crs.to_epsg() if base.grid.crs else None
     if srid is None:
         raise MissingData(_("the DEM's CRS is not an EPSG code; reproject it to the storage CRS"))
@@ -85,7 +87,7 @@ def county_stack(progress=None):
                                                   .values_list("boundary", flat=True))]
                    for kind in ProtectedArea.Kind.values}})
     root = Path(settings.DATA_DIR) / "criteria"
-    folder = root / _digest(features, dem, landcover)
+    folder = root / _digest(features, *rasters.values())
     if not (folder / "complete").exists():
         _derive(dem.path, features, folder, progress)
     return CountyStack(Stack.of({**base.paths, **{name: str(folder / f"{name}.tif")
@@ -123,9 +125,9 @@ def _xy(point, srid):
 
 def _digest(features, *rasters):
     h = hashlib.sha256(DERIVATION.encode())
-    for layer in rasters:
-        stat = os.stat(layer.path)
-        h.update(f"{layer.path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for path in rasters:
+        stat = os.stat(path)
+        h.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     for name, lines in features.distance_to_lines.items():
         h.update(name.encode() + b"".join(shapely.to_wkb(g) for g in lines))
     for name, points in features.distance_to_points.items():
@@ -133,3 +135,12 @@ def _digest(features, *rasters):
     for name, shapes in features.labels.items():
         h.update(name.encode() + b"".join(shapely.to_wkb(g) + str(v).encode() for g, v in shapes))
     return h.hexdigest()[:16]
+
+
+def derive_after_import(sender, progress=None, **kwargs):
+    """Derive the criteria from a newly imported raster at once, in the import's own time,
+    so that the first siting run after it does not wait (the old ones go a day later)."""
+    try:
+        county_stack(progress)
+    except MissingData:  # nothing to derive yet (no plan in force, no towns): the run will say
+        pass

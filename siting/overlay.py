@@ -1,5 +1,7 @@
 """The suitability surface as a transparent PNG in web mercator, for the siting page's map."""
+import struct
 import warnings
+import zlib
 
 import numpy as np
 import pyproj
@@ -16,8 +18,9 @@ ALPHA = 170
 MAX_PIXELS = 2048  # the image's longer side
 
 
-def surface_png(path):
-    """The surface at `path` as PNG bytes and its (south, west, north, east) in degrees."""
+def surface_png(path, credits=()):
+    """The surface at `path` as PNG bytes and its (south, west, north, east) in degrees; the
+    `credits` (the attributions of the data it derives from) go into its Copyright text."""
     with rasterio.open(path) as surface:
         transform, width, height = calculate_default_transform(
             surface.crs, WEB_MERCATOR, surface.width, surface.height, *surface.bounds)
@@ -43,8 +46,19 @@ def surface_png(path):
         with memory.open(driver="PNG", width=width, height=height, count=4, dtype="uint8") as png:
             png.write(rgba)
         data = memory.read()
+    if credits:
+        data = with_text(data, "Copyright", "; ".join(credits))
     west, north = transform @ (0, 0)
     east, south = transform @ (width, height)
     to_degrees = pyproj.Transformer.from_crs(3857, 4326, always_xy=True)
     (west, east), (south, north) = to_degrees.transform([west, east], [south, north])
     return data, (south, west, north, east)
+
+
+def with_text(png, keyword, text):
+    """PNG bytes with an international text chunk (iTXt, UTF-8) `keyword`: `text` after the
+    header, where image viewers and exiftool read it."""
+    body = keyword.encode("latin-1") + b"\0\0\0" + b"\0" + b"\0" + text.encode()
+    chunk = struct.pack(">I", len(body)) + b"iTXt" + body + struct.pack(">I", zlib.crc32(b"iTXt" + body))
+    header_end = 8 + 4 + 4 + 13 + 4  # the signature and the IHDR chunk
+    return png[:header_end] + chunk + png[header_end:]

@@ -36,6 +36,7 @@ LAYER_LABELS = {
     "basic_farmland": gettext_lazy("basic farmland"),
 }
 MASKS = ("ecological_protection", "basic_farmland")
+OPTIONAL = ("landcover",)  # without it a profile runs on its other criteria, and says so
 
 
 class StaleSite(Conflict):
@@ -98,6 +99,7 @@ class SitingRun:
     sites: tuple  # analysis.suitability.Site, best first
     changes: tuple  # analysis.suitability.WeightChange
     existing: tuple  # (Industry, PointCheck) for the projects of this type
+    omitted: tuple = ()  # layers the profile uses that the county lacks (its land use)
 
     @property
     def intended(self):
@@ -203,7 +205,9 @@ class SitingRun:
                   "zones not meant for it")
                 % {"industry": Industry.Kind(self.options.industry).label, "suitable": suitable,
                    "scored": scored, "threshold": self.profile.threshold,
-                   "sites": len(self.sites), "conflict": conflict})
+                   "sites": len(self.sites), "conflict": conflict}) + "".join(
+            "; " + _("run without %(layer)s: the county has none") % {"layer": LAYER_LABELS[layer]}
+            for layer in self.omitted)
 
 
 def _value(layer, value):
@@ -222,6 +226,10 @@ def run_siting(options, progress=lambda stage, fraction: None):
     options = options.checked()
     profile = profiles()[options.industry]
     county = county_stack(lambda fraction: progress("criteria", fraction))
+    omitted = tuple(layer for layer in OPTIONAL if layer in profile.layers
+                    and layer not in county.stack.paths)
+    for layer in omitted:
+        profile = profile.without(layer)
     if options.zone and ZONE_LABELS[options.zone] not in county.zones:
         raise Refusal(_("the plan in force has no zone %(zone)s") % {"zone": options.zone})
     zones = (ZONE_LABELS[options.zone],) if options.zone else ()
@@ -246,7 +254,7 @@ def run_siting(options, progress=lambda stage, fraction: None):
     checks = check_points(county.stack, profile, [
         (p.x, p.y) for p in (i.location.transform(srid, clone=True) for i in existing)])
     return SitingRun(options, profile, county, surface, sites, sensitivity(sites, profile),
-                     tuple(zip(existing, checks)))
+                     tuple(zip(existing, checks)), omitted)
 
 
 def surface_path(options, county=None):

@@ -2,7 +2,8 @@
 
 Each Case writes its file(s) into a folder and names the words its refusal must contain (in
 English). tests/test_hostile_input.py runs every case through `manage.py import_layer` (or
-`import_periods`) and through the API as a planner, and checks that nothing was written.
+`import_periods`, or `import_raster` for a DEM or a land use) and through the API as a planner,
+and checks that nothing was written.
 The files are built from the sample county (`Facts`), so that everything but the one fault is
 right: a village code that exists, a point inside the county.
 """
@@ -16,14 +17,20 @@ from functools import cached_property
 from typing import Callable
 
 import fiona
+import numpy as np
 import openpyxl
+import rasterio
 import shapely
+from rasterio.transform import from_origin
 
-from layers.models import Village, Zone
+from layers.crs import reproject, transformer
+from layers.models import County, Village, Zone
 
 from .layer_files import in_srid, write_layer, zip_shapefile
+from .test_rasters import EAST, NORTH, SOUTH, WEST, lonlat_dem, write_raster
 
 PERIODS = "periods"  # a case's kind for the quarterly statistics (import_periods)
+RASTERS = ("dem", "landcover")  # the kinds of import_raster: a case of either is a raster's
 PERIOD_HEADER = ["村代码", "年份", "季度", "贫困户数", "贫困人口", "人均纯收入", "贫困户人均纯收入"]
 
 
@@ -32,7 +39,9 @@ class Facts:
 
     @cached_property
     def village(self):
-        return Village.objects.order_by("code").first()
+        """The first villagers' committee: every page and table lists it (the exit assessment
+        leaves out the residents' committees that were never poor villages)."""
+        return Village.objects.filter(kind="village").order_by("code").first()
 
     @property
     def code(self):
@@ -58,12 +67,17 @@ class Facts:
                          shapely.MultiPolygon([shape]) if shape.geom_type == "Polygon" else shape))
         return rows
 
+    @cached_property
+    def county(self):
+        """The county's outline, lon/lat: a parcel that covers all of it."""
+        return in_srid(County.objects.get().boundary, 4326)
+
 
 @dataclass(frozen=True)
 class Case:
     id: str
     category: str
-    kind: str  # a key of layers.datasets.DATASETS, or PERIODS
+    kind: str  # a key of layers.datasets.DATASETS, PERIODS, or one of RASTERS
     write: Callable  # (folder, Facts) -> the path to import
     words: tuple  # the refusal contains each of these
     options: dict = field(default_factory=dict)  # encoding, srid, layer: as typed
@@ -292,6 +306,107 @@ def with_bomb(entries):
 
 def lonlat(facts):
     return f"{facts.point.x},{facts.point.y}"
+
+
+def dem(name="dem.tif", **options):
+    """The tilted plane of tests/test_rasters.py over the county and its margin, in EPSG:4326
+    cells of 0.01 degrees, with `options` as lonlat_dem takes them (crs, nodata, values, ...)."""
+    return lambda folder, facts: lonlat_dem(folder / name, **options)
+
+
+def filled(value, dtype):
+    """A raster's `values` for lonlat_dem: `value` in every cell."""
+    return lambda x, y, z: np.full(z.shape, value, dtype)
+
+
+def ungeoreferenced(name):
+    """A GeoTIFF with neither a coordinate system nor a transform: pixels, not places."""
+    def write(folder, facts):
+        array = np.full((100, 160), 500, "float32")
+        with rasterio.open(folder / name, "w", driver="GTiff", width=160, height=100, count=1,
+                           dtype="float32") as out:
+            out.write(array, 1)
+        return folder / name
+    return write
+
+
+def rgb(name):
+    """A photograph of the county: three bands of bytes, red, green and blue, well placed."""
+    def write(folder, facts):
+        bands = np.random.default_rng(1).integers(0, 256, (3, 100, 160), dtype="uint8")
+        with rasterio.open(folder / name, "w", driver="GTiff", width=160, height=100, count=3,
+                           dtype="uint8", crs="EPSG:4326", photometric="RGB",
+                           transform=from_origin(WEST, NORTH, 0.01, 0.01)) as out:
+            out.write(bands)
+        return folder / name
+    return write
+
+
+def placed(name, crs, west, north, cell, shape=(100, 160)):
+    """A flat 500 m DEM in `crs` with its north-west corner at `west`, `north` and cells of
+    `cell` (the CRS's units)."""
+    def write(folder, facts):
+        return write_raster(folder / name, np.full(shape, 500, "float32"),
+                            from_origin(west, north, cell, cell), crs)
+    return write
+
+
+def sparse(name, width, height):
+    """A GeoTIFF of a few hundred kilobytes that declares `width` × `height` cells over the
+    county: tiled, compressed, and not one tile written (GDAL's SPARSE_OK)."""
+    def write(folder, facts):
+        step = (EAST - WEST) / width
+        with rasterio.open(folder / name, "w", driver="GTiff", width=width, height=height,
+                           count=1, dtype="uint8", crs="EPSG:4326", tiled=True, compress="deflate",
+                           sparse_ok=True, bigtiff="yes",
+                           transform=from_origin(WEST, NORTH, step, (NORTH - SOUTH) / height)):
+            pass
+        return folder / name
+    return write
+
+
+def truncated(writer):
+    """The file `writer` makes cut off half way: its header and directory whole, half its cells gone."""
+    return patched(writer, lambda data: data.__delitem__(slice(len(data) // 2, None)))
+
+
+def zip_of(name, *writers, extra=()):
+    """A zip of the files `writers` make (under their own names) and the (name, bytes) `extra`."""
+    def write(folder, facts):
+        inner = folder / "inner"
+        inner.mkdir()
+        paths = [writer(inner, facts) for writer in writers]
+        path = folder / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member in paths:
+                archive.write(member, member.name)
+            for entry, data in extra:
+                archive.writestr(entry, data)
+        return path
+    return write
+
+
+def parcels(name, properties):
+    """A 三调 land-use layer as GeoJSON: one parcel, the whole county, with `properties`."""
+    return geojson(name, features=lambda f: [(properties, shapely.geometry.mapping(f.county))])
+
+
+def parcels_zip(name, rows):
+    """A 三调 land-use layer as a zipped shapefile in EPSG:4546 (the county's CGCS2000 zone):
+    the parcels `rows(facts)` gives, as (properties, lon/lat shapely geometry) pairs."""
+    def write(folder, facts):
+        (folder / "inner").mkdir()
+        to_4546 = transformer(4326, 4546)
+        shp = write_layer(folder / "inner" / "parcels.shp",
+                          [(values, reproject(shape, to_4546)) for values, shape in rows(facts)], 4546)
+        return zip_shapefile(shp, folder / name)
+    return write
+
+
+LOCAL_CS = 'LOCAL_CS["site grid",UNIT["metre",1],AXIS["Easting",EAST],AXIS["Northing",NORTH]]'
+VRT = ('<VRTDataset rasterXSize="10" rasterYSize="10"><VRTRasterBand dataType="Byte" band="1">'
+       '<SimpleSource><SourceFilename>/etc/passwd</SourceFilename></SimpleSource>'
+       '</VRTRasterBand></VRTDataset>')
 
 
 LONG = "长" * 80  # 240 bytes as UTF-8: a file name Linux still takes (at most 255 bytes)
@@ -661,6 +776,88 @@ CASES = [
          ("row 3:", "2030Q1 already in row 2")),
     Case("periods-not-a-spreadsheet", "long names and duplicates", PERIODS,
          text("2030Q1.txt", lambda f: ["x"]), ("as .xlsx or .csv",)),
+
+    # Rasters: broken, empty, or not one raster of one band (import_raster); the main refusals
+    # (no CRS, partial cover, out of range, no data, unmapped codes) are in tests/test_rasters.py
+    Case("raster-truncated", "broken raster", "dem", truncated(dem("cut.tif")),
+         ("cut.tif cannot be read whole: the file is damaged or cut short",)),
+    Case("raster-billions-of-cells", "broken raster", "dem", sparse("huge.tif", 160_000, 100_000),
+         ("huge.tif has 16.0 billion cells, more than the 4 billion an import reads",)),
+    Case("raster-empty", "broken raster", "dem", raw("empty.tif", b""), ("empty.tif is empty",),
+         api_words=("file: The submitted file is empty",)),
+    Case("raster-vrt-as-tif", "broken raster", "dem",
+         # GDAL opens a file by its content; a VRT reads any file it names.
+         raw("vrt.tif", VRT), ("vrt.tif is not a raster GDAL can read",)),
+    Case("raster-png", "broken raster", "dem", raw("dem.png", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+         ("dem.png: not a raster file gisplan reads",)),
+    Case("raster-rgb-as-dem", "broken raster", "dem", rgb("photo.tif"),
+         ("photo.tif has 3 bands; a DEM or a land use has one",)),
+    Case("raster-nan-everywhere", "broken raster", "dem",
+         dem("nan.tif", values=filled(np.nan, "float32")), ("no data over 100.0% of the county",)),
+    Case("landcover-of-floats", "broken raster", "landcover",
+         dem("floats.tif", values=filled(3.5, "float32")),
+         ("a land use raster holds whole-number class codes, not float32",)),
+    Case("landcover-unknown-scheme", "broken raster", "landcover",
+         dem("classes.tif", values=filled(3, "uint8")), ("no class scheme klingon",),
+         options={"classes": "klingon"}, api_words=("classes:", "klingon")),
+
+    # Rasters in a coordinate system import_raster does not take, or placed elsewhere
+    Case("raster-without-georeferencing", "raster coordinate system", "dem",
+         ungeoreferenced("pixels.tif"), ("pixels.tif has no coordinate system",)),
+    Case("raster-local-crs", "raster coordinate system", "dem",
+         placed("site.tif", rasterio.crs.CRS.from_wkt(LOCAL_CS), 0, 100_000, 1000),
+         ("matches no EPSG code",)),
+    Case("raster-nad83-lonlat", "raster coordinate system", "dem",
+         placed("nad83.tif", "EPSG:4269", WEST, NORTH, 0.01),
+         ("EPSG:4269 is neither lon/lat (4326, 4490) nor projected in metres",)),
+    Case("raster-us-feet", "raster coordinate system", "dem",
+         placed("feet.tif", "EPSG:2263", 900_000, 250_000, 3000),  # New York, in US feet
+         ("EPSG:2263 is neither lon/lat (4326, 4490) nor projected in metres",)),
+    Case("raster-3857-in-beijing", "raster coordinate system", "dem",
+         # An accepted CRS, but 110 km by 90 km around Beijing: some 900 km from the county.
+         placed("beijing.tif", "EPSG:3857", 12_900_000, 4_900_000, 1000, (90, 110)),
+         ("beijing.tif covers 0.0% of the county",)),
+    Case("raster-beyond-the-pole", "raster coordinate system", "dem",
+         placed("pole.tif", "EPSG:4326", 100.0, 120.0, 1.0, (60, 20)),  # 60..120 N
+         ("pole.tif reaches beyond the earth's longitudes and latitudes",)),
+
+    # Zips of rasters
+    Case("zip-raster-bomb", "zip of rasters", "dem",
+         zipped("bomb.zip", [("dem.tif", bytes(30 * 2**20))]),
+         ("dem.tif in the zip is compressed suspiciously well",)),
+    Case("zip-raster-extracting-over-the-limit", "zip of rasters", "dem",
+         zip_of("big.zip", dem(step=0.002)),  # 800 by 500 cells of 4 bytes: 1.6 MB
+         ("would extract to more than 1 MB",), limits={"MAX_ZIP_BYTES": 2**20}),
+    Case("zip-raster-too-many-entries", "zip of rasters", "dem",
+         zip_of("many.zip", dem(), extra=[(f"readme{i}.txt", b"x") for i in range(50)]),
+         ("holds 51 files",)),
+    Case("zip-two-rasters", "zip of rasters", "dem", zip_of("two.zip", dem("a.tif"), dem("b.tif")),
+         ("exactly one dataset", "holds 2")),
+    Case("zip-raster-without-georeferencing", "zip of rasters", "dem",
+         zip_of("pixels.zip", ungeoreferenced("pixels.tif")), ("pixels.tif has no coordinate system",)),
+    Case("zip-raster-and-parcels", "zip of rasters", "landcover",
+         zip_of("both.zip", dem("classes.tif", values=filled(3, "uint8")),
+                parcels("parcels.geojson", {"DLBM": "0101"})),
+         ("exactly one dataset", "holds 2")),
+
+    # Land-use parcels of the Third National Land Survey (三调) that are not
+    Case("parcels-unknown-dlbm", "land-use parcels", "landcover",
+         parcels_zip("parcels.zip", lambda f: [
+             ({"DLBM": "9999", "name": "图斑"}, f.county), ({"DLBM": "ZZ", "name": "图斑"}, f.county)]),
+         ("does not map 2 codes", "9999 (1 parcel)", "ZZ (1 parcel)"), options={"classes": "sandiao"}),
+    Case("parcels-without-dlbm", "land-use parcels", "landcover",
+         parcels("nodlbm.geojson", {"DLMC": "旱地"}),
+         ("feature 1 has no DLBM (land-use code) attribute",), options={"classes": "sandiao"}),
+    Case("parcels-that-are-points", "land-use parcels", "landcover",
+         geojson("points.geojson", features=lambda f: [
+             ({"DLBM": "0101"}, shapely.geometry.mapping(f.point))]),
+         ("parcel 1 is a Point, not a polygon",), options={"classes": "sandiao"}),
+    Case("parcels-beyond-the-pole", "land-use parcels", "landcover",
+         geojson("pole.geojson", features=lambda f: [({"DLBM": "0101"}, {"type": "Polygon", "coordinates": [
+             [[f.bounds[0], 95], [f.bounds[2], 95], [f.bounds[2], 96], [f.bounds[0], 95]]]})]),
+         ("the parcels cover 0.0% of the county",), options={"classes": "sandiao"}),
+    Case("parcels-as-a-dem", "land-use parcels", "dem", parcels("parcels.geojson", {"DLBM": "0101"}),
+         ("a DEM is a raster", "not a vector layer")),
 ]
 
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

@@ -1,17 +1,19 @@
 """Village exit assessment: the edges of the criteria, the record checked
 against the map, the priority list, household categories, the rules as data, the command and
-the API. Villages of the sample are set by hand inside each test's transaction."""
+the API; which committees are assessed. Villages of the sample are set by hand inside each test's
+transaction."""
 import io
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.test import override_settings
+from django.utils.html import escape
 
 from analysis.exit import DEFAULT_RULES, RulesError, load_rules
 from assessment.runs import AssessOptions, run_assessment
-from layers.models import Village
+from layers.models import Road, Village
 
 from .conftest import log_in
 
@@ -24,8 +26,9 @@ STANDARD_FLAGS = dict(water_connected=True, electricity_connected=True, road_con
 
 
 def village(**fields):
-    """The sample's first village, changed as asked."""
-    first = Village.objects.order_by("code").first()
+    """The sample's first villagers' committee (the assessment covers every one), changed as
+    asked."""
+    first = Village.objects.filter(kind="village").order_by("code").first()
     Village.objects.filter(pk=first.pk).update(**fields)
     return first.code
 
@@ -94,7 +97,7 @@ def test_the_priority_list_puts_the_most_poor_people_first_then_the_fewest_gaps(
 
 
 def test_equal_poor_population_ranks_fewer_missing_criteria_first(sample):
-    first, second = Village.objects.order_by("code")[:2]
+    first, second = Village.objects.filter(kind="village").order_by("code")[:2]
     for v, missing in ((first, dict(water_connected=False, tv_connected=False)),
                        (second, dict(water_connected=False))):
         Village.objects.filter(pk=v.pk).update(population=100_000, poor_population=90_000,
@@ -114,7 +117,9 @@ def test_household_categories_add_up_per_zone_and_for_the_county(sample):
             a=Sum("industry_support_households"), b=Sum("livelihood_guarantee_households"))
         assert (row["industry_support_households"], row["livelihood_guarantee_households"]) == (
             sums["a"], sums["b"])
-    assert sum(r["villages"] for r in rows.values()) == county["villages"] == 245
+    # Every committee's poor households count, the communities left out of the assessment too:
+    # the sample's 247 (data/sample/luonan_divisions_2023.csv).
+    assert sum(r["villages"] for r in rows.values()) == county["villages"] == 247
 
 
 def test_the_rules_are_data_and_a_bad_file_is_refused_with_the_place(tmp_path):
@@ -149,7 +154,9 @@ def test_the_command_writes_a_printable_workbook(sample, tmp_path, english):
     assert header[:3] == ["code", "name", "zone"]
     assert {"standard_pass", "demonstration_pass", "standard_failed",
             "demonstration_failed"} <= set(header)
-    assert villages.max_row == 246 and villages["A2"].number_format == "@"
+    # A header and the 205 villages assessed (204 villagers' committees and the one poor
+    # community, data/sample/figures.py).
+    assert villages.max_row == 206 and villages["A2"].number_format == "@"
     assert villages.page_setup.orientation == "landscape" and villages.print_title_rows
     assert villages["A1"].font.bold
     assert len(book.worksheets) == 3
@@ -175,9 +182,11 @@ def test_the_api_is_for_every_role(sample, client, username, status):
 def test_the_api_gives_rows_priority_categories_and_files(sample, client):
     log_in(client, "official")
     data = client.get(API, {"module": "demonstration"}).json()
-    assert len(data["villages"]) == 245 and data["module"] == "demonstration"
+    # 205 villages assessed (204 villagers' committees and the one poor community); the
+    # household categories count all 247 committees.
+    assert len(data["villages"]) == 205 and data["module"] == "demonstration"
     assert data["map_checks"] == {"road_within_m": 500.0, "clinic_within_minutes": 30.0}
-    assert data["priority"][0]["rank"] == 1 and data["categories"][-1]["villages"] == 245
+    assert data["priority"][0]["rank"] == 1 and data["categories"][-1]["villages"] == 247
     xlsx = client.get(API, {"format": "xlsx"})
     assert xlsx.content[:2] == b"PK"
     assert client.get(API, {"module": "golden"}).status_code == 400
@@ -202,12 +211,12 @@ def test_the_page_shows_the_assessment_to_every_role(sample, client, english):
     assert client.get("/assessment/").status_code == 302  # to the login page
     page = log_in(client, "official").get("/assessment/").content.decode()
     run = run_assessment()
-    assert run.summary() in page
+    assert escape(run.summary()) in page
     top = run.priority()[0]
     assert f'{top["name"]} <small>{top["code"]}</small>' in page
     for table in ("trends", "priority", "categories", "villages", "disagreements", "worse"):
         assert f'id="{table}"' in page
-    assert "2019Q1" in page and "2020Q4" in page  # the sample's quarters
+    assert "2014Q1" in page and "2017Q2" in page  # the sample's quarters (data/sample/periods.py)
 
 
 def test_the_page_says_what_is_wrong_with_a_bad_module(sample, client, english):
@@ -233,9 +242,12 @@ def test_a_village_without_registered_people_has_no_incidence_and_says_so(sample
 
 
 def test_a_record_of_a_road_with_none_near_the_committee_disagrees(sample, english, tmp_path):
-    # With a limit of 0 m no committee stands on a road, so every village recorded as
-    # connected disagrees with the map.
-    code = village(road_connected=True)
+    # Most committees stand where a road ends (data/sample/roads.py); one that no road touches
+    # has no road within 0 m, so its record of a road disagrees with the map.
+    touching = Road.objects.filter(geometry__dwithin=(OuterRef("location"), 0))
+    off_road = Village.objects.filter(kind="village").exclude(Exists(touching)).order_by("code")
+    code = off_road.first().code
+    Village.objects.filter(code=code).update(road_connected=True)
     with override_settings(EXIT_RULES=rules_file(tmp_path, road_within_m=0)):
         row = row_of(run_assessment(), code)
     assert not row["road_on_map"]
@@ -252,3 +264,31 @@ def test_rules_the_assessment_cannot_use_are_refused(tmp_path, change, message):
     path.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
     with pytest.raises(RulesError, match=message):
         load_rules(path)
+
+
+def test_a_community_is_assessed_only_when_it_is_recorded_as_poor(sample, english):
+    # The sample's communities (data/sample/figures.py): only 移民新区社区 (古城镇,
+    # 611021102003), where poor households were resettled, is a poor village; 西街社区 (城关街道,
+    # 611021001001) and the other 41 are not, and the exit assessment leaves them out: it covers
+    # the 204 villagers' committees and that one community.
+    run = run_assessment()
+    codes = {v["code"] for v in run.villages}
+    assert "611021102003" in codes and "611021001001" not in codes
+    assert len(codes) == 204 + 1
+    assert "42 residents' committees not assessed" in run.summary()
+    assert Village.objects.get(code="611021001001").poor_households > 0  # a few poor all the same
+    # Recorded as poor, 西街社区 is assessed too.
+    Village.objects.filter(code="611021001001").update(exit_status="poor")
+    run = run_assessment()
+    assert "611021001001" in {v["code"] for v in run.villages}
+    assert len(run.villages) == 206 and "41 residents' committees not assessed" in run.summary()
+
+
+def test_the_map_shows_no_exit_criteria_for_a_community_left_out(sample, client):
+    # 西街社区 (611021001001) is not assessed; 移民新区社区 (611021102003) is.
+    log_in(client, "official")
+    for code, assessed in (("611021001001", False), ("611021102003", True)):
+        [feature] = client.get("/api/layers/villages/", {"q": code}).json()["features"]
+        p = feature["properties"]
+        assert (p["kind"], p["exit_assessed"]) == ("community", assessed)
+        assert (p["standard_failed"] is None) is not assessed

@@ -72,7 +72,7 @@ def test_a_service_with_no_centers_covers_nobody():
     run = run_coverage(CoverageOptions("elderly_care"))
     assert run.shares[None].covered_villages == 0
     assert all(row["nearest_center"] == "" and row["travel_min"] is None for row in run.rows())
-    assert "0 of 245 villages covered" in run.summary()
+    assert "0 of 247 villages covered" in run.summary()  # every committee of the sample
 
 
 def test_a_threshold_of_zero_covers_nobody_here():
@@ -97,10 +97,11 @@ def test_the_command_writes_one_row_per_village(tmp_path, capsys):
     out = tmp_path / "relief.csv"
     call_command("coverage", "--service", "relief", "--max-minutes", "20", "--out", str(out))
     summary = capsys.readouterr().out
-    assert "of 245 villages covered" in summary and "of the poor population" in summary
+    # Coverage counts every committee: the sample's 247 (data/sample/luonan_divisions_2023.csv).
+    assert "of 247 villages covered" in summary and "of the poor population" in summary
     with open(out, encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 245
+    assert len(rows) == 247
     assert list(rows[0]) == ["code", "name", "zone", "nearest_center", "distance_m", "travel_min",
                              "covered", "poor_population"]
     assert all(len(r["code"]) == 12 for r in rows)
@@ -129,7 +130,7 @@ def test_the_command_refuses_bad_input_in_one_line(args, reason):
 def test_the_api_answers_analysts(client):
     log_in(client, "analyst")
     data = client.get("/api/analysis/coverage/", {"service": "relief", "max_minutes": 20}).json()
-    assert len(data["villages"]["features"]) == 245
+    assert len(data["villages"]["features"]) == 247  # every committee of the sample
     assert data["shares"][-1]["zone"] is None  # the county total comes last
     run = run_coverage(CoverageOptions("relief", "network", max_minutes=20))
     assert data["summary"] == run.summary()

@@ -37,7 +37,7 @@ def rows_in(path):
 def test_every_layer_exports_in_every_format(sample, tmp_path, kind, fmt):
     path = tmp_path / f"{kind}{fmt}"
     count = export_layer(ExportOptions(kind, path))
-    # The rows in the database: 1 county, 16 towns, 4 zones in force, 245 villages ... (sample).
+    # The rows in the database: 1 county, 16 towns, 4 zones in force, 247 villages ... (sample).
     assert count == DATASETS[kind].queryset().count() == len(rows_in(path))
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no partial file left behind
 
@@ -130,7 +130,8 @@ def test_csv_has_a_bom_and_xlsx_codes_are_text(sample, tmp_path):
 
 def test_command(sample, tmp_path, capsys):
     call_command("export_layer", "villages", str(tmp_path / "v.gpkg"))
-    assert "villages: 245 rows written" in capsys.readouterr().out  # 245 villages in the sample
+    # The sample's 247 villages (data/sample/luonan_divisions_2023.csv).
+    assert "villages: 247 rows written" in capsys.readouterr().out
     with pytest.raises(CommandError, match="must end with one of"):
         call_command("export_layer", "villages", str(tmp_path / "v.txt"))
     with pytest.raises(CommandError, match="RFC 7946"):
@@ -143,7 +144,7 @@ def test_api_any_role_downloads(role_client, tmp_path):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="villages.xlsx"'
     (tmp_path / "v.xlsx").write_bytes(response.content)
-    assert len(rows_in(tmp_path / "v.xlsx")) == 245
+    assert len(rows_in(tmp_path / "v.xlsx")) == 247
     response = role_client.get("/api/export/towns.shp.zip", {"srid": 4490})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
 

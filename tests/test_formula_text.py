@@ -19,7 +19,9 @@ NAME = '=HYPERLINK("http://evil.example/","点击")'
 
 @pytest.fixture
 def hostile_village(sample):
-    village = Village.objects.order_by("code").first()
+    # A villagers' committee: every table lists it (the exit assessment leaves out the
+    # residents' committees that were never poor villages).
+    village = Village.objects.filter(kind="village").order_by("code").first()
     Village.objects.filter(pk=village.pk).update(name=NAME)
     return village.code
 

@@ -1,6 +1,7 @@
 """The hostile and broken input corpus (tests/hostile_inputs.py): every case is refused
-by the command with a one-line CommandError and by the API with a 4xx {"error": ...}, in the
-case's words, and writes nothing. A few run as a real `manage.py` process too."""
+by the command with a one-line CommandError and by the API with a 4xx {"error": ...} (a raster,
+always imported in the background: a job refused in one line), in the case's words, and writes
+nothing, neither in the database nor in DATA_DIR. A few run as a real `manage.py` process too."""
 import io
 import json
 import os
@@ -15,12 +16,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from jobs import tasks
+from jobs.models import Job
 from layers.importing import reading
 from layers.models import Village
 
 from .conftest import log_in
-from .hostile_inputs import CASES, PERIODS, Facts, geojson, shapefile, xlsx
+from .hostile_inputs import (CASES, PERIODS, RASTERS, Facts, dem, geojson, parcels, parcels_zip, shapefile,
+                             xlsx, zip_of)
 from .layer_files import zip_shapefile
+from .test_rasters import data_dir_state, database_state
 
 pytestmark = pytest.mark.usefixtures("english")
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +53,14 @@ def state():
         out[model._meta.label] = (rows.count(), rows.order_by("-pk").values_list("pk", flat=True).first())
     out["villages"] = sorted(Village.objects.values_list("code", "name", "households", "population",
                                                         "poor_population"))
+    out["rasters"] = database_state()  # every field of the county's rasters
+    out["DATA_DIR"] = data_dir_state()  # every file with the hash of its bytes
     return out
+
+
+def cases(which=lambda case: True):
+    """The cases `which` picks as pytest parameters."""
+    return [pytest.param(case, id=case.id) for case in CASES if which(case)]
 
 
 def written(case, folder, facts, monkeypatch):
@@ -60,14 +72,16 @@ def written(case, folder, facts, monkeypatch):
 
 def command_line(case, path):
     """The command and its arguments as typed: options stay text, so argparse checks them."""
-    name, args = ("import_periods", [str(path)]) if case.kind == PERIODS else (
-        "import_layer", [case.kind, str(path)])
+    if case.kind == PERIODS:
+        name, args = "import_periods", [str(path)]
+    else:
+        name, args = "import_raster" if case.kind in RASTERS else "import_layer", [case.kind, str(path)]
     for option, value in case.options.items():
         args += [f"--{option}", value]
     return name, args
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+@pytest.mark.parametrize("case", cases())
 def test_the_command_refuses_in_one_line_and_writes_nothing(case, facts, tmp_path, monkeypatch):
     path = written(case, tmp_path / "in", facts, monkeypatch)
     before = state()
@@ -88,7 +102,7 @@ def upload(case, path):
     return path
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+@pytest.mark.parametrize("case", cases(lambda case: case.kind not in RASTERS))
 def test_the_api_refuses_with_a_4xx_and_writes_nothing(case, facts, client, tmp_path, monkeypatch):
     path = upload(case, written(case, tmp_path / "in", facts, monkeypatch))
     log_in(client, "planner")
@@ -105,10 +119,45 @@ def test_the_api_refuses_with_a_4xx_and_writes_nothing(case, facts, client, tmp_
     assert state() == before
 
 
+JOB_TABLES = ("jobs.Job", "django_tasks_database.DBTaskResult")
+
+
+@pytest.mark.parametrize("case", cases(lambda case: case.kind in RASTERS))
+def test_the_api_refuses_a_raster_and_writes_nothing(case, facts, client, tmp_path, monkeypatch):
+    """A raster is imported in the background: the form's checks answer 400 at once, the rest
+    refuse the job in one line; either way nothing but the job itself is written, and its
+    upload is gone once it has run."""
+    path = written(case, tmp_path / "in", facts, monkeypatch)
+    log_in(client, "planner")
+    before = state()
+    file = SimpleUploadedFile(case.upload_name or path.name, path.read_bytes())
+    response = client.post(f"/api/import/raster/{case.kind}/", {"file": file, **case.options})
+    assert response["Content-Type"] == "application/json"
+    if response.status_code == 202:
+        # The worker's run, here: the test's transaction is the worker's connection.
+        monkeypatch.setattr(tasks, "close_old_connections", lambda: None)
+        tasks.run_job.call(response.json()["id"])
+        job = Job.objects.get(pk=response.json()["id"])
+        message = job.error
+        assert job.status == Job.Status.REFUSED, (job.status, message)
+    else:
+        assert 400 <= response.status_code < 500, (response.status_code, response.content[:2000])
+        message = response.json()["error"]
+    assert "\n" not in message and "Traceback" not in message, message
+    for words in case.api_words or case.words:
+        assert words in message, message
+    after = state()
+    if "uploads" not in before["DATA_DIR"]:  # the jobs' folder, made with the first upload
+        after["DATA_DIR"].pop("uploads", None)
+    assert {k: v for k, v in after.items() if k not in JOB_TABLES} == \
+        {k: v for k, v in before.items() if k not in JOB_TABLES}
+
+
 def test_the_snapshot_covers_every_table_an_import_could_write():
     labels = {model._meta.label for model in snapshotted_models()}
     assert {"layers.Village", "layers.HistoricalVillage", "layers.VillagePeriod", "layers.Zone",
-            "layers.PlanVersion", "jobs.Job", "django_tasks_database.DBTaskResult"} <= labels
+            "layers.PlanVersion", "layers.RasterLayer", "jobs.Job",
+            "django_tasks_database.DBTaskResult"} <= labels
 
 
 def test_the_corpus_covers_every_category():
@@ -118,8 +167,9 @@ def test_the_corpus_covers_every_category():
         "malformed GeoJSON", "invalid geometry", "wrong or unknown SRID", "coordinates out of range",
         "coordinates outside the county", "empty file", "over the size limit",
         "zip-slip and zip bombs", "shapefile sidecars", "wrong encoding",
-        "XLSX formulas and codes as numbers", "script in a name", "NaN and infinity"}
-    assert {case.kind for case in CASES} >= {"villages", "centers", "roads", "zones", PERIODS}
+        "XLSX formulas and codes as numbers", "script in a name", "NaN and infinity",
+        "broken raster", "raster coordinate system", "zip of rasters", "land-use parcels"}
+    assert {case.kind for case in CASES} >= {"villages", "centers", "roads", "zones", PERIODS, *RASTERS}
 
 
 def test_nothing_escapes_the_folder_of_a_zip_slip(facts, tmp_path):
@@ -157,7 +207,8 @@ def test_a_refusal_quoting_a_script_is_escaped_on_the_upload_page(facts, client,
 # The same refusals from a real process: exit status, one line on stderr, no traceback.
 
 SUBPROCESS_CASES = ["geojson-truncated", "zip-slip-dotdot", "xlsx-formula-in-figures",
-                    "polygon-ring-of-2-points", "shp-without-shx"]
+                    "polygon-ring-of-2-points", "shp-without-shx", "raster-rgb-as-dem",
+                    "raster-truncated", "raster-without-georeferencing", "raster-beyond-the-pole"]
 
 
 @pytest.fixture
@@ -169,9 +220,8 @@ def environment(sample):
     return {**os.environ, "DATABASE_URL": url}
 
 
-@pytest.mark.parametrize("case_id", SUBPROCESS_CASES)
-def test_manage_py_exits_non_zero_with_one_line(case_id, facts, environment, tmp_path, monkeypatch):
-    case = next(c for c in CASES if c.id == case_id)
+@pytest.mark.parametrize("case", cases(lambda case: case.id in SUBPROCESS_CASES))
+def test_manage_py_exits_non_zero_with_one_line(case, facts, environment, tmp_path, monkeypatch):
     assert not case.limits  # a constant lowered here does not reach another process
     path = written(case, tmp_path / "in", facts, monkeypatch)
     name, args = command_line(case, path)
@@ -197,3 +247,19 @@ def test_good_files_of_each_writer_still_import(facts, tmp_path):
         call_command("import_layer", "villages", str(write(folder, facts)), "--dry-run",
                      verbosity=0, stdout=out)
         assert "1 updated" in out.getvalue(), name
+
+
+
+def test_good_rasters_of_each_writer_still_import(facts, tmp_path):
+    """The same for the rasters' writers: a zipped DEM, 三调 parcels as GeoJSON and as a
+    zipped shapefile, with nothing wrong with them."""
+    for kind, name, write in [
+            ("dem", "dem.zip", zip_of("dem.zip", dem())),
+            ("landcover", "parcels.geojson", parcels("parcels.geojson", {"DLBM": "0103"})),
+            ("landcover", "parcels.zip", parcels_zip("parcels.zip", lambda f: [({"DLBM": "0301"}, f.county)]))]:
+        folder = tmp_path / name
+        folder.mkdir()
+        out = io.StringIO()
+        call_command("import_raster", kind, str(write(folder, facts)), classes="sandiao" if kind == "landcover"
+                     else "gisplan", verbosity=0, stdout=out)
+        assert "imported" in out.getvalue() and "100.0% of the county covered" in out.getvalue(), name

@@ -8,11 +8,11 @@ from django.contrib.gis.geos import GEOSGeometry
 from layers.models import County, Road, ServiceCenter, Village
 
 # Layer -> its rows in the sample county: 1 county, 16 towns and 4 zones (data/README.md and
-# data/sample/places.py), 245 villages (data/sample/divisions.py VILLAGE_COUNT), 34 industries
+# data/sample/places.py), 247 villages (data/sample/luonan_divisions_2023.csv), 34 industries
 # (data/sample/services.py: 6 named + 28 by theme), 8 rivers (the Luo and 7 tributaries);
 # centers and roads depend on the generated terrain, so they are counted in the database.
 EXPECTED = {
-    "county": lambda: 1, "towns": lambda: 16, "zones": lambda: 4, "villages": lambda: 245,
+    "county": lambda: 1, "towns": lambda: 16, "zones": lambda: 4, "villages": lambda: 247,
     "centers": lambda: ServiceCenter.objects.count(), "industries": lambda: 34,
     "roads": lambda: Road.objects.count(), "rivers": lambda: 8,
     "protected_areas": lambda: 2,  # the sample's ecological protection area and basic farmland
@@ -78,7 +78,7 @@ def test_bbox_on_point_layers_and_boxes_larger_than_the_county(role_client):
     assert center.name in {f["properties"]["name"] for f in data["features"]}
     # The whole world: cut to the county's surroundings, so every row still comes back.
     for name, count in (("centers", ServiceCenter.objects.count()), ("roads", Road.objects.count()),
-                        ("villages", 245)):
+                        ("villages", 247)):
         _, data = get(role_client, f"/api/layers/{name}/", bbox="-180,-85,180,85")
         assert len(data["features"]) == count, name
 

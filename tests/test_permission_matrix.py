@@ -103,6 +103,14 @@ MATRIX = {
     "layers:export": (Try("GET", API_READ, kwargs={"kind": "villages", "fmt": "geojson"},
                           content_type=GEOJSON),
                       Try("POST", NOBODY, kwargs={"kind": "villages", "fmt": "geojson"})),
+    # A raster's value at a place: for every role that sees the map (the sample has a DEM).
+    "layers:raster_value": (Try("GET", API_READ, kwargs={"kind": "dem"}, content_type=JSON,
+                                query="lon=110.141&lat=34.089"),
+                            Try("GET", by_role(401, 400, 400, 400, 400), kwargs={"kind": "dem"}),
+                            Try("POST", NOBODY, kwargs={"kind": "dem"})),
+    # Importing a DEM or land use needs layers.import_rasters: planners (and the superuser).
+    "raster_import": (Try("GET", NOBODY, kwargs={"kind": "dem"}),
+                      Try("POST", PLANNER_API_BAD, kwargs={"kind": "dem"}, form={})),
     "schema": (Try("GET", EVERYONE, content_type=JSON),),
     "data:import": (Try("GET", PAGE, content_type=HTML),),
 
@@ -163,6 +171,8 @@ MATRIX = {
     # with its errors (400); the others may import nothing.
     "jobs:import": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)),
                     Try("POST", by_role(LOGIN, 403, 403, 400, 400), form={})),
+    "jobs:raster_import": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)),
+                           Try("POST", by_role(LOGIN, 403, 403, 400, 400), form={})),
     "jobs_api:jobs": (Try("GET", API_READ, content_type=JSON), Try("POST", NOBODY)),
     "jobs_api:job": (Try("GET", by_role(401, 404, 404, 404, 404),
                          kwargs={"pk": "00000000-0000-0000-0000-000000000000"}),),

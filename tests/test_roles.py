@@ -11,7 +11,8 @@ EDIT |= {"layers.add_villageperiod"}  # quarterly statistics are added, never ch
 EXPECTED = {
     "official": VIEW,
     "analyst": VIEW | {"layers.run_analysis"},
-    "planner": VIEW | EDIT | {"layers.run_analysis", "layers.approve_planversion"},
+    "planner": VIEW | EDIT | {"layers.run_analysis", "layers.approve_planversion",
+                              "layers.import_rasters"},
 }
 
 

@@ -133,6 +133,17 @@ def test_criteria_are_derived_once_and_again_after_an_edit(sample):
     assert county_stack().stack.paths["road_distance"] != first
 
 
+def test_without_a_land_use_a_profile_runs_on_its_other_criteria_and_says_so(sample, english):
+    # A county that has imported its DEM but no land use yet. Tourism scores land cover (a
+    # criterion) and excludes built-up land and water with it (a constraint): both drop out.
+    RasterLayer.objects.filter(kind="landcover").delete()
+    run = run_siting(SitingOptions("tourism"))
+    assert run.omitted == ("landcover",)
+    assert "landcover" not in {criterion.layer for criterion in run.profile.criteria}
+    assert "run without land cover: the county has none" in run.summary()
+    assert run.sites  # the other criteria still find candidate sites
+
+
 def test_a_land_cover_off_the_dem_grid_is_refused_by_command_and_api(sample, client, tmp_path):
     cover = RasterLayer.objects.get(kind="landcover")
     shifted = tmp_path / "landcover.tif"

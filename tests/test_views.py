@@ -35,7 +35,7 @@ def test_every_role_sees_the_portal_with_the_county_figures(role_client):
     page = role_client.get("/").content.decode()
     assert "洛南县" in page and "合成示例数据" in page  # labelled synthetic
     total = re.search(r'<tr class="total" id="county-total">(.*?)</tr>', page, re.S).group(1)
-    # The county row adds up the villages: 245 villages, 27,000 poor households, 86,000 poor
+    # The county row adds up the villages: 247 villages, 27,000 poor households, 86,000 poor
     # people, 24.8% (data/README.md); Chinese numbers have no thousands separator.
     cells = re.findall(r'<td class="n">([^<]*)</td>', total)
     assert cells[:4] == [str(Village.objects.count()), "27000", "86000", "24.8%"]

@@ -9,9 +9,10 @@ from rasterio import features
 from scipy import ndimage
 from shapely.geometry import LineString, MultiPolygon, Point
 
-from analysis.landcover import CROPLAND, FOREST, GRASSLAND, ORCHARD
+from analysis.landcover import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD
 
 from . import places
+from .committees import official_divisions
 from .divisions import adjacency, assign_zones, build_divisions, polygons, smooth_borders
 from .figures import VillageFigures, village_figures
 from .geography import county_outline, project, river_profiles
@@ -19,13 +20,13 @@ from .grid import CellGraph, SampleGrid
 from .periods import village_periods
 from .protection import protected_land
 from .roads import RoadLine, build_roads
-from .services import CenterRecord, IndustryRecord, place_centers, place_industries, village_names
-from .terrain import build_terrain, hillshade, mark_built_up
+from .services import CenterRecord, IndustryRecord, place_centers, place_industries
+from .terrain import build_terrain, mark_built_up
 
 CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "9"
+GENERATOR_VERSION = "10"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class SampleCounty:
     industries: list[IndustryRecord]
     rasters: list[RasterRecord]
     protected: dict  # kind -> MultiPolygon: ecological protection, basic farmland
-    periods: list  # PeriodRecord: each village's quarterly figures up to today
+    periods: list  # PeriodRecord: each village's quarterly figures, 2014Q1 to today (2017Q2)
 
 
 # The stages build_sample reports to its `progress` callback, in order.
@@ -100,7 +101,8 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     progress(STAGES[0])
 
     graph = CellGraph.of(grid)
-    div = build_divisions(grid, graph, mask, terrain, seats, rng)
+    committees = town_committees()
+    div = build_divisions(grid, graph, mask, terrain, seats, [len(c) for c in committees], rng)
     n = len(div.village_cells)
     village_xy = np.column_stack(grid.center_of(div.village_cells))
     village_points = [Point(x, y) for x, y in village_xy]
@@ -116,15 +118,15 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
 
     cover = _cover_counts(div.village_of_cell, terrain.landcover, n)
     elevation = terrain.dem.ravel()[div.village_cells]
-    figures = village_figures(cover[:, CROPLAND], elevation, rng)
-    names = village_names(n, rng)
-    villages = []
-    for t, town in enumerate(places.TOWNS):
-        members = np.flatnonzero(div.village_town == t)
-        for k, v in enumerate(members[np.argsort(-village_xy[members, 1])]):
-            villages.append((v, VillageRecord(f"{town.code}{200 + k:03d}", names[v], t, village_points[v],
-                                              village_polygons[v], figures[v])))
-    villages = [record for _, record in sorted(villages, key=lambda item: item[0])]
+    committee = place_committees(div.village_town, village_xy, seats, committees)
+    # People live off the farmland (fields and orchards) and in the built-up land.
+    figures = village_figures(cover[:, CROPLAND] + cover[:, ORCHARD] + cover[:, BUILT_UP], elevation,
+                              [c.kind for c in committee], [c.resettlement for c in committee],
+                              rng)
+    names = [c.name for c in committee]
+    villages = [VillageRecord(c.code, c.name, int(div.village_town[v]), village_points[v],
+                              village_polygons[v], figures[v], c.kind)
+                for v, c in enumerate(committee)]
     progress(STAGES[1])
 
     def cell_of(lon, lat):
@@ -141,8 +143,10 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     seat_village = [_nearest(village_xy, np.flatnonzero(div.village_town == t), xy)
                     for t, xy in enumerate(seats)]
     has_clinic = [v.figures.flags["has_clinic"] for v in villages]
+    # A clinic is known by its town and village (洛南 has three 王村).
+    clinic_names = [places.TOWNS[v.town].name + v.name for v in villages]
     centers = place_centers(places.TOWNS, seat_village, zones, village_points, village_polygons,
-                            names, has_clinic, rng)
+                            clinic_names, has_clinic, rng)
     share = cover / np.maximum(cover.sum(axis=1, keepdims=True), 1)
     to_seat = np.hypot(*(village_xy - seat_xy).T)
     low = np.clip((1600 - elevation) / 1000, 0, 1)
@@ -161,15 +165,37 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
                    for r in rivers]
     rasters = _write_rasters(Path(folder), grid, terrain)
     protected = protected_land(grid, terrain, county, seats)
-    periods = village_periods([v.figures.poor_households for v in villages],
-                              [v.figures.poor_population for v in villages],
-                              [v.figures.population for v in villages])
+    periods = village_periods([v.figures for v in villages])
     progress(STAGES[4])
     town_records = [TownRecord(t.code, t.name, t.kind, town_polygons[i], Point(seats[i]))
                     for i, t in enumerate(places.TOWNS)]
     return SampleCounty(MultiPolygon(list(getattr(county, "geoms", [county]))), town_records,
                         villages, zone_polygons, river_lines, roads, centers, industries, rasters,
                         protected, periods)
+
+
+def town_committees():
+    """The official committees of each town of places.TOWNS, in code order."""
+    towns, committees = official_divisions()
+    if towns != {t.code: t.name for t in places.TOWNS}:
+        raise ValueError("places.TOWNS differ from the towns of the official divisions")
+    return [[c for c in committees if c.town == t.code] for t in places.TOWNS]
+
+
+def place_committees(village_town, village_xy, seats, committees):
+    """The committee at each village site (`committees[t]`: town t's, communities first): in
+    each town its communities at the sites nearest its seat, the first nearest, then its
+    villages from north to south."""
+    placed = [None] * len(village_town)
+    for t, mine in enumerate(committees):
+        members = np.flatnonzero(village_town == t)
+        communities = sum(c.kind == "community" for c in mine)
+        near = members[np.argsort(np.hypot(*(village_xy[members] - seats[t]).T), kind="stable")]
+        rural = near[communities:]
+        order = [*near[:communities], *rural[np.argsort(-village_xy[rural, 1], kind="stable")]]
+        for v, c in zip(order, mine, strict=True):  # in code order: communities first
+            placed[v] = c
+    return placed
 
 
 def seat_lonlat():
@@ -194,7 +220,8 @@ def _cover_counts(village_of_cell, landcover, n):
 
 
 def _write_rasters(folder, grid, terrain):
-    """The DEM, land cover and hillshade as tiled, compressed GeoTIFFs in the storage CRS."""
+    """The DEM and land cover as tiled, compressed GeoTIFFs in the storage CRS (the basemap
+    draws its hillshade from the DEM)."""
     folder.mkdir(parents=True, exist_ok=True)
     profile = dict(driver="GTiff", width=grid.nx, height=grid.ny, count=1,
                    crs=f"EPSG:{places.STORAGE_SRID}", transform=grid.transform, tiled=True,
@@ -203,8 +230,6 @@ def _write_rasters(folder, grid, terrain):
         ("dem", "dem", "高程（合成）", terrain.dem, dict(dtype="float32", predictor=3)),
         ("landcover", "landcover", "土地覆盖（合成）", terrain.landcover,
          dict(dtype="uint8", nodata=0)),
-        ("hillshade", "hillshade", "山体阴影（合成）", hillshade(terrain.dem, grid.cell),
-         dict(dtype="uint8")),
     )
     records = []
     for filename, kind, name, array, extra in layers:

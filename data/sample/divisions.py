@@ -13,17 +13,13 @@ from shapely.ops import unary_union
 
 from analysis.landcover import WATER
 
-from .places import TOWNS
-
-VILLAGE_COUNT = 245
-
 
 @dataclass(frozen=True)
 class Divisions:
-    town_of_cell: np.ndarray  # index into TOWNS, -1 outside
+    town_of_cell: np.ndarray  # index into places.TOWNS, -1 outside
     village_of_cell: np.ndarray  # index into villages, -1 outside
     village_cells: np.ndarray  # flat cell index of each village committee
-    village_town: np.ndarray  # index into TOWNS of each village
+    village_town: np.ndarray  # index into places.TOWNS of each village
 
 
 def ridge_cost(graph, dem):
@@ -39,15 +35,6 @@ def allocate(graph, weight, keep, sources):
     order = np.full(graph.size, -1)
     order[sources] = np.arange(len(sources))
     return np.where(nearest >= 0, order[nearest], -1)
-
-
-def village_targets(town_of_cell, good_land, total):
-    """Villages per town: by area and good valley land, fixed to `total` by largest remainder."""
-    n = len(TOWNS)
-    area = np.bincount(town_of_cell[town_of_cell >= 0], minlength=n).astype(float)
-    good = np.bincount(town_of_cell[(town_of_cell >= 0) & good_land], minlength=n).astype(float)
-    share = 0.6 * area / area.sum() + 0.4 * good / good.sum()
-    return largest_remainder(share, total)
 
 
 def largest_remainder(shares, total):
@@ -74,8 +61,9 @@ def pick_sites(candidates, score, xy, count, spacing, rng):
     return np.array(chosen)
 
 
-def build_divisions(grid, graph, county_mask, terrain, seats_xy, rng):
-    """Towns from the seats, then villages in valleys within each town; both partition the county."""
+def build_divisions(grid, graph, county_mask, terrain, seats_xy, counts, rng):
+    """Towns from the seats, then `counts[t]` villages in valleys within town t; both partition
+    the county."""
     inner = ndimage.binary_dilation(county_mask, iterations=2).ravel()
     keep = inner[graph.a] & inner[graph.b]
     cost = ridge_cost(graph, terrain.dem)
@@ -87,19 +75,18 @@ def build_divisions(grid, graph, county_mask, terrain, seats_xy, rng):
     relative = np.maximum(dem - ndimage.uniform_filter(dem, size=int(1500 / grid.cell)),
                           dem - ndimage.uniform_filter(dem, size=int(3000 / grid.cell)))
     land = county_mask & (terrain.landcover != WATER)
-    good_land = (land & (terrain.slope < 15) & (terrain.height_above_floor < 250)).ravel()
-    targets = village_targets(np.where(county_mask.ravel(), town_of_cell, -1), good_land,
-                              VILLAGE_COUNT)
     # Village committees: low, gentle, below their surroundings, near the valley floor.
     score = (np.exp(-terrain.height_above_floor / 120.0) * np.exp(-terrain.slope / 8.0)).ravel()
     valley_cell = (land & (terrain.slope < 20) & (relative < -25)).ravel()
     X, Y = grid.centers()
     xy = np.column_stack([X.ravel(), Y.ravel()])
     village_cells, village_town = [], []
-    for t, target in enumerate(targets):
+    for t, target in enumerate(counts):
         in_town = np.flatnonzero(valley_cell & (town_of_cell == t))
         town_area = np.count_nonzero(county_mask.ravel() & (town_of_cell == t)) * grid.cell ** 2
         sites = pick_sites(in_town, score, xy, target, 0.8 * np.sqrt(town_area / target), rng)
+        if len(sites) < target:
+            raise ValueError(f"town {t}: valleys for {len(sites)} committees, not {target}")
         village_cells.extend(sites)
         village_town.extend([t] * len(sites))
     village_cells = np.array(village_cells)

@@ -14,6 +14,14 @@ from .places import POOR_HOUSEHOLDS, POOR_POPULATION, RURAL_POPULATION
 PERSONS_PER_HOUSEHOLD = 3.3
 INDUSTRY_SUPPORT_SHARE = 0.72  # the rest are livelihood-guarantee households
 LOW_INCIDENCE_SHARE = 0.12  # villages already near the exit line
+# Residents' committees in the towns are not poor villages; a few of their people are poor.
+URBAN_INCIDENCE = (0.02, 0.08)
+# Where poor households were resettled (移民新区社区) poverty runs deeper than in the valley around.
+RESETTLED_EXTRA_INCIDENCE = 0.10
+# On the report's timeline (periods.py): the present is 2017Q2; villages that exited did so
+# from 2014 on, and the poor villages are to exit by 2019.
+EXIT_YEARS = (2014, 2017)
+TARGET_YEARS = (2018, 2019)
 
 # The yes/no indicators each module reads (analysis.exit declares the modules).
 STANDARD_FLAGS = tuple(c.column for c in STANDARD.criteria if c.test == "true")
@@ -38,21 +46,30 @@ class VillageFigures:
     flags: dict  # indicator name -> bool
 
 
-def village_figures(cropland_cells, elevation, rng):
-    """Figures for each village from its cropland (cells) and committee elevation (metres)."""
-    n = len(cropland_cells)
-    population = largest_remainder(0.25 / n + 0.75 * cropland_cells / cropland_cells.sum(),
+def village_figures(settled_cells, elevation, kinds, resettled, rng):
+    """Figures for each village from its settled land (cells of farmland and built-up land),
+    committee elevation (metres), kind ("village" or "community") and whether it is a community
+    of resettled households."""
+    n = len(settled_cells)
+    population = largest_remainder(0.25 / n + 0.75 * settled_cells / settled_cells.sum(),
                                    RURAL_POPULATION)
     households = largest_remainder(population, round(RURAL_POPULATION / PERSONS_PER_HOUSEHOLD))
 
-    # Poverty is deeper in the uplands; a few low valley villages are close to the exit line.
-    incidence = 0.18 + 0.22 * np.clip((elevation - 700) / 1100, 0, 1) + rng.normal(0, 0.04, n)
+    # Poverty is deeper in the uplands and among resettled households; a few low valley
+    # villages are close to the exit line; the towns' other communities have few poor.
+    resettled = np.asarray(resettled, bool)
+    urban = (np.asarray(kinds) == "community") & ~resettled
+    incidence = (0.18 + 0.22 * np.clip((elevation - 700) / 1100, 0, 1) + rng.normal(0, 0.04, n)
+                 + RESETTLED_EXTRA_INCIDENCE * resettled)
     low = np.zeros(n, bool)
-    low[np.argsort(elevation + rng.normal(0, 150, n))[: round(LOW_INCIDENCE_SHARE * n)]] = True
-    low_poor = np.floor(population * rng.uniform(0.004, 0.029, n)).astype(int)
-    rest = POOR_POPULATION - low_poor[low].sum()
-    weights = np.where(low, 0.0, population * np.clip(incidence, 0.05, 0.6))
-    poor = np.where(low, low_poor, largest_remainder(weights, rest))
+    rural = np.flatnonzero(np.asarray(kinds) == "village")
+    by_height = rural[np.argsort(elevation[rural] + rng.normal(0, 150, rural.size))]
+    low[by_height[: round(LOW_INCIDENCE_SHARE * n)]] = True
+    fixed = np.floor(population * np.where(low, rng.uniform(0.004, 0.029, n),
+                                           rng.uniform(*URBAN_INCIDENCE, n))).astype(int)
+    fixed = np.where(low | urban, fixed, 0)
+    weights = np.where(low | urban, 0.0, population * np.clip(incidence, 0.05, 0.6))
+    poor = np.where(low | urban, fixed, largest_remainder(weights, POOR_POPULATION - fixed.sum()))
     poor_households = largest_remainder(poor, POOR_HOUSEHOLDS)
     poor_households = np.minimum(np.maximum(poor_households, (poor > 0).astype(int)), poor)
     # Keep the households total exact after the clamps above.
@@ -68,10 +85,12 @@ def village_figures(cropland_cells, elevation, rng):
     result = []
     for i, (flags, leading, coops, income) in enumerate(indicators):
         rate = poor[i] / population[i]
-        if passes_standard[i]:
-            status, exit_year, target = "exited", int(rng.integers(2016, 2019)), None
+        if urban[i]:  # never a poor village
+            status, exit_year, target = "non_poor", None, None
+        elif passes_standard[i]:
+            status, exit_year, target = "exited", int(rng.integers(EXIT_YEARS[0], EXIT_YEARS[1] + 1)), None
         elif rate >= 0.2:
-            status, exit_year, target = "poor", None, int(rng.integers(2019, 2021))
+            status, exit_year, target = "poor", None, int(rng.integers(TARGET_YEARS[0], TARGET_YEARS[1] + 1))
         else:
             status, exit_year, target = "non_poor", None, None
         result.append(VillageFigures(

@@ -18,7 +18,7 @@ POOR_HOUSEHOLDS = 27_000
 
 @dataclass(frozen=True)
 class TownSeat:
-    code: str  # the 9-digit township code
+    code: str  # the 9-digit township code (luonan_divisions_2023.csv)
     name: str
     name_en: str
     kind: str  # "subdistrict" or "town"
@@ -29,20 +29,20 @@ class TownSeat:
 TOWNS = (
     TownSeat("611021001", "城关街道", "Chengguan", "subdistrict", 110.1406, 34.0886),
     TownSeat("611021002", "四皓街道", "Sihao", "subdistrict", 110.085, 34.055),
-    TownSeat("611021100", "景村镇", "Jingcun", "town", 110.315, 34.128),
-    TownSeat("611021101", "古城镇", "Gucheng", "town", 110.42, 34.118),
-    TownSeat("611021102", "三要镇", "Sanyao", "town", 110.33, 34.245),
-    TownSeat("611021103", "灵口镇", "Lingkou", "town", 110.595, 34.158),
-    TownSeat("611021104", "寺耳镇", "Si'er", "town", 109.925, 34.207),
-    TownSeat("611021105", "巡检镇", "Xunjian", "town", 110.25, 34.35),
-    TownSeat("611021106", "石坡镇", "Shipo", "town", 110.07, 34.33),
-    TownSeat("611021107", "石门镇", "Shimen", "town", 110.2, 33.985),
-    TownSeat("611021108", "麻坪镇", "Maping", "town", 110.04, 34.005),
-    TownSeat("611021109", "洛源镇", "Luoyuan", "town", 109.8, 34.228),
-    TownSeat("611021110", "保安镇", "Bao'an", "town", 110.12, 34.2),
-    TownSeat("611021111", "永丰镇", "Yongfeng", "town", 110.32, 34.02),
-    TownSeat("611021112", "柏峪寺镇", "Baiyusi", "town", 110.5, 34.0),
-    TownSeat("611021113", "高耀镇", "Gaoyao", "town", 109.995, 34.15),
+    TownSeat("611021101", "景村镇", "Jingcun", "town", 110.315, 34.128),
+    TownSeat("611021102", "古城镇", "Gucheng", "town", 110.42, 34.118),
+    TownSeat("611021103", "三要镇", "Sanyao", "town", 110.33, 34.245),
+    TownSeat("611021104", "灵口镇", "Lingkou", "town", 110.595, 34.158),
+    TownSeat("611021106", "寺耳镇", "Si'er", "town", 109.925, 34.207),
+    TownSeat("611021107", "巡检镇", "Xunjian", "town", 110.25, 34.35),
+    TownSeat("611021108", "石坡镇", "Shipo", "town", 110.07, 34.33),
+    TownSeat("611021109", "石门镇", "Shimen", "town", 110.2, 33.985),
+    TownSeat("611021110", "麻坪镇", "Maping", "town", 110.04, 34.005),
+    TownSeat("611021111", "洛源镇", "Luoyuan", "town", 109.8, 34.228),
+    TownSeat("611021112", "保安镇", "Bao'an", "town", 110.12, 34.2),
+    TownSeat("611021114", "永丰镇", "Yongfeng", "town", 110.32, 34.02),
+    TownSeat("611021117", "柏峪寺镇", "Baiyusi", "town", 110.5, 34.0),
+    TownSeat("611021118", "高耀镇", "Gaoyao", "town", 109.995, 34.15),
 )
 COUNTY_SEAT_TOWN = "611021001"
 

@@ -76,9 +76,10 @@ def spot(point, polygon, turn, radius):
 
 
 def place_centers(towns, seat_village, village_zone, village_points, village_polygons,
-                  village_names, has_clinic, rng):
+                  clinic_names, has_clinic, rng):
     """Centers around town seats (the committee nearest each seat), by zone, each kind in its
-    own building; a health center in every town; a clinic in every village that has one."""
+    own building; a health center in every town; a clinic in every village that has one,
+    named `clinic_names[v]` + 卫生室."""
     kinds = list(CENTERS_PER_ZONE) + ["town_health_center"]
 
     def at_seat(kind, t):
@@ -98,7 +99,7 @@ def place_centers(towns, seat_village, village_zone, village_points, village_pol
                                at_seat("town_health_center", t), "existing", None, rng))
     for v, clinic in enumerate(has_clinic):
         if clinic:
-            centers.append(_center("village_clinic", village_names[v], village_points[v],
+            centers.append(_center("village_clinic", clinic_names[v], village_points[v],
                                    "existing", v, rng))
     return centers
 
@@ -132,18 +133,17 @@ def place_industries(village_zone, village_points, village_names, village_polygo
                 village_polygons[v])
             point = site.representative_point()
         industries.append(IndustryRecord(
-            kind, name or village_names[v].removesuffix("村") + suffix, point, site,
+            kind, name or name_stem(village_names[v]) + suffix, point, site,
             int(rng.integers(30, 400)), int(rng.integers(50, 3000)),
             "planned" if rng.random() < 0.2 else "existing"))
     return industries
 
 
-VILLAGE_NAME_HEADS = tuple("王李张刘陈杨赵黄周吴柳杜郭何石白黑红青高上下东西南北前后大小新老马牛龙凤桃杏梨槐松竹花泉")
-VILLAGE_NAME_TAILS = ("家庄", "家湾", "河", "坪", "沟", "峪", "岭", "川", "庄", "湾", "寨", "店", "营",
-                      "塬", "坡", "园", "岔", "原", "台", "家河", "家坪", "家沟")
-
-
-def village_names(count, rng):
-    """Distinct synthetic village names such as 柳家湾村."""
-    names = [h + t + "村" for h in VILLAGE_NAME_HEADS for t in VILLAGE_NAME_TAILS]
-    return [names[i] for i in rng.choice(len(names), size=count, replace=False)]
+def name_stem(village):
+    """What a village lends the name of a place in it: 柳家湾村 -> 柳家湾, 西街社区 -> 西街; a
+    one-character stem keeps its word (王村 stays 王村)."""
+    for word in ("村", "社区"):
+        stem = village.removesuffix(word)
+        if stem != village and len(stem) >= 2:
+            return stem
+    return village

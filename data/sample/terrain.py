@@ -154,13 +154,3 @@ def mark_built_up(landcover, grid, seats, slope):
         near = (np.hypot(X - x, Y - y) < radius) & (slope < 12) & (landcover != WATER)
         landcover[near] = BUILT_UP
     return landcover
-
-
-def hillshade(dem, cell, azimuth=315.0, altitude=45.0):
-    """Hillshade in 0..255 from the standard formula (Burrough and McDonnell)."""
-    dzdy, dzdx = np.gradient(dem, cell)
-    slope = np.arctan(np.hypot(dzdx, dzdy))
-    aspect = np.arctan2(-dzdx, dzdy)
-    az, alt = np.radians(360.0 - azimuth + 90.0), np.radians(altitude)
-    shade = np.sin(alt) * np.cos(slope) + np.cos(alt) * np.sin(slope) * np.cos(az - aspect)
-    return (255 * np.clip(shade, 0, 1)).astype(np.uint8)

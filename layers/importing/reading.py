@@ -112,8 +112,9 @@ def read_path(path, options):
                           "Shapefile, zip, CSV, XLSX)") % {"file": path.name})
 
 
-def extract(path, folder):
-    """Extract a zip after checking it, and return the one dataset in it."""
+def extract(path, folder, datasets=VECTOR_SUFFIXES + TABLE_SUFFIXES):
+    """Extract a zip after checking it, and return the one dataset in it (a file whose suffix
+    is one of `datasets`)."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -146,10 +147,10 @@ def extract(path, folder):
     inside = [p for p in folder.rglob("*") if p.is_file() and "__MACOSX" not in p.parts]
     if any(p.suffix.lower() == ".zip" for p in inside):
         raise ImportRefused(_("the zip holds another zip; send the dataset zipped once"))
-    found = [p for p in inside if p.suffix.lower() in VECTOR_SUFFIXES + TABLE_SUFFIXES]
+    found = [p for p in inside if p.suffix.lower() in datasets]
     if len(found) != 1:
-        raise ImportRefused(_("a zip must hold exactly one dataset (a shapefile, GeoPackage, "
-                              "GeoJSON, CSV or XLSX file); this one holds %(n)d") % {"n": len(found)})
+        raise ImportRefused(_("a zip must hold exactly one dataset (%(types)s); this one holds "
+                              "%(n)d") % {"types": ", ".join(datasets), "n": len(found)})
     return found[0]
 
 

@@ -108,6 +108,19 @@ def test_a_zone_page_frames_its_zone(page, app_server, django_db_blocker):
     assert page.errors == [] and page.foreign_requests == []
 
 
+def test_a_namesake_and_a_community_in_their_popups(portal):
+    # 永丰镇's 王村 goes by its label (the county has two more 王村); 西街社区, a residents'
+    # committee that was never a poor village, says it is not assessed for exit (退出评估).
+    for code, title, assessed in (("611021114214", "王村（永丰镇）", True),
+                                  ("611021001001", "西街社区", False)):
+        portal.fill("#village-search", code)
+        portal.press("#village-search", "Enter")
+        portal.locator(".leaflet-popup-content .popup h3", has_text=title).wait_for()
+        headers = portal.locator(".leaflet-popup-content th").all_inner_texts()
+        assert ("退出评估" in headers) is not assessed, headers
+    assert portal.errors == [] and portal.foreign_requests == []
+
+
 def test_zoom_to_a_zone(portal):
     before = portal.evaluate("() => window.gisplanMap.map.getZoom()")
     portal.click("[data-zoom-zone='W']")

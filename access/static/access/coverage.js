@@ -51,7 +51,7 @@
     const villages = await gm.json(page.urls.villages);
     L.geoJSON(villages, {style: villageStyle, onEachFeature: (f, layer) => {
       const p = byCode[f.properties.code];
-      layer.bindTooltip(gm.text(f.properties.name), {sticky: true});
+      layer.bindTooltip(gm.text(f.properties.label), {sticky: true});
       if (p) layer.bindPopup(() => popup(p));
     }}).eachLayer((layer) => gm.group("villages").addLayer(layer));
     if (!data) {

@@ -21,15 +21,17 @@
     return items.length ? items.join(t("separator")) : t("all_met");
   }
 
+  // A village goes by its label: its name, with its town where the name repeats in the county.
   function villagePopup(p) {
-    return table(p.name, [
-      [t("code"), p.code], [t("town"), p.town], [t("zone"), p.zone || "—"],
+    return table(p.label, [
+      [t("code"), p.code], [t("kind"), p.kind_label], [t("town"), p.town], [t("zone"), p.zone || "—"],
       [t("households"), number(p.households)], [t("population"), number(p.population)],
       [t("poor_households"), number(p.poor_households)], [t("poor_population"), number(p.poor_population)],
       [t("incidence"), percent(p.incidence)],
       [t("exit_status"), p.exit_status_label + (p.exit_year ? " (" + p.exit_year + ")" : "")],
-      [t("standard_failed"), listItem(p.standard_failed)],
-      [t("demonstration_failed"), listItem(p.demonstration_failed)],
+      ...(p.exit_assessed ? [[t("standard_failed"), listItem(p.standard_failed)],
+                             [t("demonstration_failed"), listItem(p.demonstration_failed)]]
+        : [[t("exit_assessment"), t("not_assessed")]]),
     ]);
   }
 
@@ -53,9 +55,9 @@
             },
             label: (p) => p.name},
     villages_incidence: {style: (f) => ({color: "#ffffff", weight: 0.6, opacity: 0.7, fillColor: incidenceColor(f.properties.incidence), fillOpacity: 0.55}),
-                         tooltip: (p) => p.name, popup: villagePopup},
+                         tooltip: (p) => p.label, popup: villagePopup},
     villages_exit: {style: (f) => ({color: "#ffffff", weight: 0.6, opacity: 0.7, fillColor: styles.exit[f.properties.exit_status], fillOpacity: 0.6}),
-                    tooltip: (p) => p.name, popup: villagePopup},
+                    tooltip: (p) => p.label, popup: villagePopup},
     rivers: {style: () => ({color: "#2b83ba", weight: 2})},
     roads: {style: (f) => ({color: styles.roads[f.properties.road_class].color, weight: styles.roads[f.properties.road_class].weight, opacity: 0.9}),
             tooltip: (p) => (p.name ? p.name + " · " : "") + p.road_class_label},
@@ -166,7 +168,7 @@
           results.replaceChildren();
           if (!data.features.length) results.appendChild(el("li", {text: t("no_match")}));
           data.features.forEach((f) => {
-            const item = el("li", {}, [el("a", {href: "#", text: f.properties.name + " " + f.properties.code})]);
+            const item = el("li", {}, [el("a", {href: "#", text: f.properties.label + " " + f.properties.code})]);
             item.addEventListener("click", (e) => { e.preventDefault(); results.replaceChildren(); showVillage(f); });
             results.appendChild(item);
           });
@@ -204,6 +206,32 @@
     });
   }
 
+  // CRC-32, the checksum of a PNG chunk.
+  const CRC_TABLE = Array.from({length: 256}, (_, n) => {
+    for (let k = 0; k < 8; k++) n = n & 1 ? 0xedb88320 ^ (n >>> 1) : n >>> 1;
+    return n >>> 0;
+  });
+  function crc32(bytes) {
+    let crc = 0xffffffff;
+    for (const b of bytes) crc = CRC_TABLE[(crc ^ b) & 0xff] ^ (crc >>> 8);
+    return (crc ^ 0xffffffff) >>> 0;
+  }
+
+  // The PNG `png` (bytes) with an international text chunk (iTXt, UTF-8: no compression, no
+  // language) after the header, where image viewers and exiftool read it: as siting/overlay.py.
+  function withText(png, keyword, text) {
+    const utf8 = new TextEncoder();
+    const body = new Uint8Array([...utf8.encode(keyword), 0, 0, 0, 0, 0, ...utf8.encode(text)]);
+    const chunk = new Uint8Array(12 + body.length);
+    const view = new DataView(chunk.buffer);
+    view.setUint32(0, body.length);
+    chunk.set(utf8.encode("iTXt"), 4);
+    chunk.set(body, 8);
+    view.setUint32(8 + body.length, crc32(chunk.subarray(4, 8 + body.length)));
+    const headerEnd = 8 + 4 + 4 + 13 + 4;  // the signature and the IHDR chunk
+    return new Blob([png.subarray(0, headerEnd), chunk, png.subarray(headerEnd)], {type: "image/png"});
+  }
+
   function exportPng() {
     const button = document.getElementById("export-png");
     button.disabled = true; button.textContent = t("exporting");
@@ -211,13 +239,23 @@
     return ready.then(() => window.html2canvas(map.getContainer(), {
       useCORS: true, backgroundColor: "#ffffff",
       scale: 2,
-      // The legend and the scale bar stay in the picture; the buttons do not.
+      // The legend, the scale bar and the attributions stay in the picture; the buttons do not.
       ignoreElements: (node) => node.classList && ["leaflet-control-zoom", "leaflet-control-layers", "search",
         "leaflet-control-measure", "leaflet-control-zoom-fullscreen"].some((c) => node.classList.contains(c)),
-    })).then((canvas) => {
-      const link = el("a", {download: page.export_name, href: canvas.toDataURL("image/png")});
-      document.body.appendChild(link); link.click(); link.remove();
-    }).catch(() => gm.say(t("export_failed")))  // e.g. tiles from another host taint the canvas
+      // Drawn word by word, the small print ran over its spaces; letter by letter it keeps them.
+      onclone: (copy) => copy.querySelectorAll(".leaflet-control-attribution, .leaflet-control-scale-line")
+        .forEach((node) => { node.style.letterSpacing = "0.01px"; }),
+    })).then((canvas) => new Promise((resolve) => canvas.toBlob(resolve, "image/png")))
+      .then((blob) => {
+        // The data's attributions (the control's text, without a prefix: map.js) go in as well.
+        const credits = map.attributionControl ? map.attributionControl.getContainer().textContent.trim() : "";
+        return credits ? blob.arrayBuffer().then((png) => withText(new Uint8Array(png), "Copyright", credits)) : blob;
+      }).then((png) => {
+        const href = URL.createObjectURL(png);
+        const link = el("a", {download: page.export_name, href: href});
+        document.body.appendChild(link); link.click(); link.remove();
+        setTimeout(() => URL.revokeObjectURL(href), 60000);  // once the download has read it
+      }).catch(() => gm.say(t("export_failed")))  // e.g. tiles from another host taint the canvas
       .finally(() => { button.disabled = false; button.textContent = t("export"); });
   }
   const exportButton = document.getElementById("export-png");

@@ -58,7 +58,7 @@
       .eachLayer((layer) => gm.group("roads").addLayer(layer));
     villages = L.geoJSON(found, {...references, style: villageStyle,
                                  onEachFeature: (f, layer) => {
-      layer.bindTooltip(gm.text(f.properties.name), {sticky: true});
+      layer.bindTooltip(gm.text(f.properties.label), {sticky: true});
       layer.on("click", () => {
         if (!picking) return;
         if (picked.has(f.properties.code)) picked.delete(f.properties.code); else picked.add(f.properties.code);
