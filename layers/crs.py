@@ -54,6 +54,10 @@ def file_srid(wkt):
     except pyproj.exceptions.CRSError:
         raise CRSRefused(_("the file's coordinate system cannot be read; give its EPSG code "
                            "with --srid")) from None
+    if crs.is_bound and not any(p.value for p in crs.coordinate_operation.params):
+        # TOWGS84[0,0,0,0,0,0,0], as ERDAS Imagine and some .prj files write CGCS2000: no shift,
+        # nothing to keep; the CRS is what it is bound to.
+        crs = crs.source_crs
     code = crs.to_epsg(min_confidence=25)
     if code:
         candidate = pyproj.CRS.from_epsg(code)

@@ -7,6 +7,7 @@ The rasters are generated here, small: a tilted plane over the sample county (ab
 import hashlib
 import io
 import math
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import rasterio
 import shapely
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from rasterio import Affine
 from rasterio.transform import from_origin
 
 from analysis.landcover import CROPLAND, FOREST, WATER
@@ -49,8 +51,8 @@ def plane(x, y):
 
 
 def write_raster(path, array, transform, crs="EPSG:4326", nodata=None, **extra):
-    profile = dict(driver="GTiff", width=array.shape[1], height=array.shape[0], count=1,
-                   dtype=array.dtype, transform=transform, nodata=nodata, **extra)
+    profile = {"driver": "GTiff", "width": array.shape[1], "height": array.shape[0], "count": 1,
+               "dtype": array.dtype, "transform": transform, "nodata": nodata, **extra}
     if crs:
         profile["crs"] = crs
     with rasterio.open(path, "w", **profile) as out:
@@ -146,6 +148,47 @@ def test_a_dem_imports_onto_the_county_grid_and_the_point_query_reads_it(sample,
     lon, lat = pyproj.Transformer.from_crs(4546, 4326, always_xy=True).transform(east[0] + 3000, east[1])
     assert value_at("dem", lon, lat).value == pytest.approx(AT_SEAT + 60, abs=0.9)
     assert value_at("dem", 100.0, 30.0).value is None  # far outside the grid
+
+
+def _img_in_zone_37(folder):
+    # ERDAS Imagine, in CGCS2000 Gauss-Krüger zone 37 with the zone in its eastings (EPSG:4525:
+    # 37,500,000 where EPSG:4546 has 500,000; the same ground). Imagine writes the CRS with a
+    # TOWGS84 of zeros, which matches no EPSG definition as it stands.
+    with rasterio.open(projected_dem(folder / "plane.tif")) as flat:
+        array, transform = flat.read(1), flat.transform
+    return write_raster(folder / "plane.img", array, Affine.translation(37_000_000, 0) @ transform,
+                        "EPSG:4525", driver="HFA")
+
+
+def _zip_with_world_file(folder):
+    # A GeoTIFF with no georeferencing of its own, its .tfw (cell size, rotation, centre of the
+    # first cell) and .prj (EPSG:4546 as ESRI WKT) beside it, zipped as a county office sends it.
+    with rasterio.open(projected_dem(folder / "keyed.tif")) as keyed:
+        array, t = keyed.read(1), keyed.transform
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+        with rasterio.open(folder / "dem.tif", "w", driver="GTiff", width=array.shape[1],
+                           height=array.shape[0], count=1, dtype=array.dtype) as plain:
+            plain.write(array, 1)
+    world = [t.a, t.d, t.b, t.e, t.c + t.a / 2, t.f + t.e / 2]
+    (folder / "dem.tfw").write_text("\n".join(repr(v) for v in world) + "\n")
+    (folder / "dem.prj").write_text(pyproj.CRS.from_epsg(4546).to_wkt("WKT1_ESRI"))
+    with zipfile.ZipFile(folder / "dem.zip", "w") as archive:
+        for suffix in (".tif", ".tfw", ".prj"):
+            archive.write(folder / f"dem{suffix}", f"dem{suffix}")
+    return folder / "dem.zip"
+
+
+@pytest.mark.parametrize("write, srid", [
+    (lambda folder: lonlat_dem(folder / "cgcs2000.tif", crs="EPSG:4490"), 4490),
+    (_img_in_zone_37, 4525),
+    (_zip_with_world_file, 4546),
+], ids=["geotiff-4490", "erdas-img-zone-37", "zip-tif-tfw-prj"])
+def test_formats_and_coordinate_systems_a_county_office_has(sample, tmp_path, write, srid):
+    call_command("import_raster", "dem", str(write(tmp_path)), verbosity=0)
+    dem = RasterLayer.objects.get(kind="dem")
+    assert dem.native_crs == f"EPSG:{srid}" and dem.srid == 4546
+    assert value_at("dem", *SEAT).value == pytest.approx(AT_SEAT, abs=0.9)  # as above
 
 
 def test_feet_are_converted(sample, tmp_path):
