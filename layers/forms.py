@@ -13,7 +13,7 @@ from .datasets import DATASETS
 from .importing import ImportOptions, import_layer, reading
 from .models import RasterLayer
 from .roles import IMPORT_RASTERS
-from .rasters import KINDS, UNITS, RasterOptions
+from .rasters import KINDS, RasterOptions
 
 # A file name has at most 255 bytes on Linux; Django cuts uploaded names at 255 characters,
 # which is 765 bytes of Chinese. Kept shorter, with room for a suffix.
@@ -93,7 +93,8 @@ class RasterImportForm(forms.Form):
     classes = forms.ChoiceField(label=_("Land-use classes"), required=False, choices=[
         ("", _("by the file: gisplan's codes for a raster, sandiao for parcels"))]
         + [(s, s) for s in SCHEMES])
-    units = forms.ChoiceField(label=_("Elevation units"), choices=[(u, u) for u in UNITS],
+    units = forms.ChoiceField(label=_("Elevation units"), choices=[("metres", _("metres")),
+                                                                   ("feet", _("feet"))],
                               initial="metres", required=False)
     source = forms.CharField(label=_("Source"), required=False, max_length=500)
     licence = forms.CharField(label=_("Licence"), required=False, max_length=200)

@@ -129,7 +129,15 @@ def county_grid(county, native_resolution=None):
 def grid_description():
     """The county's analysis grid in words, or "" before there is a county."""
     county = County.objects.first()
-    return county_grid(county).describe() if county is not None else ""
+    return describe_grid(county_grid(county)) if county is not None else ""
+
+
+def describe_grid(grid):
+    """An analysis grid in words, for the data page and the import's report."""
+    return _("EPSG:%(srid)s, %(cols)d × %(rows)d cells of %(cell)g m, its north-west corner at "
+             "%(x).0f, %(y).0f") % {"srid": grid.crs.to_epsg(), "cols": grid.width,
+                                    "rows": grid.height, "cell": grid.cell[0],
+                                    "x": grid.transform.c, "y": grid.transform.f}
 
 
 def resolution_note(layer):
@@ -335,7 +343,7 @@ def _raster_onto_grid(path, options, county, outline, table, scratch, progress):
         warping.write_cog(scratch / "classes.tif", final, warping.CLASS_COG)
         classes = _class_shares(warping.class_counts(final, grid, inside))
     return _Made(kind, final, grid, srid, native, table.name if table else "",
-                 RasterReport(kind, path.name, srid, native, grid.describe(), grid.cell[0], share,
+                 RasterReport(kind, path.name, srid, native, describe_grid(grid), grid.cell[0], share,
                               survey.nodata_share, survey.minimum, survey.maximum, classes))
 
 
@@ -374,7 +382,7 @@ def _parcels_onto_grid(path, options, county, outline, table, scratch, progress)
     native = grid.cell[0]  # parcels are as fine as the grid they are drawn on
     return _Made(RasterLayer.Kind.LANDCOVER, final, grid, source.srid, native, table.name,
                  RasterReport(RasterLayer.Kind.LANDCOVER, path.name, source.srid, native,
-                              grid.describe(), grid.cell[0], share, 1 - share, None, None,
+                              describe_grid(grid), grid.cell[0], share, 1 - share, None, None,
                               _class_shares(warping.class_counts(final, grid, inside))))
 
 

@@ -150,6 +150,16 @@ def test_a_dem_imports_onto_the_county_grid_and_the_point_query_reads_it(sample,
     assert value_at("dem", 100.0, 30.0).value is None  # far outside the grid
 
 
+def test_the_data_page_shows_the_grid_and_each_rasters_origin(sample, tmp_path, client):
+    call_command("import_raster", "dem", str(lonlat_dem(tmp_path / "plane.tif")),
+                 source="a plane", licence="CC0", attribution="plane © test", verbosity=0)
+    page = log_in(client, "official").get("/data/import/").content.decode()
+    assert "EPSG:4546, 1535 × 1166 cells of 60 m" in page  # the county's box and 3 km around it
+    assert "native about 1009 m, grid 60 m" in page  # as above
+    assert "plane © test" in page and "CC0" in page
+    assert 'id="raster-form"' not in page  # officials may not import
+
+
 def _img_in_zone_37(folder):
     # ERDAS Imagine, in CGCS2000 Gauss-Krüger zone 37 with the zone in its eastings (EPSG:4525:
     # 37,500,000 where EPSG:4546 has 500,000; the same ground). Imagine writes the CRS with a

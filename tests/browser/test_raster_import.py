@@ -113,6 +113,8 @@ def test_an_imported_dem_becomes_the_basemap_with_its_attribution(page, app_serv
     form.locator("[name=source]").fill("Example Survey")
     form.locator("[name=licence]").fill("CC BY 4.0")
     form.locator("[name=attribution]").fill(ATTRIBUTION)
+    page.locator("#rasters").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "raster-import-form.png")
     form.locator("button[type=submit]").click()
     page.wait_for_url(f"{app_server.url}/jobs/")
 
