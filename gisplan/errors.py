@@ -1,6 +1,6 @@
 """The answers Django gives before any view of ours (a path no route matches, a body it cannot
-parse, a missing CSRF token, a server error): JSON {"error": ...} under /api/, as every API endpoint answers, and
-Django's own pages elsewhere."""
+parse, a missing CSRF token, a server error): JSON {"error": ...} under /api/ and /tiles/, as every
+API endpoint answers, and Django's own pages elsewhere."""
 from django.utils.translation import gettext as _
 from django.views import csrf, defaults
 
@@ -8,7 +8,7 @@ from .api import error
 
 
 def _api(request):
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/tiles/"))
 
 
 def bad_request(request, exception):

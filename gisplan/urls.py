@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from jobs.api import raster_import_job
+from layers.tile_api import layer_tile, layer_tilejson
 from layers.views import basemap
 
 from . import openapi, site
@@ -17,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("favicon.ico", site.favicon, name="favicon"),
     path("basemap.jpg", basemap, name="basemap"),
+    path("tiles/<slug:name>/<int:z>/<int:x>/<int:y>.pbf", layer_tile, name="tile"),
+    path("tiles/<slug:name>.json", layer_tilejson, name="tilejson"),
     path("api/schema/", openapi.openapi_schema, name="schema"),
     path("api/plans/", include("plans.api_urls")),
     path("api/analysis/", include("access.api_urls")),

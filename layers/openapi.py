@@ -9,6 +9,7 @@ from .api import LAYERS
 from .datasets import DATASETS
 from .exporting import FORMATS
 from .rasters import KINDS
+from .tiles import MVT
 
 SCHEMAS = {"ImportReport": {"type": "object", "properties": {
     "kind": {"type": "string"}, "read": {"type": "integer"},
@@ -108,8 +109,35 @@ def export_operation(kind):
     }}
 
 
+def tile_operations():
+    name = path_parameter("name", {"enum": list(LAYERS)})
+    refused = openapi.errors(_("no such tile: a zoom outside 0..20, or a column or row outside "
+                               "the zoom's"), _("the role may not view this layer"),
+                             **{"404": _("no such layer")})
+    return {
+        "/tiles/{name}/{z}/{x}/{y}.pbf": {"get": {
+            "operationId": "tile", "tags": ["layers"],
+            "summary": _("A vector tile of a layer (Mapbox Vector Tile, web mercator), with an ETag"),
+            "parameters": [name, *(path_parameter(axis, {"type": "integer", "minimum": 0})
+                                   for axis in ("z", "x", "y"))],
+            "responses": {"200": {"description": _("the tile (empty where the layer has no rows)"),
+                                  "content": {MVT: {"schema": {"type": "string", "format": "binary"}}}},
+                          "304": {"description": _("the caller's copy (If-None-Match) is current")},
+                          **refused}}},
+        "/tiles/{name}.json": {"get": {
+            "operationId": "tilejson", "tags": ["layers"],
+            "summary": _("The TileJSON of a layer's vector tiles: their address, bounds and fields"),
+            "parameters": [name],
+            "responses": {"200": openapi.json(_("TileJSON 3.0.0")),
+                          "401": openapi.error_response(_("not signed in")),
+                          "403": openapi.error_response(_("the role may not view this layer")),
+                          "404": openapi.error_response(_("no such layer"))}}},
+    }
+
+
 def paths():
     return {
+        **tile_operations(),
         **{f"/api/layers/{name}/": layer_operation(name, layer) for name, layer in LAYERS.items()},
         **{f"/api/import/{kind}/": import_operation(kind) for kind in DATASETS},
         **{f"/api/export/{kind}.{{format}}": export_operation(kind) for kind in DATASETS},

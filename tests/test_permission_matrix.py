@@ -112,6 +112,13 @@ MATRIX = {
     "raster_import": (Try("GET", NOBODY, kwargs={"kind": "dem"}),
                       Try("POST", PLANNER_API_BAD, kwargs={"kind": "dem"}, form={})),
     "schema": (Try("GET", EVERYONE, content_type=JSON),),
+    # Vector tiles: what the layer API shows, to the same roles.
+    "tile": (Try("GET", API_READ, kwargs={"name": "villages", "z": 6, "x": 51, "y": 25},
+                 content_type="application/vnd.mapbox-vector-tile"),
+             Try("GET", by_role(401, 400, 400, 400, 400),
+                 kwargs={"name": "villages", "z": 21, "x": 0, "y": 0}),
+             Try("POST", NOBODY, kwargs={"name": "villages", "z": 6, "x": 51, "y": 25})),
+    "tilejson": (Try("GET", API_READ, kwargs={"name": "villages"}, content_type=JSON),),
     "data:import": (Try("GET", PAGE, content_type=HTML),),
 
     # The zone plan: pages.

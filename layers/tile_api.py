@@ -1,0 +1,41 @@
+"""The vector-tile endpoints (layers/tiles.py): a tile of a layer, and its TileJSON."""
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from gisplan.api import NotFound, answer, endpoint, require
+
+from . import tiles
+from .api import CACHE_SECONDS, LAYERS
+
+
+def _layer(request, name):
+    if name not in LAYERS:
+        raise NotFound(_("no such layer: %(name)s") % {"name": name})
+    require(request.user, LAYERS[name].permission, _("your role may not view this layer"))
+
+
+@endpoint("GET")
+def layer_tile(request, name, z, x, y):
+    """A tile; 304 when the caller's copy (If-None-Match) is still the tile."""
+    _layer(request, name)
+    data = tiles.tile(name, z, x, y)
+    tag = tiles.etag(data)
+    if tag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(data, content_type=tiles.MVT)
+    response["ETag"] = tag
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    return response
+
+
+@endpoint("GET")
+def layer_tilejson(request, name):
+    _layer(request, name)
+    url = request.build_absolute_uri(reverse("tile", args=[name, 0, 0, 0]))
+    template = url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+    response = answer(tiles.tilejson(name, template))
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    return response

@@ -1,0 +1,125 @@
+"""Vector tiles of the layers: /tiles/<layer>/{z}/{x}/{y}.pbf (Mapbox Vector Tile) and a TileJSON
+per layer at /tiles/<layer>.json.
+
+A tile holds the rows of a layer of the layer API (layers/api.py LAYERS, the same querysets and
+properties) whose geometry meets the tile, clipped to it with a 64-unit buffer on the 4096
+grid and simplified to a unit of that grid, built by PostGIS (ST_AsMVTGeom, ST_AsMVT). What is
+computed in Python for the GeoJSON layers (a village's failed exit criteria) is left to the
+GeoJSON endpoint that popups ask; a village's poverty incidence is computed in SQL here.
+"""
+import hashlib
+import math
+
+from django.contrib.gis.db.models import Extent, GeometryField
+from django.contrib.gis.db.models.functions import Transform
+from django.contrib.gis.geos import Polygon
+from django.db import connection
+from django.db.models import BinaryField, Case, F, FloatField, Func, Value, When
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from gisplan.api import Refusal
+
+from .api import LAYERS
+
+MVT = "application/vnd.mapbox-vector-tile"
+EXTENT = 4096  # units a side of a tile
+BUFFER = 64  # units around a tile kept, so that lines and outlines meet across tiles
+MIN_ZOOM, MAX_ZOOM = 0, 20
+WEB_MERCATOR = 3857
+HALF_WORLD = 20037508.342789244  # metres from the web-mercator origin to the edge of the world
+
+# Properties a tile computes in SQL where the GeoJSON layer computes them in Python.
+SQL_PROPERTIES = {
+    "villages": {"incidence": lambda: Case(
+        When(population__gt=0, then=Cast("poor_population", FloatField()) / F("population")),
+        default=None, output_field=FloatField())},
+}
+
+
+class TileRefused(Refusal):
+    """A tile address that does not exist; the message says why."""
+
+
+def tile_bounds(z, x, y):
+    """The tile's (west, south, east, north) in web-mercator metres; refused unless it exists."""
+    if not MIN_ZOOM <= z <= MAX_ZOOM:
+        raise TileRefused(_("zoom must lie within %(min)d..%(max)d") % {"min": MIN_ZOOM, "max": MAX_ZOOM})
+    if not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
+        raise TileRefused(_("zoom %(z)d has tiles 0..%(last)d across and down")
+                          % {"z": z, "last": 2 ** z - 1})
+    size = 2 * HALF_WORLD / 2 ** z
+    west, north = -HALF_WORLD + x * size, HALF_WORLD - y * size
+    return west, north - size, west + size, north
+
+
+def properties(name):
+    """A layer's tile properties: name -> the lookup or expression giving it."""
+    layer = LAYERS[name]
+    return {**layer.properties, **{key: expression() for key, expression
+                                   in SQL_PROPERTIES.get(name, {}).items()}}
+
+
+def tile(name, z, x, y):
+    """The Mapbox Vector Tile (bytes; empty when no row meets it) of layer `name` at z/x/y."""
+    layer = LAYERS[name]
+    west, south, east, north = tile_bounds(z, x, y)
+    field = layer.model._meta.get_field(layer.geometry)
+    # The rows are found by the geometry's own index: the tile, with its buffer, in its CRS.
+    margin = (east - west) * BUFFER / EXTENT
+    area = Polygon.from_bbox((west - margin, south - margin, east + margin, north + margin))
+    area.srid = WEB_MERCATOR
+    area.transform(field.srid)
+    envelope = Func(Value(z), Value(x), Value(y), function="ST_TileEnvelope",
+                    output_field=GeometryField(srid=WEB_MERCATOR))
+    pixel = (east - west) / EXTENT
+    shape = Transform(layer.geometry, WEB_MERCATOR)
+    if field.geom_type not in ("POINT", "MULTIPOINT"):
+        shape = Func(shape, Value(pixel), function="ST_SimplifyPreserveTopology",
+                     output_field=GeometryField(srid=WEB_MERCATOR))
+    columns = properties(name)
+    rows = (layer.queryset().filter(**{f"{layer.geometry}__intersects": area})
+            .annotate(**{f"_{n}": value for n, value in columns.items() if not isinstance(value, str)},
+                      # Not a GeometryField: Django would select it as EWKB, not as a geometry.
+                      _tile=Func(shape, envelope, Value(EXTENT), Value(BUFFER), Value(True),
+                                 function="ST_AsMVTGeom", output_field=BinaryField()))
+            .order_by("pk")
+            .values_list("pk", *(value if isinstance(value, str) else f"_{n}"
+                                 for n, value in columns.items()), "_tile"))
+    inner, params = rows.query.sql_with_params()
+    names = ", ".join(connection.ops.quote_name(n) for n in ("id", *columns, "geom"))
+    # Raw SQL: ST_AsMVT aggregates whole rows, which the ORM cannot express; the column list
+    # of the alias names the rows' columns as the tile's properties.
+    sql = (f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'geom', 'id') FROM ({inner}) AS t({names}) "
+           "WHERE t.geom IS NOT NULL")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [name, *params])
+        data = cursor.fetchone()[0]
+    return bytes(data or b"")
+
+
+def etag(data):
+    """A strong ETag of a tile's bytes."""
+    return '"%s"' % hashlib.sha256(data).hexdigest()[:32]
+
+
+def tilejson(name, tiles_url):
+    """The TileJSON 3.0 of layer `name`, its tiles at `tiles_url` ({z}/{x}/{y} in it)."""
+    layer = LAYERS[name]
+    extent = layer.queryset().aggregate(extent=Extent(Transform(layer.geometry, 4326)))["extent"]
+    west, south, east, north = extent or (-180.0, -85.0511, 180.0, 85.0511)
+    kinds = {"POINT": "Point", "MULTIPOINT": "Point", "LINESTRING": "LineString",
+             "MULTILINESTRING": "LineString"}
+    return {
+        "tilejson": "3.0.0", "name": name, "scheme": "xyz", "tiles": [tiles_url],
+        "minzoom": MIN_ZOOM, "maxzoom": MAX_ZOOM, "bounds": [west, south, east, north],
+        "center": [(west + east) / 2, (south + north) / 2, _zoom_to_fit(east - west)],
+        "vector_layers": [{
+            "id": name, "fields": {n: "" for n in properties(name)},
+            "geometry_type": kinds.get(layer.model._meta.get_field(layer.geometry).geom_type,
+                                       "Polygon")}],
+    }
+
+
+def _zoom_to_fit(degrees):
+    return max(MIN_ZOOM, min(MAX_ZOOM, math.floor(math.log2(360 / max(degrees, 1e-6)))))
