@@ -142,6 +142,14 @@ TABLES_SQL = """
     ORDER BY n.nspname, c.relname
 """
 TABLE_KINDS = ("r", "p")
+# The functions of the schema (the layers' data-version trigger's), which a restore replaces too.
+FUNCTIONS_SQL = """
+    SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                      AND d.objid = p.oid AND d.deptype = 'e')
+"""
 EXTENSION_TABLES_SQL = """
     SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
@@ -435,6 +443,10 @@ def _restore_database(dump, database, existing, remapped, connection):
             keyword = {"v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}.get(kind, "TABLE")
             prelude.append(sql.SQL("DROP {} IF EXISTS {}.{} CASCADE;").format(
                 sql.SQL(keyword), sql.Identifier(schema), sql.Identifier(name)).as_string(cursor))
+        cursor.execute(FUNCTIONS_SQL)
+        for schema, name, arguments in cursor.fetchall():
+            prelude.append(sql.SQL("DROP FUNCTION IF EXISTS {}.{}({}) CASCADE;").format(
+                sql.Identifier(schema), sql.Identifier(name), sql.SQL(arguments)).as_string(cursor))
         postlude = ["RESET search_path;"]
         table = RasterLayer._meta.db_table
         column = RasterLayer._meta.get_field("path").column
@@ -458,11 +470,13 @@ def _restore_database(dump, database, existing, remapped, connection):
             writer.kill()
             writer.wait()
             raise
+        stopped = False
         try:
             shutil.copyfileobj(writer.stdout, runner.stdin, CHUNK)
-        except BrokenPipeError:
-            pass  # psql stopped at an error, reported below
-        if writer.wait() != 0:
+        except BrokenPipeError:  # psql stopped at an error, reported below; pg_restore is
+            stopped = True       # stopped too, or it would wait on a pipe nobody reads
+            writer.kill()
+        if writer.wait() != 0 and not stopped:
             runner.kill()
             runner.wait()
             raise BackupError(_("%(tool)s failed: %(error)s")

@@ -129,10 +129,14 @@ def multiply(times):
         # Every column of a village but its key, code and name, as the model declares them.
         copied = ", ".join(f.column for f in Village._meta.concrete_fields
                            if f.column not in ("id", "code", "name"))
+        # New codes of 12 digits: the county's 6, then 9 (no town has it), the copy's number
+        # and the village's id.
+        assert times <= 10, "one digit for the copy's number"
+        cursor.execute("SELECT max(id) < 10000 FROM layers_village")
+        assert cursor.fetchone()[0], "four digits for the village's id"
         cursor.execute(f"""
             INSERT INTO layers_village (code, name, {copied})
-            SELECT left(code, 9) || (300 + (k - 1) + 9 * (right(code, 3)::int - 200))::text,
-                name || k, {copied}
+            SELECT left(code, 6) || '9' || k || lpad(id::text, 4, '0'), name || k, {copied}
             FROM layers_village v, generate_series(1, {times - 1}) k""")
         for table, columns in (
                 ("layers_servicecenter", "kind, name, location, zone_id, capacity, status"),
@@ -143,16 +147,22 @@ def multiply(times):
                            f"generate_series(1, {times - 1})")
 
 
+def official_client():
+    """Django's test client signed in as a new user of the official group."""
+    user = User.objects.create_user("bench", password="bench-password-1")
+    user.groups.add(Group.objects.get(name="official"))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
 def main():
     connection.settings_dict["TEST"]["NAME"] = "bench_gisplan"
     databases = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         with tempfile.TemporaryDirectory() as folder:
             load_sample(folder)
-            user = User.objects.create_user("bench", password="bench-password-1")
-            user.groups.add(Group.objects.get(name="official"))
-            client = Client(HTTP_HOST="127.0.0.1")
-            client.force_login(user)
+            client = official_client()
             print("== sample county ==")
             endpoint_vs_raw(client)
             first_view_bytes(client)

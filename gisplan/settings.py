@@ -146,6 +146,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Vector tiles are kept in each server process's memory under the version of the layers' data
+# (layers/tile_api.py): a change to the data makes every cached tile stale at once.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "tiles": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tiles",
+              "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 5000}},
+}
+
 # Long imports and analyses are queued in the database and run by `manage.py run_jobs`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 

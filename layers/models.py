@@ -297,7 +297,7 @@ class Village(WebShaped, Zoned):
 
     code = models.CharField(_("village code"), max_length=12, unique=True,
                             validators=[RegexValidator(r"^\d{12}$", _("A village code has 12 digits."))])
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("name"), max_length=50, db_index=True)  # labels seek namesakes
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages",
                              verbose_name=_("town"))
     # A residents' committee (社区) is assessed for exit only when it is recorded as poor.
@@ -601,3 +601,19 @@ class RasterLayer(models.Model):
     def __str__(self):
         return self.name
 
+
+
+class DataVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The version of the layers' data: it grows when a transaction that changed a row of
+        a layer commits (database triggers, migration 0011). Tiles are cached under it."""
+        return self.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+class DataVersion(models.Model):
+    """One row counting the committed changes to the layers' tables (the layer API's and the
+    tiles'), kept by database triggers so that bulk writes and raw SQL count too."""
+
+    version = models.BigIntegerField(default=0)
+
+    objects = DataVersionQuerySet.as_manager()

@@ -2,8 +2,8 @@
 pages, maps and analysis results show a village by its label: its name, with its town in
 brackets where another village of the county has the same name, as in 王村（古城镇）.
 
-The label is an expression computed by the database with the rows that show it. (It belongs
-with the Village queryset; it lives here while layers/models.py is being changed elsewhere.)
+The label is an expression computed by the database with the rows that show it; the index on
+a village's name finds its namesakes.
 """
 from django.db.models import Case, CharField, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Concat

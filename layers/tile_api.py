@@ -1,4 +1,5 @@
 """The vector-tile endpoints (layers/tiles.py): a tile of a layer, and its TileJSON."""
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -8,6 +9,7 @@ from gisplan.api import NotFound, answer, endpoint, require
 
 from . import tiles
 from .api import CACHE_SECONDS, LAYERS
+from .models import DataVersion
 
 
 def _layer(request, name):
@@ -18,13 +20,22 @@ def _layer(request, name):
 
 @endpoint("GET")
 def layer_tile(request, name, z, x, y):
-    """A tile; 304 when the caller's copy (If-None-Match) is still the tile."""
+    """A tile: 304 when the caller's copy (If-None-Match) is still current, else from the
+    cache of this version of the data, else built."""
     _layer(request, name)
-    data = tiles.tile(name, z, x, y)
-    tag = tiles.etag(data)
+    tiles.tile_bounds(z, x, y)  # an address that does not exist is refused first
+    # The version first, the tile after: a change committed in between is cached under the
+    # older version, which is never asked for again; never older rows under a newer version.
+    version = DataVersion.objects.current()
+    tag = tiles.etag(version)
     if tag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
     else:
+        key = f"{name}/{z}/{x}/{y}@{version}"
+        data = caches["tiles"].get(key)
+        if data is None:
+            data = tiles.tile(name, z, x, y)
+            caches["tiles"].set(key, data)
         response = HttpResponse(data, content_type=tiles.MVT)
     response["ETag"] = tag
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)

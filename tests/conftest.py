@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.cache import caches
 from django.db import connection
 from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings, setup_databases, teardown_databases
@@ -52,6 +53,14 @@ def django_db_setup(django_test_environment, django_db_blocker, sample_folder):
 @pytest.fixture
 def sample(db):
     """Marks a test that reads the sample county."""
+
+
+@pytest.fixture(autouse=True)
+def tiles_forgotten():
+    """Tiles are cached under the version of the data, which a test may raise inside its
+    transaction and so hand on to the next test: each test starts without cached tiles."""
+    yield
+    caches["tiles"].clear()
 
 
 @pytest.fixture

@@ -5,8 +5,11 @@ are columns 51.50-51.69 and rows 25.46-25.59 at zoom 6) and is split by a tile e
 """
 import fiona
 import pytest
+from django.db import connection, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
-from layers.models import Road, Village
+from layers.models import DataVersion, Road, Village
 from layers.tiles import HALF_WORLD, MVT, TileRefused, tile_bounds
 
 from .conftest import log_in
@@ -66,16 +69,47 @@ def test_points_and_lines_have_their_kinds(sample, client, tmp_path):
     assert {props["road_class"] for props, _ in roads.values()} <= set(Road.RoadClass.values)
 
 
-def test_a_tile_without_rows_is_empty_and_a_copy_still_current_is_not_sent_again(sample, client):
+def committed_at_once():
+    """The data's version grows when a transaction commits, and a test's never does: here the
+    triggers run at the end of each statement instead."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_tile_without_rows_is_empty(sample, client):
     log_in(client, "official")
     far = client.get("/tiles/villages/6/0/0.pbf")
     assert far.status_code == 200 and far.content == b""
-    first = client.get("/tiles/villages/6/51/25.pbf")
-    again = client.get("/tiles/villages/6/51/25.pbf", HTTP_IF_NONE_MATCH=first["ETag"])
+
+
+def test_tiles_are_cached_until_the_data_changes(sample, client, tmp_path):
+    log_in(client, "official")
+    url = "/tiles/villages/6/51/25.pbf"
+    with CaptureQueriesContext(connection) as built:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as cached:
+        second = client.get(url)
+    assert any("ST_AsMVT" in q["sql"] for q in built.captured_queries)
+    assert not any("ST_AsMVT" in q["sql"] for q in cached.captured_queries)
+    assert second.content == first.content and second["ETag"] == first["ETag"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304 and not again.content and again["ETag"] == first["ETag"]
-    Village.objects.filter(pk=Village.objects.first().pk).update(poor_population=0)
-    changed = client.get("/tiles/villages/6/51/25.pbf", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    committed_at_once()
+    village = Village.objects.filter(poor_population__gt=0).first()
+    Village.objects.filter(pk=village.pk).update(poor_population=0)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    tile = features(client, tmp_path, "villages", 6, 51, 25)
+    assert tile[village.pk][0]["incidence"] == 0
+
+
+def test_a_transaction_raises_the_version_once_however_many_rows_it_changes(sample):
+    before = DataVersion.objects.current()
+    committed_at_once()
+    Village.objects.update(households=F("households"))  # 247 rows
+    Road.objects.update(speed_kmh=F("speed_kmh"))
+    assert DataVersion.objects.current() == before + 1
 
 
 def test_bad_addresses_and_callers_are_refused(sample, client):
@@ -93,3 +127,15 @@ def test_the_tilejson_says_where_the_tiles_are_and_what_they_hold(sample, client
     west, south, east, north = doc["bounds"]  # the county: about 109.75-110.7 E, 33.95-34.45 N
     assert 109.6 < west < 109.9 and 110.6 < east < 110.8 and 33.8 < south < 34.0 and 34.3 < north < 34.6
     assert {"code", "label", "incidence", "exit_status"} <= set(doc["vector_layers"][0]["fields"])
+
+
+def test_a_commit_raises_the_version_and_a_rollback_does_not(django_db_blocker):
+    # Outside a test's transaction: each statement commits on its own (the row keeps its value).
+    with django_db_blocker.unblock():
+        before = DataVersion.objects.current()
+        Village.objects.filter(pk=Village.objects.first().pk).update(households=F("households"))
+        assert DataVersion.objects.current() == before + 1
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Road.objects.update(speed_kmh=F("speed_kmh"))
+            raise RuntimeError("rolled back")
+        assert DataVersion.objects.current() == before + 1
