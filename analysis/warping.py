@@ -50,15 +50,14 @@ class Survey:
         return self.nodata_cells / self.county_cells if self.county_cells else 0.0
 
 
-def native_cell_metres(dataset):
+def native_cell_metres(dataset, crs):
     """The side of a source cell in metres (the geometric mean of its width and height; at the
-    middle latitude of a geographic raster)."""
+    middle latitude of a geographic raster), its coordinates in `crs` (a rasterio CRS: lon/lat,
+    or projected in metres)."""
     dx, dy = abs(dataset.transform.a), abs(dataset.transform.e)
-    if dataset.crs.is_geographic:
+    if crs.is_geographic:
         middle = math.radians((dataset.bounds.top + dataset.bounds.bottom) / 2)
         dx, dy = dx * 111_320.0 * math.cos(middle), dy * 110_574.0
-    else:
-        dx, dy = dx * dataset.crs.linear_units_factor[1], dy * dataset.crs.linear_units_factor[1]
     return math.sqrt(dx * dy)
 
 
@@ -94,10 +93,10 @@ def warp(dataset, source_crs, grid, path, resampling, dtype, nodata):
                   num_threads=1, NUM_THREADS=WORKERS, warp_mem_limit=WARP_MEMORY_MB)
 
 
-def resampling_for_classes(dataset, grid):
+def resampling_for_classes(dataset, crs, grid):
     """Classes are never averaged: the nearest source cell, or the most common one when
     several source cells fall in a grid cell."""
-    finer = native_cell_metres(dataset) * 1.5 < grid.cell[0]
+    finer = native_cell_metres(dataset, crs) * 1.5 < grid.cell[0]
     return Resampling.mode if finer else Resampling.nearest
 
 

@@ -146,10 +146,20 @@ TABLE_KINDS = ("r", "p")
 FUNCTIONS_SQL = """
     SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    WHERE p.prokind = 'f' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                       AND d.objid = p.oid AND d.deptype = 'e')
 """
+# The layers' data version (layers.DataVersion) after a restore: above any it had before, so
+# that no tile cached or held by a browser under a version is taken for the restored data's
+# (the clock in milliseconds; between restores the version grows by one a change).
+RESTORED_DATA_VERSION = """
+DO $$ BEGIN
+    IF to_regclass('layers_dataversion') IS NOT NULL THEN
+        UPDATE layers_dataversion SET version = (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+    END IF;
+END $$;"""
 EXTENSION_TABLES_SQL = """
     SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
@@ -447,7 +457,7 @@ def _restore_database(dump, database, existing, remapped, connection):
         for schema, name, arguments in cursor.fetchall():
             prelude.append(sql.SQL("DROP FUNCTION IF EXISTS {}.{}({}) CASCADE;").format(
                 sql.Identifier(schema), sql.Identifier(name), sql.SQL(arguments)).as_string(cursor))
-        postlude = ["RESET search_path;"]
+        postlude = ["RESET search_path;", RESTORED_DATA_VERSION]
         table = RasterLayer._meta.db_table
         column = RasterLayer._meta.get_field("path").column
         for old, new in remapped.items():

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from access.api import coverage_data, coverage_options, locate_data, locate_options
 from access.runs import run_coverage, run_locate
-from gisplan.api import REFUSALS, JSONEncoder
+from gisplan.api import REFUSALS, JSONEncoder, one_line
 from layers.forms import raster_options, saved_upload
 from layers.importing import ImportOptions, import_layer
 from layers.rasters import import_raster
@@ -125,7 +125,7 @@ def run_job(job_id):
             outcome["result"] = plain(RUNNERS[job.kind](job, Progress(job)))
     except REFUSALS as refusal:
         with translation.override(job.language):
-            outcome.update(status=Job.Status.REFUSED, error=str(refusal))
+            outcome.update(status=Job.Status.REFUSED, error=one_line(refusal))
     except BaseException:  # also the worker stopped mid-job (SystemExit, KeyboardInterrupt)
         with translation.override(job.language):
             error = _("The job failed because of an error in gisplan or was stopped; the "

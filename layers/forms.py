@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from analysis.landuse import SCHEMES
 
 from .datasets import DATASETS
-from .importing import ImportOptions, import_layer, reading
+from .importing import ImportOptions, ImportRefused, import_layer, reading
 from .models import RasterLayer
 from .roles import IMPORT_RASTERS
 from .rasters import KINDS, RasterOptions
@@ -109,7 +109,10 @@ class RasterImportForm(forms.Form):
     def clean_encoding(self):
         encoding = self.cleaned_data["encoding"]
         if encoding:
-            reading.text_encoding(encoding)
+            try:
+                reading.text_encoding(encoding)
+            except ImportRefused as refusal:
+                raise forms.ValidationError(str(refusal)) from None
         return encoding
 
 

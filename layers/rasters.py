@@ -18,6 +18,7 @@ After the import `raster_replaced` is sent; the siting criteria derive anew from
 """
 import contextlib
 import dataclasses
+import math
 import shutil
 import tempfile
 import uuid
@@ -29,7 +30,7 @@ import rasterio
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
-from django.db import transaction
+from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,7 +53,9 @@ RASTER_DRIVERS = {".tif": "GTiff", ".tiff": "GTiff", ".img": "HFA"}
 PARCEL_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
 GRID_MARGIN_M = 3000.0  # the grid covers the county and this much around it
 DEFAULT_CELL_M = 30.0  # a county's grid cell when its setting is empty and it has no raster yet
+MAX_GRID_CELLS = 100_000_000  # a county's grid: 10,000 × 10,000 cells at most
 MIN_COVERAGE = 0.99
+IMPORT_LOCK = 611_021_015  # the advisory lock of raster imports (any number no one else takes)
 MAX_SOURCE_CELLS = 4_000_000_000  # about two minutes of warping on two cores
 MAX_NODATA = 0.05
 ELEVATION_RANGE = (-500.0, 9000.0)
@@ -123,6 +126,11 @@ def county_grid(county, native_resolution=None):
                    .values_list("native_resolution", flat=True) if r]
         natives += [native_resolution] if native_resolution else []
         cell = round(min(natives)) if natives else DEFAULT_CELL_M
+    # A raster of centimetre cells, or a setting of 1 m, does not make a grid of billions of
+    # cells: the cell grows until the county and its margin hold at most MAX_GRID_CELLS.
+    west, south, east, north = county.boundary.extent
+    area = (east - west + 2 * GRID_MARGIN_M) * (north - south + 2 * GRID_MARGIN_M)
+    cell = float(max(cell, 1, math.ceil(math.sqrt(area / MAX_GRID_CELLS))))
     return Grid.around(f"EPSG:{settings.STORAGE_SRID}", county.boundary.extent, cell, GRID_MARGIN_M)
 
 
@@ -150,7 +158,26 @@ def resolution_note(layer):
 
 def import_raster(options, progress=lambda stage, fraction: None):
     """Import `options.path` as the county's current `options.kind` raster; raises a Refusal
-    with the reason and changes nothing when the file is refused."""
+    with the reason and changes nothing when the file is refused. Imports run one at a time
+    (each reads the current rasters and the grid, and replaces them)."""
+    with _one_import_at_a_time():
+        return _import_raster(options, progress)
+
+
+@contextlib.contextmanager
+def _one_import_at_a_time():
+    # Raw SQL: PostgreSQL's advisory locks, which the ORM has no form for; a session lock, held
+    # across the import's own transactions, let go however it ends.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])
+
+
+def _import_raster(options, progress):
     kind = _checked_kind(options)
     if kind == RasterLayer.Kind.LANDCOVER and options.classes:
         landuse.load_scheme(options.classes)  # a bad table is refused before the file is read
@@ -183,7 +210,23 @@ def import_raster(options, progress=lambda stage, fraction: None):
     progress(_("siting criteria"), 0.0)
     raster_replaced.send(RasterLayer, kind=kind, layers=layers,
                          progress=lambda fraction: progress(_("siting criteria"), fraction))
-    return dataclasses.replace(made.report, note=terrain_note())
+    notes = (_off_grid_note(made), terrain_note())
+    return dataclasses.replace(made.report, note="; ".join(note for note in notes if note))
+
+
+def _other_kind(kind):
+    return RasterLayer.Kind.LANDCOVER if kind == RasterLayer.Kind.DEM else RasterLayer.Kind.DEM
+
+
+def _off_grid_note(made):
+    """Says so when the current raster of the other kind lies on another grid than the new one
+    (the grid's cell was changed between the imports): siting needs both on one."""
+    other = RasterLayer.objects.filter(kind=_other_kind(made.kind)).first()
+    grid = made.grid
+    if other is None or (other.resolution, other.width, other.height) == (grid.cell[0], grid.width, grid.height):
+        return ""
+    return _("the %(other)s is on another grid (%(cell)g m cells): import it again for siting "
+             "to use both") % {"other": other.get_kind_display(), "cell": other.resolution}
 
 
 def _class_table(options, parcels):
@@ -294,7 +337,7 @@ def _raster_onto_grid(path, options, county, outline, table, scratch, progress):
         srid = _source_srid(dataset, path, options.srid)
         source_crs = rasterio.crs.CRS.from_epsg(srid)
         _check_lonlat_bounds(dataset, source_crs, path)
-        native = warping.native_cell_metres(dataset) if dataset.crs else 0.0
+        native = warping.native_cell_metres(dataset, source_crs)
         grid = county_grid(county, native)
         covered = warping.footprint(dataset, source_crs, grid)
         share = covered.intersection(outline).area / outline.area
@@ -310,7 +353,7 @@ def _raster_onto_grid(path, options, county, outline, table, scratch, progress):
             if dataset.dtypes[0] not in ("uint8", "uint16", "int16", "uint32", "int32"):
                 raise RasterRefused(_("a land use raster holds whole-number class codes, not %(type)s")
                                     % {"type": dataset.dtypes[0]})
-            how = (warping.resampling_for_classes(dataset, grid), dataset.dtypes[0],
+            how = (warping.resampling_for_classes(dataset, source_crs, grid), dataset.dtypes[0],
                    dataset.nodata if dataset.nodata is not None else warping.CLASS_NODATA)
         try:
             warping.warp(dataset, source_crs, grid, warped, *how)
@@ -410,10 +453,9 @@ def _class_shares(counts):
 
 
 def _draw_basemap(made, outline, scratch):
-    """The basemap drawn from the new raster and the current one of the other kind (when it
-    is on the same grid), as a JPEG in the scratch folder, and its bounds in EPSG:3857."""
-    other_kind = RasterLayer.Kind.LANDCOVER if made.kind == RasterLayer.Kind.DEM else RasterLayer.Kind.DEM
-    other = RasterLayer.objects.filter(kind=other_kind).first()
+    """The basemap drawn from the new raster and the current one of the other kind (read onto
+    the new one's grid), as a JPEG in the scratch folder, and its bounds in EPSG:3857."""
+    other = RasterLayer.objects.filter(kind=_other_kind(made.kind)).first()
     other_path = other.path if other is not None and Path(other.path).is_file() else None
     with rasterio.open(made.path) as new, \
             (rasterio.open(other_path) if other_path else contextlib.nullcontext()) as old:
@@ -432,10 +474,10 @@ def _install(made, basemap, options):
     raster_path = folder / f"{made.kind}-{stamp}.tif"
     (basemap_path, bounds) = basemap
     image_path = folder / f"basemap-{stamp}.jpg"
-    made.path.rename(raster_path)
-    basemap_path.rename(image_path)
     replaced = [RasterLayer.Kind.BASEMAP, made.kind]
     try:
+        made.path.rename(raster_path)
+        basemap_path.rename(image_path)
         with transaction.atomic():
             old = list(RasterLayer.objects.filter(kind__in=replaced))
             RasterLayer.objects.filter(pk__in=[r.pk for r in old]).delete()

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from analysis.suitability import Features, Stack, derive_criteria
-from gisplan.api import Refusal
+from gisplan.api import REFUSALS, Refusal
 from layers.models import ProtectedArea, RasterLayer, River, Road, Town, Village, Zone
 
 DERIVATION = "2"  # bump when derive_criteria writes something different
@@ -139,8 +139,11 @@ def _digest(features, *rasters):
 
 def derive_after_import(sender, progress=None, **kwargs):
     """Derive the criteria from a newly imported raster at once, in the import's own time,
-    so that the first siting run after it does not wait (the old ones go a day later)."""
+    so that the first siting run after it does not wait (the old ones go a day later).
+
+    The import has committed: what cannot be derived yet (no plan in force, a land use on
+    another grid than the new DEM's) is said by the next siting run, not by the import."""
     try:
         county_stack(progress)
-    except MissingData:  # nothing to derive yet (no plan in force, no towns): the run will say
+    except REFUSALS:
         pass

@@ -151,9 +151,13 @@ def _assert_identical(round_trip):
     original.rows["layers_rasterlayer"] = [
         row[:path_at] + (moved(row[path_at]),) + row[path_at + 1:]
         for row in original.rows["layers_rasterlayer"]]
+    # The data version is set past every version before the restore, so that no tile cached
+    # under one is taken for the restored data's (backups/archive.py RESTORED_DATA_VERSION).
+    [(_, before)], [(_, after)] = original.rows["layers_dataversion"], restored.rows["layers_dataversion"]
+    assert after > before
     assert restored.columns == original.columns
     for table, rows in original.rows.items():
-        assert restored.rows[table] == rows, table
+        assert restored.rows[table] == rows or table == "layers_dataversion", table
     assert restored.sequences == original.sequences
     for entry in round_trip["manifest"]["files"]:
         assert Path(moved(entry["path"])).read_bytes() == Path(entry["path"]).read_bytes()

@@ -287,6 +287,26 @@ def test_the_point_query_refuses_what_it_cannot_answer(sample, client):
     assert outside["value"] is None
 
 
+def test_a_dem_on_a_new_grid_is_imported_and_says_the_land_use_is_not(sample, tmp_path):
+    # The grid's cell changed from the sample's 60 m to 30 m: the DEM lands on the new grid, the
+    # sample's land use stays on the old one until it is imported again; the import says so.
+    County.objects.update(grid_cell=30)
+    out = io.StringIO()
+    call_command("import_raster", "dem", str(lonlat_dem(tmp_path / "plane.tif")), stdout=out)
+    assert RasterLayer.objects.get(kind="dem").resolution == 30.0
+    assert "the land cover is on another grid (60 m cells): import it again" in out.getvalue()
+
+
+def test_a_bad_encoding_on_the_page_comes_back_with_the_form(sample, tmp_path, client):
+    source = lonlat_dem(tmp_path / "plane.tif")
+    log_in(client, "planner")
+    with source.open("rb") as upload:
+        page = client.post("/jobs/import/raster/", {"kind": "dem", "file": upload,
+                                                    "encoding": "rot13"})
+    assert page.status_code == 400 and "rot13" in page.content.decode()
+    assert not Job.objects.exists()
+
+
 # Refusals: one line each, nothing written ------------------------------------------------------
 
 def _no_crs(tmp_path):
