@@ -8,12 +8,13 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from analysis.landuse import SCHEMES
+from gisplan.api import REFUSALS
 
 from .datasets import DATASETS
 from .importing import ImportOptions, ImportRefused, import_layer, reading
 from .models import RasterLayer
 from .roles import IMPORT_RASTERS
-from .rasters import KINDS, RasterOptions
+from .rasters import KINDS, RasterOptions, checked_options
 
 # A file name has at most 255 bytes on Linux; Django cuts uploaded names at 255 characters,
 # which is 765 bytes of Chinese. Kept shorter, with room for a suffix.
@@ -114,6 +115,15 @@ class RasterImportForm(forms.Form):
             except ImportRefused as refusal:
                 raise forms.ValidationError(str(refusal)) from None
         return encoding
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:  # the options together, before a job is queued
+            try:
+                checked_options(raster_options(data, Path(data["file"].name)))
+            except REFUSALS as refusal:
+                raise forms.ValidationError(str(refusal)) from None
+        return data
 
 
 def raster_options(params, path):

@@ -177,12 +177,19 @@ def _one_import_at_a_time():
             cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])
 
 
-def _import_raster(options, progress):
+def checked_options(options):
+    """Refuse what can be refused before the file is read (the kind, the units, the class
+    table, the EPSG code): the forms check it before a job is queued, the import again."""
     kind = _checked_kind(options)
     if kind == RasterLayer.Kind.LANDCOVER and options.classes:
-        landuse.load_scheme(options.classes)  # a bad table is refused before the file is read
+        landuse.load_scheme(options.classes)
     if options.srid is not None:
         _accepted_srid(options.srid)
+    return kind
+
+
+def _import_raster(options, progress):
+    kind = checked_options(options)
     county = (County.objects.filter(adcode=options.county) if options.county else County.objects).first()
     if county is None:
         raise RasterRefused(_("no county %(code)s: import its outline first")

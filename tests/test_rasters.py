@@ -297,6 +297,17 @@ def test_a_dem_on_a_new_grid_is_imported_and_says_the_land_use_is_not(sample, tm
     assert "the land cover is on another grid (60 m cells): import it again" in out.getvalue()
 
 
+def test_options_that_cannot_go_together_are_refused_before_a_job_is_queued(sample, tmp_path, client):
+    source = lonlat_dem(tmp_path / "plane.tif")
+    log_in(client, "planner")
+    for kind, options, words in (("landcover", {"units": "feet"}, "applies to a DEM's elevations only"),
+                                 ("dem", {"srid": 2263}, "EPSG:2263 is neither lon/lat")):
+        with source.open("rb") as upload:
+            answer = client.post(f"/api/import/raster/{kind}/", {"file": upload, **options})
+        assert answer.status_code == 400 and words in answer.json()["error"], answer.content
+    assert not Job.objects.exists()
+
+
 def test_a_bad_encoding_on_the_page_comes_back_with_the_form(sample, tmp_path, client):
     source = lonlat_dem(tmp_path / "plane.tif")
     log_in(client, "planner")
