@@ -58,18 +58,20 @@ def run_import(job, progress):
     options = ImportOptions(params["kind"], job.upload_folder / params["file"],
                             params.get("encoding"), params.get("srid"), params.get("layer"),
                             params.get("replace", False), params.get("dry_run", False), job.user)
-    try:
-        report = import_layer(options, progress=lambda records: progress.records(
-            _("checking the features"), records))
-    finally:
-        shutil.rmtree(job.upload_folder, ignore_errors=True)
-    return {**dataclasses.asdict(report), "summary": report.summary()}
+    return _from_upload(job, lambda: import_layer(options, progress=lambda records: progress.records(
+        _("checking the features"), records)))
 
 
 def run_raster_import(job, progress):
+    options = raster_options(job.params, job.upload_folder / job.params["file"])
+    return _from_upload(job, lambda: import_raster(options, progress))
+
+
+def _from_upload(job, run):
+    """The report of `run()`, an import of the job's uploaded file, as the import endpoint
+    answers it; the file is gone afterwards, whatever happened."""
     try:
-        report = import_raster(raster_options(job.params, job.upload_folder / job.params["file"]),
-                               progress)
+        report = run()
     finally:
         shutil.rmtree(job.upload_folder, ignore_errors=True)
     return {**dataclasses.asdict(report), "summary": report.summary()}

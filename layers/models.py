@@ -570,7 +570,6 @@ class RasterLayer(models.Model):
     class Kind(models.TextChoices):
         DEM = "dem", _("elevation")
         LANDCOVER = "landcover", _("land cover")
-        HILLSHADE = "hillshade", _("hillshade")
         BASEMAP = "basemap", _("basemap image")
         SUITABILITY = "suitability", _("suitability")
 
