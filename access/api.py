@@ -10,6 +10,7 @@ from django.views.decorators.gzip import gzip_page
 
 from gisplan.api import Refusal, answer, attachment, endpoint, flag
 from layers.geojson import collection, feature, lonlat, points
+from layers.regions import county_of
 from layers.roles import RUN_ANALYSIS
 
 from .runs import CoverageOptions, LocateOptions, run_coverage, run_locate
@@ -27,19 +28,22 @@ def number(params, name):
         raise Refusal(_("%(name)s must be a number") % {"name": name}) from None
 
 
-def coverage_options(params):
-    """CoverageOptions from query parameters (service, mode, max_distance, max_minutes, planned)."""
+def coverage_options(params, county):
+    """CoverageOptions of `county` (its code) from query parameters (service, mode,
+    max_distance, max_minutes, planned)."""
     if not params.get("service"):
         raise Refusal(_("give the service type: ?service=..."))
     max_distance = number(params, "max_distance")
     mode = params.get("mode") or ("euclidean" if max_distance is not None else "network")
     return CoverageOptions(params["service"], mode, max_distance, number(params, "max_minutes"),
-                           flag(params, "planned"))
+                           flag(params, "planned"), county=county,
+                           across_borders=flag(params, "across_borders"))
 
 
-def locate_options(params):
-    """LocateOptions from query parameters (coverage's, and model, p, keep_existing, time_limit)."""
-    reach = coverage_options(params)
+def locate_options(params, county):
+    """LocateOptions of `county` (its code) from query parameters (coverage's, and model, p,
+    keep_existing, time_limit)."""
+    reach = coverage_options(params, county)
     if not params.get("model"):
         raise Refusal(_("give the model: ?model=lscp|mclp|pmedian|pcenter"))
     p = number(params, "p")
@@ -48,7 +52,8 @@ def locate_options(params):
     time_limit = number(params, "time_limit")
     return LocateOptions(reach.service, params["model"], None if p is None else int(p), reach.mode,
                          reach.max_distance, reach.max_minutes, flag(params, "keep_existing"),
-                         time_limit if time_limit is not None else LocateOptions.time_limit)
+                         time_limit if time_limit is not None else LocateOptions.time_limit,
+                         county, reach.across_borders)
 
 
 def locate_data(run):
@@ -116,7 +121,7 @@ def download(params, rows, xy, name):
 def coverage(request):
     """Coverage of the villages by a kind of center; ?isochrones=1 adds each center's isochrone
     (network mode); ?format=csv|xlsx|geojson downloads the rows."""
-    run = run_coverage(coverage_options(request.GET))
+    run = run_coverage(coverage_options(request.GET, county_of(request).adcode))
     if request.GET.get("format"):
         return download(request.GET, run.rows(), run.villages.xy, f"coverage-{run.options.service}")
     return answer(coverage_data(run, isochrones=flag(request.GET, "isochrones")))
@@ -127,7 +132,7 @@ def coverage(request):
 def locate(request):
     """Where new centers should go (?model=lscp|mclp|pmedian|pcenter&p=...), and what they add;
     ?format=csv|xlsx|geojson downloads the open sites."""
-    run = run_locate(locate_options(request.GET))
+    run = run_locate(locate_options(request.GET, county_of(request).adcode))
     if request.GET.get("format"):
         return download(request.GET, run.rows(), run.sites.xy[run.solution.sites],
                         f"locate-{run.options.service}-{run.options.model}")

@@ -20,6 +20,8 @@ def reach_parameters():
               _("threshold in network mode")),
         query("max_distance", {"type": "number", "minimum": 0, "default": DEFAULT_METRES},
               _("threshold in euclidean mode, metres")),
+        query("across_borders", {"type": "boolean"},
+              _("neighbouring counties' centers serve too, over their roads")),
     ]
 
 

@@ -13,7 +13,8 @@ from analysis.coverage import catchments, covered_by, nearest_straight, shares_b
 from analysis.network import WALK_KMH, build_network, isochrone, nearest_by_road, road_minutes, straight_metres
 from gisplan.api import Refusal
 from layers import arrays
-from layers.models import ServiceCenter
+from layers.models import County, ServiceCenter, Village
+from layers.regions import county_named
 
 MODES = ("network", "euclidean")
 # Used when no threshold is given: a 30-minute trip, or 5 km in a straight line.
@@ -28,9 +29,12 @@ class CoverageOptions:
     max_minutes: float | None = None  # minutes, network mode
     planned: bool = False  # count planned centers as if they were open
     walk_kmh: float = WALK_KMH
+    county: str | None = None  # the county's 6-digit code; None: the main county
+    across_borders: bool = False  # count the centers (and roads) of neighbouring counties too
 
     def checked(self):
         """These options, or a Refusal with the reason."""
+        county_named(self.county)
         if self.service not in ServiceCenter.Kind.values:
             raise Refusal(_("unknown service type %(service)s; choose one of %(kinds)s")
                           % {"service": self.service, "kinds": ", ".join(ServiceCenter.Kind.values)})
@@ -118,6 +122,13 @@ class CoverageRun:
             "covered_poor": county.covered_poor_population, "all_poor": county.poor_population}
 
 
+def reach_of(county, across_borders):
+    """The counties whose centers and roads serve `county`'s villages: itself, and with
+    `across_borders` its neighbours (a village is served by the nearest center it can reach,
+    whichever county runs it)."""
+    return [county, *(County.objects.neighbours_of(county).order_by("adcode") if across_borders else ())]
+
+
 def _rounded(value, digits):
     return None if not np.isfinite(value) else round(float(value), digits)
 
@@ -125,10 +136,13 @@ def _rounded(value, digits):
 def run_coverage(options):
     """Coverage of the villages by one kind of center, by road (default) or straight line."""
     options = options.checked()
-    villages, centers = arrays.villages(), arrays.centers(options.service, options.planned)
+    county = county_named(options.county)
+    counties = reach_of(county, options.across_borders)
+    villages = arrays.villages(Village.objects.of_county(county))
+    centers = arrays.centers(counties, options.service, options.planned)
     travel = network = None
     if options.mode == "network":
-        lines, speeds, oneway = arrays.roads()
+        lines, speeds, oneway = arrays.roads(counties)
         if not lines:
             raise Refusal(_("there are no roads to travel on; use the euclidean mode"))
         count = len(villages.ids)
@@ -163,6 +177,8 @@ class LocateOptions:
     max_minutes: float | None = None
     keep_existing: bool = False  # the existing centers stay open and count as covering
     time_limit: float | None = DEFAULT_TIME_LIMIT
+    county: str | None = None  # the county's 6-digit code; None: the main county
+    across_borders: bool = False  # neighbouring counties' centers serve too (and stay open)
 
     def checked(self):
         """These options, or a Refusal with the reason."""
@@ -183,7 +199,8 @@ class LocateOptions:
     @property
     def reach(self):
         """The same service, mode and threshold as coverage options."""
-        return CoverageOptions(self.service, self.mode, self.max_distance, self.max_minutes)
+        return CoverageOptions(self.service, self.mode, self.max_distance, self.max_minutes,
+                               county=self.county, across_borders=self.across_borders)
 
 
 @dataclass(frozen=True)
@@ -223,9 +240,10 @@ def _listed(names, at_most=8):
     return "、".join(names[:at_most]) + (_(" and %(n)d more") % {"n": more} if more > 0 else "")
 
 
-def candidate_sites(existing):
-    """The existing centers, then village committees and town seats: where centers may go."""
-    villages, seats = arrays.villages(), arrays.town_seats()
+def candidate_sites(county, existing):
+    """The existing centers, then the county's village committees and town seats: where
+    centers may go."""
+    villages, seats = arrays.villages(Village.objects.of_county(county)), arrays.town_seats(county)
     names = existing.names + villages.names + [_("%(town)s seat") % {"town": n} for n in seats.names]
     kinds = ([_("existing center")] * len(existing.ids) + [_("village committee")] * len(villages.ids)
              + [_("town seat")] * len(seats.ids))
@@ -238,15 +256,18 @@ def run_locate(options):
     candidate sites, by road or straight line."""
     options = options.checked()
     reach = options.reach
-    villages, existing = arrays.villages(), arrays.centers(options.service)
-    sites = candidate_sites(existing)
+    county = county_named(options.county)
+    counties = reach_of(county, options.across_borders)
+    villages = arrays.villages(Village.objects.of_county(county))
+    existing = arrays.centers(counties, options.service)
+    sites = candidate_sites(county, existing)
     free = len(sites.ids) - (len(existing.ids) if options.keep_existing else 0)
     if options.p is not None and options.p > free:  # the solver would refuse it
         raise Refusal(_("p can be at most %(free)d: there are no more candidate sites")
                       % {"free": free})
     count = len(villages.ids)
     if options.mode == "network":
-        lines, speeds, oneway = arrays.roads()
+        lines, speeds, oneway = arrays.roads(counties)
         if not lines:
             raise Refusal(_("there are no roads to travel on; use the euclidean mode"))
         network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, sites.xy]))
@@ -255,7 +276,8 @@ def run_locate(options):
         cost = straight_metres(villages.xy, sites.xy)
     weights = villages.extra["poor_population"].astype(float)
     kept = np.arange(len(existing.ids))
-    fixed = kept if options.keep_existing else ()
+    # A neighbouring county's centers are not this county's to close: they stay open.
+    fixed = kept if options.keep_existing else np.flatnonzero(existing.extra["foreign"])
     cover = cost <= reach.threshold
     limit = {"time_limit": options.time_limit}
     if options.model == "lscp":

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from gisplan.api import Refusal
 from layers.models import ServiceCenter, Zone
+from layers.regions import county_of
 from layers.roles import RUN_ANALYSIS
 
 from .api import coverage_options, locate_options
@@ -33,13 +34,15 @@ def coverage_page(request):
             params.pop("model", None)
             params.pop("p", None)
         try:
-            run = run_coverage(coverage_options(params))
-            proposal = run_locate(locate_options(params)) if params.get("model") else None
+            county = county_of(request).adcode
+            run = run_coverage(coverage_options(params, county))
+            proposal = run_locate(locate_options(params, county)) if params.get("model") else None
         except Refusal as problem:
             context["problem"] = str(problem)
             run = proposal = None
         else:
-            zones = dict(Zone.objects.in_force().values_list("code", "name"))
+            zones = dict(Zone.objects.of_county(county_of(request)).in_force()
+                         .values_list("code", "name"))
             rows = list(run.rows())
             context.update(run=run, shares=[(zones.get(k, k) if k else _("County"), s)
                                             for k, s in run.shares.items()],

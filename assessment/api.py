@@ -11,6 +11,7 @@ from django.views.decorators.gzip import gzip_page
 from gisplan.api import Refusal, answer, attachment, endpoint, flag
 from layers.forms import saved_upload
 from layers.importing import reading
+from layers.regions import county_of
 from layers.roles import VIEW_DATA
 
 from .periods import import_periods, trends, worse
@@ -27,7 +28,8 @@ def assessment(request):
     fmt = request.GET.get("format") or "json"
     if fmt != "json" and f".{fmt}" not in SUFFIXES:
         raise Refusal(_("format is json, csv or xlsx"))
-    run = run_assessment(AssessOptions(request.GET.get("module") or "standard"))
+    run = run_assessment(AssessOptions(request.GET.get("module") or "standard",
+                                       county_of(request).adcode))
     if fmt != "json":
         return attachment(f"exit-assessment.{fmt}", lambda path: write_report(run, path))
     rules = run.rules

@@ -21,6 +21,7 @@ from layers.arrays import exit_columns
 from layers.exit_criteria import EXIT_ASSESSED, exit_rules, failure_reason, module_label
 from layers.models import Road, ServiceCenter, Village
 from layers.naming import village_label
+from layers.regions import county_named
 
 SEPARATOR = "；"
 # The zones' service centers, each checked by road within the rules' services_within_minutes.
@@ -33,9 +34,11 @@ CATEGORIES = ("poor_households", "industry_support_households", "livelihood_guar
 @dataclass(frozen=True)
 class AssessOptions:
     module: str = "standard"  # the module the priority list and the summary follow
+    county: str | None = None  # the county's 6-digit code; None: the main county
 
     def checked(self):
         """These options, or a Refusal with the reason."""
+        county_named(self.county)
         if self.module not in exit_rules().modules:
             raise Refusal(_("unknown module %(module)s; choose one of %(modules)s")
                           % {"module": self.module,
@@ -162,9 +165,9 @@ def run_assessment(options=None):
     """Assess every village against the rules in force (`options`: AssessOptions, the standard
     module by default) and check the record against the map."""
     options = (options or AssessOptions()).checked()
-    rules = exit_rules()
+    rules, county = exit_rules(), county_named(options.county)
     road_near = Road.objects.filter(geometry__dwithin=(OuterRef("location"), rules.road_within_m))
-    queryset = Village.objects.filter(EXIT_ASSESSED).order_by("code")
+    queryset = Village.objects.of_county(county).filter(EXIT_ASSESSED).order_by("code")
     villages = list(queryset.annotate(road_near=Exists(road_near), label=village_label()).values(
         "code", "label", "zone__code", "zone__name", "population", "poor_population",
         *CATEGORIES, "road_connected", "has_clinic", "road_near"))
@@ -172,14 +175,14 @@ def run_assessment(options=None):
         village["zone"], village["zone_name"] = village.pop("zone__code"), village.pop("zone__name")
         village["name"] = village.pop("label")
     committees = [{"zone": zone, "zone_name": name, **dict(zip(CATEGORIES, figures))}
-                  for zone, name, *figures in Village.objects.values_list(
+                  for zone, name, *figures in Village.objects.of_county(county).values_list(
                       "zone__code", "zone__name", *CATEGORIES)]
     columns = exit_columns(queryset)
     results = {name: assess(module, columns) for name, module in rules.modules.items()}
     minutes, services = None, {}
-    if Road.objects.exists():  # without roads nothing can be reached on the map
+    if Road.objects.of_county(county).exists():  # without roads nothing can be reached
         clinics = (ServiceCenter.Kind.VILLAGE_CLINIC, ServiceCenter.Kind.TOWN_HEALTH_CENTER)
-        travel = road_minutes_to(clinics + SERVICES, queryset)
+        travel = road_minutes_to(county, clinics + SERVICES, queryset)
         minutes = np.minimum(*(travel[kind] for kind in clinics))
         services = {kind: travel[kind] <= rules.services_within_minutes for kind in SERVICES}
     return AssessmentRun(options, villages, columns, results,
@@ -187,13 +190,13 @@ def run_assessment(options=None):
                          committees)
 
 
-def road_minutes_to(kinds, queryset):
+def road_minutes_to(county, kinds, queryset):
     """{kind: the minutes by road from each village of `queryset` to its nearest center of
-    that kind (inf: none)}, in the villages' code order, on one road network built for all the
-    kinds at once."""
+    that kind in `county` (inf: none)}, in the villages' code order, on one road network of the
+    county built for all the kinds at once."""
     villages = arrays.villages(queryset)
-    centers = [arrays.centers(kind) for kind in kinds]
-    lines, speeds, oneway = arrays.roads()
+    centers = [arrays.centers([county], kind) for kind in kinds]
+    lines, speeds, oneway = arrays.roads([county])
     network = build_network(lines, speeds, oneway,
                             np.concatenate([villages.xy] + [c.xy for c in centers]))
     count, minutes, first = len(villages.ids), {}, len(villages.ids)

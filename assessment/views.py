@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from analysis.exit import RulesError
 from gisplan.api import Refusal
 from layers.exit_criteria import exit_rules, module_label
+from layers.regions import county_of
 from layers.roles import VIEW_DATA
 
 from .charts import line_chart
@@ -25,7 +26,7 @@ def assessment_page(request):
     try:
         context = {"modules": [(name, module_label(name)) for name in exit_rules().modules],
                    "module": module}
-        options = AssessOptions(module).checked()
+        options = AssessOptions(module, county_of(request).adcode).checked()
     except RulesError as problem:  # a rules file broken since the server started
         return render(request, "assessment/assessment.html", {"problem": str(problem)},
                       status=500)

@@ -139,10 +139,10 @@ def multiply(times):
             SELECT left(code, 6) || '9' || k || lpad(id::text, 4, '0'), name || k, {copied}
             FROM layers_village v, generate_series(1, {times - 1}) k""")
         for table, columns in (
-                ("layers_servicecenter", "kind, name, location, zone_id, capacity, status"),
-                ("layers_industry", "kind, name, location, zone_id, site, poor_households_driven, "
-                                    "investment_10k_yuan, status"),
-                ("layers_road", "name, road_class, speed_kmh, oneway, geometry")):
+                ("layers_servicecenter", "county_id, kind, name, location, zone_id, capacity, status"),
+                ("layers_industry", "county_id, kind, name, location, zone_id, site, "
+                                    "poor_households_driven, investment_10k_yuan, status"),
+                ("layers_road", "county_id, name, road_class, speed_kmh, oneway, geometry")):
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}, "
                            f"generate_series(1, {times - 1})")
 

@@ -139,7 +139,7 @@ def stage_rederive(folder):
     outline = shapely.geometry.mapping(shapely.from_wkb(bytes(County.objects.get().boundary.wkb)))
     base = peak_mb()
     start = time.perf_counter()
-    stack = county_stack()
+    stack = county_stack(County.objects.get())
     middle = time.perf_counter()
     with rasterio.open(dem.path) as d, rasterio.open(cover.path) as c:
         write_jpeg(*basemap_image(d, c, outline), folder / "basemap.jpg")

@@ -56,7 +56,8 @@ RAW = {
         "layers_village v LEFT JOIN layers_town t ON t.id = v.town_id "
         "LEFT JOIN layers_zone z ON z.id = v.zone_id", "v.web_boundary", 4326,
         "v.code, v.name, CASE WHEN EXISTS (SELECT 1 FROM layers_village n WHERE n.name = v.name "
-        "AND n.id <> v.id) THEN v.name || '（' || t.name || '）' ELSE v.name END AS label, "
+        "AND n.county_id = v.county_id AND n.id <> v.id) "
+        "THEN v.name || '（' || t.name || '）' ELSE v.name END AS label, "
         "v.kind, t.name AS town, z.name AS zone, z.code AS zone_code, v.households, "
         "v.population, v.poor_households, v.poor_population, v.exit_status, v.exit_year, "
         "CASE WHEN v.population > 0 THEN v.poor_population::float / v.population END "

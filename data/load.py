@@ -98,7 +98,7 @@ def _write(sample, basemap_path, basemap_bounds):
     towns = Town.objects.bulk_create(
         Town(county=county, code=t.code, name=t.name, kind=t.kind, boundary=_multi(t.boundary),
              seat=_geos(t.seat)) for t in sample.towns)
-    plan = PlanVersion.objects.create(name="四大片区规划（示例）", status=PlanVersion.Status.APPROVED,
+    plan = PlanVersion.objects.create(county=county, name="四大片区规划（示例）", status=PlanVersion.Status.APPROVED,
                                       note="合成示例数据 synthetic sample")
     loaded = {"default_change_reason": "sample county loaded", "default_date": timezone.now()}
     bulk_create_with_history([
@@ -108,7 +108,7 @@ def _write(sample, basemap_path, basemap_bounds):
     # Every plan object starts its history (the audit log) here, so that the first change to
     # one lists the fields it changed.
     villages = bulk_create_with_history([
-        Village(code=v.code, name=v.name, kind=v.kind, town=towns[v.town], location=_geos(v.point),
+        Village(county=county, code=v.code, name=v.name, kind=v.kind, town=towns[v.town], location=_geos(v.point),
                 boundary=_multi(v.boundary), **_figure_fields(v.figures))
         for v in sample.villages], Village, **loaded)
     VillagePeriod.objects.bulk_create(
@@ -120,39 +120,41 @@ def _write(sample, basemap_path, basemap_bounds):
                       returned_households=p.returned_households, new_households=p.new_households)
         for p in sample.periods)
     bulk_create_with_history([
-        ServiceCenter(kind=c.kind, name=c.name, location=_geos(c.point), capacity=c.capacity,
+        ServiceCenter(county=county, kind=c.kind, name=c.name, location=_geos(c.point), capacity=c.capacity,
                       status=c.status, village=None if c.village is None else villages[c.village])
         for c in sample.centers], ServiceCenter, **loaded)
     bulk_create_with_history([
-        Industry(kind=i.kind, name=i.name, location=_geos(i.point),
+        Industry(county=county, kind=i.kind, name=i.name, location=_geos(i.point),
                  site=None if i.site is None else _multi(i.site),
                  poor_households_driven=i.poor_households_driven,
                  investment_10k_yuan=i.investment_10k_yuan, status=i.status)
         for i in sample.industries], Industry, **loaded)
     bulk_create_with_history([
-        Road(name=r.name, road_class=r.road_class, speed_kmh=r.speed_kmh, geometry=_geos(r.line))
+        Road(county=county, name=r.name, road_class=r.road_class, speed_kmh=r.speed_kmh, geometry=_geos(r.line))
         for r in sample.roads], Road, **loaded)
     bulk_create_with_history([
-        River(name=name, geometry=_geos(line), synthetic_name=synthetic)
+        River(county=county, name=name, geometry=_geos(line), synthetic_name=synthetic)
         for name, line, synthetic in sample.rivers], River, **loaded)
     ProtectedArea.objects.bulk_create(
-        ProtectedArea(kind=kind, name=PROTECTED_NAMES[kind], boundary=_multi(area), synthetic=True)
+        ProtectedArea(county=county, kind=kind, name=PROTECTED_NAMES[kind], boundary=_multi(area), synthetic=True)
         for kind, area in sample.protected.items() if not area.is_empty)
     RasterLayer.objects.bulk_create(
-        RasterLayer(name=r.name, kind=r.kind, path=str(r.path), srid=places.STORAGE_SRID,
+        RasterLayer(county=county, name=r.name, kind=r.kind, path=str(r.path), srid=places.STORAGE_SRID,
                     resolution=r.resolution, width=r.width, height=r.height,
                     footprint=_box(r.bounds, places.STORAGE_SRID), synthetic=True,
                     native_resolution=r.resolution, native_crs=f"EPSG:{places.STORAGE_SRID}",
                     source="gisplan sample county generator")
         for r in sample.rasters)
     footprint = _box(basemap_bounds, 3857)
-    RasterLayer.objects.create(name="离线底图（合成）", kind=RasterLayer.Kind.BASEMAP,
+    RasterLayer.objects.create(county=county, name="离线底图（合成）", kind=RasterLayer.Kind.BASEMAP,
                                path=str(basemap_path), srid=3857, resolution=0, width=0, height=0,
                                footprint=footprint, synthetic=True)
     for model in (Village, ServiceCenter, Industry):
-        model.objects.assign_zones()
-    for model in (County, Town, Zone, Village):
-        model.objects.derive_web_shapes()
+        model.objects.of_county(county).assign_zones()
+    County.objects.filter(pk=county.pk).derive_web_shapes()
+    for model in (Town, Village):
+        model.objects.filter(county=county).derive_web_shapes()
+    Zone.objects.of_county(county).derive_web_shapes()
 
 
 def _box(bounds, srid):

@@ -43,6 +43,9 @@ CSRF_FAILURE_VIEW = "gisplan.errors.csrf_failure"  # JSON under /api/
 # Geometries are stored in a projected CRS in metres (EPSG:4546, CGCS2000 / 3-degree
 # Gauss-Kruger CM 111E, for the sample county); layers.checks verifies the choice.
 STORAGE_SRID = _env_int("GISPLAN_SRID", 4546)
+# The installation's main county (its 6-digit code): commands and URLs that name no county act
+# on it (Luonan in the sample); without it, on the first county by code.
+DEFAULT_COUNTY = os.environ.get("GISPLAN_DEFAULT_COUNTY", "611021")
 # An optional online basemap for the portal, off unless set, e.g. Tianditu with a key:
 # GISPLAN_TILE_URL=https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY
 TILE_URL = os.environ.get("GISPLAN_TILE_URL", "")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from gisplan.api import NotFound, answer, endpoint, require, without_nul
 from layers.files_api import checked_import_form, checked_raster_form
+from layers.regions import county_of
 from layers.roles import RUN_ANALYSIS
 
 from .models import Job
@@ -50,19 +51,23 @@ def analysis_job(request, kind):
     given = {**request.GET.dict(), **request.POST.dict()}
     analysis = ANALYSES[kind]
     params = without_nul({name: given[name] for name in analysis.parameters if given.get(name)})
-    analysis.options(params)  # refused now, not in the worker
+    county = county_of(request).adcode
+    analysis.options(params, county)  # refused now, not in the worker
     return accepted(enqueue(Job.objects.create(kind=kind, params=params, user=request.user,
+                                               region=county,
                                                language=get_language())))
 
 
 @endpoint("POST")
 def import_job(request, layer):
-    return accepted(queue_import(checked_import_form(request, layer).cleaned_data, request.user))
+    return accepted(queue_import(checked_import_form(request, layer).cleaned_data, request.user,
+                                 county_of(request).adcode))
 
 
 @endpoint("POST")
 def raster_import_job(request, kind):
-    return accepted(queue_raster_import(checked_raster_form(request, kind).cleaned_data, request.user))
+    return accepted(queue_raster_import(checked_raster_form(request, kind).cleaned_data, request.user,
+                                        county_of(request).adcode))
 
 
 @endpoint("GET")

@@ -36,6 +36,8 @@ class Job(models.Model):
     params = models.JSONField(_("parameters"), default=dict)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                              related_name="+", verbose_name=_("user"))
+    # The code of the county (6 digits), city (4) or province (2) the job was asked for.
+    region = models.CharField(_("region"), max_length=12, blank=True)
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.QUEUED)

@@ -57,13 +57,14 @@ def run_import(job, progress):
     params = job.params
     options = ImportOptions(params["kind"], job.upload_folder / params["file"],
                             params.get("encoding"), params.get("srid"), params.get("layer"),
-                            params.get("replace", False), params.get("dry_run", False), job.user)
+                            params.get("replace", False), params.get("dry_run", False), job.user,
+                            job.region or None)
     return _from_upload(job, lambda: import_layer(options, progress=lambda records: progress.records(
         _("checking the features"), records)))
 
 
 def run_raster_import(job, progress):
-    options = raster_options(job.params, job.upload_folder / job.params["file"])
+    options = raster_options(job.params, job.upload_folder / job.params["file"], job.region or None)
     return _from_upload(job, lambda: import_raster(options, progress))
 
 
@@ -79,17 +80,17 @@ def _from_upload(job, run):
 
 def run_coverage_job(job, progress):
     progress(_("travel times"), 0)
-    return coverage_data(run_coverage(coverage_options(job.params)))
+    return coverage_data(run_coverage(coverage_options(job.params, job.region or None)))
 
 
 def run_locate_job(job, progress):
     progress(_("solving"), 0)
-    return locate_data(run_locate(locate_options(job.params)))
+    return locate_data(run_locate(locate_options(job.params, job.region or None)))
 
 
 def run_suitability_job(job, progress):
     stages = {"criteria": _("deriving the criteria"), "surface": _("scoring the county")}
-    return siting_data(run_siting(siting_options(job.params),
+    return siting_data(run_siting(siting_options(job.params, job.region or None),
                                   progress=lambda stage, fraction: progress(stages[stage], fraction)))
 
 
@@ -98,15 +99,16 @@ class Analysis:
     """An analysis a job runs with the parameters of its endpoint."""
 
     parameters: tuple  # the query parameters the endpoint reads: only these are kept
-    options: Callable  # parameters -> checked options, or a refusal
+    options: Callable  # (parameters, county code) -> checked options, or a refusal
     run: Callable  # (job, progress) -> the endpoint's JSON
 
 
-REACH = ("service", "mode", "max_distance", "max_minutes", "planned")
+REACH = ("service", "mode", "max_distance", "max_minutes", "planned", "across_borders")
 ANALYSES = {
-    Job.Kind.COVERAGE: Analysis(REACH, lambda p: coverage_options(p).checked(), run_coverage_job),
+    Job.Kind.COVERAGE: Analysis(REACH, lambda p, county: coverage_options(p, county).checked(),
+                                run_coverage_job),
     Job.Kind.LOCATE: Analysis(REACH + ("model", "p", "keep_existing", "time_limit"),
-                              lambda p: locate_options(p).checked(), run_locate_job),
+                              lambda p, county: locate_options(p, county).checked(), run_locate_job),
     Job.Kind.SUITABILITY: Analysis(("industry", "zone", "top"), siting_options,
                                    run_suitability_job),
 }
@@ -146,22 +148,23 @@ def enqueue(job):
     return job
 
 
-def queue_import(data, user):
-    """Queue the import of a checked ImportForm's `data`: the file waits in the job's folder."""
-    return _queue_upload(Job.Kind.IMPORT, data, user, lambda name: {
+def queue_import(data, user, county):
+    """Queue the import of a checked ImportForm's `data` into `county` (its code): the file
+    waits in the job's folder."""
+    return _queue_upload(Job.Kind.IMPORT, data, user, county, lambda name: {
         "kind": data["kind"], "file": name, "encoding": data["encoding"] or None,
         "srid": data["srid"], "layer": data["layer"] or None, "replace": data["replace"],
         "dry_run": data["dry_run"]})
 
 
-def queue_raster_import(data, user):
-    """Queue the import of a checked RasterImportForm's `data`."""
-    return _queue_upload(Job.Kind.RASTER, data, user, lambda name: {
+def queue_raster_import(data, user, county):
+    """Queue the import of a checked RasterImportForm's `data` into `county` (its code)."""
+    return _queue_upload(Job.Kind.RASTER, data, user, county, lambda name: {
         **{key: value for key, value in data.items() if key != "file"}, "file": name})
 
 
-def _queue_upload(kind, data, user, params):
-    job = Job(kind=kind, user=user, language=translation.get_language())
+def _queue_upload(kind, data, user, county, params):
+    job = Job(kind=kind, user=user, region=county, language=translation.get_language())
     job.upload_folder.mkdir(parents=True)
     try:
         path = saved_upload(data["file"], job.upload_folder)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from layers.forms import RasterImportForm, may_import_rasters
+from layers.regions import county_of
 from layers.roles import VIEW_DATA
 from layers.views import data_page_response, import_form, replace_refused
 
@@ -34,7 +35,7 @@ def queue_import_page(request):
         raise PermissionDenied
     refusal = replace_refused(request, form.cleaned_data) if form.is_valid() else None
     if form.is_valid() and refusal is None:
-        queue_import(form.cleaned_data, request.user)
+        queue_import(form.cleaned_data, request.user, county_of(request).adcode)
         return redirect("jobs:jobs")
     return data_page_response(request, form, refusal=refusal, status=400)
 
@@ -48,6 +49,6 @@ def queue_raster_page(request):
         raise PermissionDenied
     form = RasterImportForm(request.POST, request.FILES)
     if form.is_valid():
-        queue_raster_import(form.cleaned_data, request.user)
+        queue_raster_import(form.cleaned_data, request.user, county_of(request).adcode)
         return redirect("jobs:jobs")
     return data_page_response(request, import_form(request), raster_form=form, status=400)

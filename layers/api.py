@@ -24,6 +24,7 @@ from .exit_criteria import EXIT_ASSESSED, criterion_label, exit_rules
 from .geojson import feature_collection, geometry_sql
 from .models import County, Industry, ProtectedArea, River, Road, ServiceCenter, Town, Village, Zone
 from .naming import village_label
+from .regions import county_of
 from .roles import VIEW_DATA, view_permission
 
 CACHE_SECONDS = 60  # the map refetches a layer at most this often; edits show within a minute
@@ -43,9 +44,10 @@ class Layer:
     extra: object = None  # rows -> one dict of more properties per row, in order
     computed: dict = field(default_factory=dict)  # name -> a function giving its expression
 
-    def queryset(self):
-        manager = self.model.objects
-        rows = manager.in_force() if self.in_force_only else manager.all()
+    def queryset(self, region):
+        """The layer's rows in `region` (a province, city or county code; "": every county)."""
+        rows = self.model.objects.in_region(region)
+        rows = rows.in_force() if self.in_force_only else rows
         return rows.annotate(**{name: expression() for name, expression in self.computed.items()})
 
     @property
@@ -123,11 +125,10 @@ def parse_bbox(text):
     return box
 
 
-def county_area():
+def county_area(county):
     """The county's extent in lon/lat with a degree of margin: boxes are cut to it, because a
     box far larger than the county cannot be projected into the storage CRS faithfully."""
-    county = County.objects.only("web_boundary").first()
-    if county is None or county.web_boundary is None:
+    if county.web_boundary is None:
         return None
     west, south, east, north = county.web_boundary.extent
     box = Polygon.from_bbox((west - 1, south - 1, east + 1, north + 1))
@@ -135,12 +136,12 @@ def county_area():
     return box
 
 
-def select(layer, params):
-    """The layer's queryset narrowed by the request's parameters."""
-    rows = layer.queryset()
+def select(layer, params, county):
+    """The layer's rows in `county` narrowed by the request's parameters."""
+    rows = layer.queryset(county.adcode)
     without_nul(params)
     if params.get("bbox"):
-        box, area = parse_bbox(params["bbox"]), county_area()
+        box, area = parse_bbox(params["bbox"]), county_area(county)
         box = box.intersection(area) if area else box
         if box.empty:
             return rows.none()
@@ -181,7 +182,7 @@ def layer_geojson(request, name):
     if layer is None:
         raise NotFound(_("no such layer: %(name)s") % {"name": name})
     require(request.user, layer.permission, _("your role may not view this layer"))
-    response = HttpResponse(serialize(layer, select(layer, request.GET)),
+    response = HttpResponse(serialize(layer, select(layer, request.GET, county_of(request))),
                             content_type="application/geo+json")
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     return response
@@ -193,7 +194,7 @@ def raster_value(request, kind):
     if kind not in rasters.KINDS:
         raise NotFound(_("no such raster: %(kind)s") % {"kind": kind})
     lon, lat = (_coordinate(request, name, limit) for name, limit in (("lon", 180), ("lat", 90)))
-    value = rasters.value_at(kind, lon, lat)
+    value = rasters.value_at(county_of(request), kind, lon, lat)
     if value is None:
         raise NotFound(_("the county has no %(kind)s raster yet") % {"kind": kind})
     return answer(dataclasses.asdict(value))

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .exit_criteria import exit_rules
-from .models import Road, ServiceCenter, Town, Village
+from .models import Road, ServiceCenter, Town
 from .naming import village_label
 
 
@@ -30,10 +30,10 @@ class Places:
     extra: dict  # column name -> array
 
 
-def villages(queryset=None):
-    """Village committees, named by their labels (layers.naming), with code, zone and the
-    people the analyses weigh."""
-    rows = list((queryset if queryset is not None else Village.objects.all()).order_by("code")
+def villages(queryset):
+    """The village committees of `queryset`, named by their labels (layers.naming), with code,
+    zone and the people the analyses weigh."""
+    rows = list(queryset.order_by("code")
                 .annotate(label=village_label())
                 .values_list("pk", "label", "location", "code", "zone__code", "zone__name",
                              "population", "poor_population"))
@@ -45,25 +45,33 @@ def villages(queryset=None):
                       "poor_population": np.array([r[7] for r in rows], dtype=np.int64)})
 
 
-def centers(kind, planned=False):
-    """Service centers of `kind` (existing ones, and planned ones if asked)."""
-    rows = ServiceCenter.objects.of_kind(kind).order_by("name", "pk")
+def centers(counties, kind, planned=False):
+    """The service centers of `kind` (existing ones, and planned ones if asked) of `counties`,
+    a list whose first is the county asked about: the others' centers are named with their
+    county, as 镇卫生院（丹凤县）, and come after its own."""
+    home = counties[0]
+    rows = ServiceCenter.objects.filter(county__in=counties).of_kind(kind)
     if not planned:
         rows = rows.existing()
-    rows = list(rows.values_list("pk", "name", "location", "status"))
-    return Places(np.array([r[0] for r in rows], dtype=int), [r[1] for r in rows],
-                  _xy(r[2] for r in rows), {"status": [r[3] for r in rows]})
+    rows = sorted(rows.values_list("pk", "name", "location", "status", "county", "county__name"),
+                  key=lambda r: (r[4] != home.pk, r[1], r[0]))
+    return Places(np.array([r[0] for r in rows], dtype=int),
+                  [r[1] if r[4] == home.pk else f"{r[1]}（{r[5]}）" for r in rows],
+                  _xy(r[2] for r in rows), {"status": [r[3] for r in rows],
+                                            "foreign": np.array([r[4] != home.pk for r in rows], bool)})
 
 
-def town_seats():
-    rows = list(Town.objects.order_by("code").values_list("pk", "name", "seat"))
+def town_seats(county):
+    rows = list(Town.objects.of_county(county).order_by("code").values_list("pk", "name", "seat"))
     return Places(np.array([r[0] for r in rows], dtype=int), [r[1] for r in rows],
                   _xy(r[2] for r in rows), {})
 
 
-def roads():
-    """Every road's vertices ((k, 2) arrays in the storage CRS), speeds and one-way flags."""
-    rows = list(Road.objects.order_by("pk").values_list("geometry", "speed_kmh", "oneway"))
+def roads(counties):
+    """The vertices of the roads of `counties` ((k, 2) arrays in the storage CRS), their speeds
+    and one-way flags. Roads of neighbouring counties that meet at the border join."""
+    rows = list(Road.objects.filter(county__in=counties).order_by("pk")
+                .values_list("geometry", "speed_kmh", "oneway"))
     return ([np.array(r[0].coords) for r in rows], np.array([r[1] for r in rows], dtype=float),
             np.array([r[2] for r in rows], dtype=bool))
 

@@ -46,9 +46,9 @@ class TileBasemap:
     subdomains: str = ""
 
 
-def basemap_layer():
-    """The RasterLayer of the offline basemap image, or None before one is loaded."""
-    return RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP).first()
+def basemap_layer(county):
+    """The RasterLayer of the county's offline basemap image, or None before one is loaded."""
+    return RasterLayer.objects.of_county(county).filter(kind=RasterLayer.Kind.BASEMAP).first()
 
 
 def basemap_url(layer):
@@ -57,8 +57,8 @@ def basemap_url(layer):
     return f"{reverse('basemap')}?v={layer.pk}"
 
 
-def offline_basemap():
-    layer = basemap_layer()
+def offline_basemap(county):
+    layer = basemap_layer(county)
     if layer is None:
         return None
     west, south, east, north = layer.footprint.transform(4326, clone=True).extent

@@ -144,9 +144,10 @@ class Dataset:
     at_most: tuple = ()  # (lesser, greater) field pairs checked on every row written
     table_updates: bool = False  # a table without coordinates may update existing rows
 
-    def queryset(self):
-        """The rows an export writes."""
-        return Zone.objects.in_force() if self.model is Zone else self.model.objects.all()
+    def queryset(self, county):
+        """The rows of `county` an export writes."""
+        rows = self.model.objects.of_county(county)
+        return rows.in_force() if self.model is Zone else rows
 
     @property
     def permission(self):
@@ -217,8 +218,7 @@ DATASETS = {
         Column("code", ("乡镇代码", "代码", "town_code"), required=True, parse=Code(9)),
         name_column(),
         Column("kind", ("类型",)),
-    ), defaults={"county": lambda values: County.objects.get(),
-                 "seat": lambda values: values["boundary"].point_on_surface}),
+    ), defaults={"seat": lambda values: values["boundary"].point_on_surface}),
     "zones": Dataset(Zone, {"polygon": "boundary"}, ("code",), (
         Column("code", ("片区代码", "代码", "片区"), required=True),
         name_column(),

@@ -23,6 +23,7 @@ from gisplan.api import Refusal
 from .crs import epsg_crs, reproject, transformer
 from .datasets import DATASETS, Code
 from . import spreadsheets
+from .regions import county_named
 
 FORMATS = (".geojson", ".gpkg", ".shp.zip", ".csv", ".xlsx")
 FIONA_GEOMETRY = {"polygon": "MultiPolygon", "point": "Point", "line": "LineString"}
@@ -38,6 +39,7 @@ class ExportOptions:
     kind: str  # a key of layers.datasets.DATASETS
     path: Path  # its name ends with one of FORMATS
     srid: int | None = None  # the EPSG code of the output (default: see default_srid)
+    county: str | None = None  # the 6-digit code of the county exported; None: the main one
 
 
 def file_format(path):
@@ -66,7 +68,7 @@ def export_layer(options):
     if fmt in (".csv", ".xlsx") and not crs.is_geographic:
         raise ExportRefused(_("CSV and XLSX files carry lon/lat: give a geographic EPSG code such "
                               "as 4326 or 4490, not %(srid)d") % {"srid": srid})
-    rows = list(dataset.queryset().values(*[c.lookup or c.target for c in dataset.columns],
+    rows = list(dataset.queryset(county_named(options.county)).values(*[c.lookup or c.target for c in dataset.columns],
                                           *dataset.geometry.values()))
     path = Path(options.path)
     # Written beside the target and renamed into place: a failed export leaves nothing behind.

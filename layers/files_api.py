@@ -13,6 +13,7 @@ from gisplan.api import Forbidden, NotFound, Refusal, answer, attachment, endpoi
 from .datasets import DATASETS
 from .exporting import ExportOptions, export_layer
 from .forms import ImportForm, RasterImportForm, may_import, may_import_rasters
+from .regions import county_of
 
 
 def dataset(kind):
@@ -51,7 +52,7 @@ def checked_raster_form(request, kind):
 
 @endpoint("POST")
 def import_file(request, kind):
-    report = checked_import_form(request, kind).run(request.user)
+    report = checked_import_form(request, kind).run(request.user, county_of(request).adcode)
     return answer({**dataclasses.asdict(report), "summary": report.summary()})
 
 
@@ -63,4 +64,5 @@ def export_file(request, kind, fmt):
     except ValueError:
         raise Refusal(_("srid must be an EPSG code (a whole number)")) from None
     name = f"{kind}.{fmt}"
-    return attachment(name, lambda path: export_layer(ExportOptions(kind, path, srid)))
+    county = county_of(request).adcode
+    return attachment(name, lambda path: export_layer(ExportOptions(kind, path, srid, county)))

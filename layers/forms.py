@@ -68,14 +68,15 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, DATASETS[k].model._meta.verbose_name_plural) for k in kinds]
 
-    def run(self, user):
-        """Import the uploaded file; raises ImportRefused with the reason."""
+    def run(self, user, county):
+        """Import the uploaded file into `county` (its code); raises ImportRefused with the
+        reason."""
         data, upload = self.cleaned_data, self.cleaned_data["file"]
         with tempfile.TemporaryDirectory() as folder:
             path = saved_upload(upload, folder)
             return import_layer(ImportOptions(
                 data["kind"], path, data["encoding"] or None, data["srid"], data["layer"] or None,
-                data["replace"], data["dry_run"], user))
+                data["replace"], data["dry_run"], user, county))
 
 
 def may_import_rasters(user):
@@ -126,9 +127,10 @@ class RasterImportForm(forms.Form):
         return data
 
 
-def raster_options(params, path):
+def raster_options(params, path, county=None):
     """The RasterOptions of a checked RasterImportForm's data (`params`, the file saved at
     `path`): uploads keep the upload size limit."""
     return RasterOptions(params["kind"], path, params["classes"] or None, params["units"] or "metres",
                          params["source"], params["licence"], params["attribution"],
-                         params["encoding"] or None, params["srid"], reading.MAX_UPLOAD_BYTES)
+                         params["encoding"] or None, params["srid"], reading.MAX_UPLOAD_BYTES,
+                         county)

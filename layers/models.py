@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from analysis import landcover
 
 SRID = settings.STORAGE_SRID
+NEIGHBOUR_METRES = 500.0  # counties whose outlines come this close are neighbours
 # Web shapes are simplified by this much (metres) and stored in lon/lat for the map portal.
 WEB_TOLERANCE_METRES = 20.0
 WEB_SRID = 4326
@@ -60,8 +61,28 @@ class WebShaped(models.Model):
         super().save(*args, **kwargs)
 
 
+class CountyQuerySet(WebShapedQuerySet):
+    def of_county(self, county):
+        return self.filter(pk=getattr(county, "pk", county))
+
+    def default(self):
+        """The installation's main county (settings.DEFAULT_COUNTY), or else the first by code:
+        what commands and URLs act on when no county is named."""
+        return self.filter(adcode=settings.DEFAULT_COUNTY).first() or self.order_by("adcode").first()
+
+    def in_region(self, code):
+        """The counties of a province (2 digits), city (4) or county (6) code."""
+        return self.filter(adcode__startswith=code)
+
+    def neighbours_of(self, county):
+        """The counties that share a border with `county` (within NEIGHBOUR_METRES of its
+        outline: outlines of two sources rarely meet exactly)."""
+        return self.filter(boundary__dwithin=(county.boundary, NEIGHBOUR_METRES)).exclude(pk=county.pk)
+
+
 class County(WebShaped):
-    """The county whose plan this is: its outline and its poverty baseline."""
+    """A county with its plan: its outline and its poverty baseline. Its city and province are
+    the first four and two digits of its code."""
 
     adcode = models.CharField(_("administrative code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -80,6 +101,8 @@ class County(WebShaped):
         validators=[MinValueValidator(1.0), MaxValueValidator(1000.0)],
         help_text=_("Empty: the cell size of the finest raster imported."))
 
+    objects = CountyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("county")
         verbose_name_plural = _("counties")
@@ -91,6 +114,41 @@ class County(WebShaped):
     @property
     def poverty_incidence(self):
         return self.poor_population / self.rural_population if self.rural_population else None
+
+    @property
+    def city_code(self):
+        return self.adcode[:4]
+
+    @property
+    def province_code(self):
+        return self.adcode[:2]
+
+
+class OfCountyQuerySet(models.QuerySet):
+    county_lookup = "county"  # how a row reaches its county
+
+    def of_county(self, county):
+        return self.filter(**{self.county_lookup: county})
+
+    def in_region(self, code):
+        """The rows of the counties of a province (2 digits), city (4) or county (6) code."""
+        return self.filter(**{f"{self.county_lookup}__adcode__startswith": code})
+
+
+class OfCounty(models.Model):
+    """A row that belongs to one county: its data, edited and seen as that county's."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("county"))
+
+    objects = OfCountyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class TownQuerySet(WebShapedQuerySet, OfCountyQuerySet):
+    pass
 
 
 class Town(WebShaped):
@@ -109,6 +167,8 @@ class Town(WebShaped):
     boundary = models.MultiPolygonField(_("boundary"), srid=SRID)
     seat = models.PointField(_("seat"), srid=SRID)
 
+    objects = TownQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("town")
         verbose_name_plural = _("towns")
@@ -118,7 +178,7 @@ class Town(WebShaped):
         return self.name
 
 
-class PlanVersionQuerySet(models.QuerySet):
+class PlanVersionQuerySet(OfCountyQuerySet):
     def approved(self):
         return self.filter(status=PlanVersion.Status.APPROVED)
 
@@ -127,11 +187,12 @@ class PlanVersionQuerySet(models.QuerySet):
         return self.filter(status__in=[PlanVersion.Status.APPROVED, PlanVersion.Status.ARCHIVED])
 
 
-APPROVAL_LOCK = 4_546_001  # the advisory lock key of approvals (any fixed number)
+APPROVAL_LOCK = 4_546_001  # the advisory lock key of approvals, with the county (any fixed number)
 
 
-class PlanVersion(models.Model):
-    """A named version of the zone partition: drafts are edited while the approved one is in force."""
+class PlanVersion(OfCounty):
+    """A named version of a county's zone partition: drafts are edited while the approved one is
+    in force."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -159,8 +220,8 @@ class PlanVersion(models.Model):
         verbose_name = _("plan version")
         verbose_name_plural = _("plan versions")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["status"], condition=Q(status="approved"),
-                                               name="one_approved_plan")]
+        constraints = [models.UniqueConstraint(fields=["county"], condition=Q(status="approved"),
+                                               name="one_approved_plan_per_county")]
         permissions = [("approve_planversion", _("Can approve a plan version"))]
 
     def __str__(self):
@@ -172,25 +233,29 @@ class PlanVersion(models.Model):
 
     @transaction.atomic
     def approve(self):
-        """Put this version in force: archive the one in force and reassign everything zoned."""
-        # Raw SQL: two versions approved at once must queue one behind the other, or both would
-        # archive the same old version and the second would break `one_approved_plan`. A row
-        # lock cannot do it (the second would not see the first's newly approved row); a
-        # transaction-wide advisory lock on one fixed key does.
+        """Put this version in force in its county: archive the one in force there and reassign
+        everything zoned in the county."""
+        # Raw SQL: two versions of a county approved at once must queue one behind the other,
+        # or both would archive the same old version and the second would break
+        # `one_approved_plan_per_county`. A row lock cannot do it (the second would not see the
+        # first's newly approved row); a transaction-wide advisory lock on (a fixed key, the
+        # county) does, and leaves other counties' approvals alone.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPROVAL_LOCK])
-        for old in PlanVersion.objects.approved().exclude(pk=self.pk):  # saved: into the audit log
-            old.status = self.Status.ARCHIVED
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [APPROVAL_LOCK, self.county_id])
+        for old in PlanVersion.objects.of_county(self.county_id).approved().exclude(pk=self.pk):
+            old.status = self.Status.ARCHIVED  # saved one by one: into the audit log
             old.save(update_fields=["status"])
         self.status, self.approved_at = self.Status.APPROVED, timezone.now()
         self.save(update_fields=["status", "approved_at"])
         for model in (Village, ServiceCenter, Industry):
-            model.objects.assign_zones()
+            model.objects.of_county(self.county_id).assign_zones()
 
 
-class ZoneQuerySet(WebShapedQuerySet):
+class ZoneQuerySet(WebShapedQuerySet, OfCountyQuerySet):
+    county_lookup = "plan__county"
+
     def in_force(self):
-        """Zones of the approved plan version."""
+        """Zones of the approved plan versions (one per county)."""
         return self.filter(plan__status=PlanVersion.Status.APPROVED)
 
     def containing(self, point):
@@ -198,9 +263,11 @@ class ZoneQuerySet(WebShapedQuerySet):
 
 
 class Zone(WebShaped):
-    """One of the four zones (片区) of a plan version."""
+    """One of the zones (片区) of a plan version; each county has its own number of zones and
+    codes (Luonan's four: E, W, N, C)."""
 
     class Code(models.TextChoices):
+        """The codes of the sample's zones, named by direction."""
         EAST = "E", _("East")
         WEST = "W", _("West")
         NORTH = "N", _("North")
@@ -208,7 +275,8 @@ class Zone(WebShaped):
 
     plan = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="zones",
                              verbose_name=_("plan version"))
-    code = models.CharField(_("code"), max_length=1, choices=Code.choices)
+    code = models.CharField(_("code"), max_length=4, validators=[RegexValidator(
+        r"^[A-Z0-9]{1,4}$", _("A zone code is 1 to 4 capital letters or digits."))])
     name = models.CharField(_("name"), max_length=50)
     theme = models.TextField(_("theme"), blank=True)
     preferred_industries = models.JSONField(_("preferred industry types"), default=list,
@@ -237,10 +305,10 @@ class Zone(WebShaped):
         super().save(*args, **kwargs)
         if self.plan.status == PlanVersion.Status.APPROVED:  # the plan in force changed
             for model in (Village, ServiceCenter, Industry):
-                model.objects.assign_zones()
+                model.objects.of_county(self.plan.county_id).assign_zones()
 
 
-class ZonedQuerySet(models.QuerySet):
+class ZonedQuerySet(OfCountyQuerySet):
     def in_zone(self, zone):
         return self.filter(zone=zone)
 
@@ -248,13 +316,16 @@ class ZonedQuerySet(models.QuerySet):
         return self.filter(location__dwithin=(point, metres))
 
     def assign_zones(self):
-        """Set each row's zone to the zone in force that contains its location, in one UPDATE."""
-        zone = Zone.objects.in_force().filter(boundary__contains=OuterRef("location"))
+        """Set each row's zone to the zone in force in its county that contains its location,
+        in one UPDATE."""
+        zone = Zone.objects.in_force().filter(plan__county=OuterRef("county"),
+                                              boundary__contains=OuterRef("location"))
         return self.update(zone=Subquery(zone.values("pk")[:1]))
 
 
-class Zoned(models.Model):
-    """A feature located by a point, whose zone is derived from the plan in force on save."""
+class Zoned(OfCounty):
+    """A feature of a county located by a point, whose zone is derived from the county's plan in
+    force on save."""
 
     location = models.PointField(_("location"), srid=SRID)
     zone = models.ForeignKey(Zone, null=True, blank=True, editable=False,
@@ -264,7 +335,8 @@ class Zoned(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.zone = Zone.objects.in_force().containing(self.location).first()
+        self.zone = Zone.objects.in_force().filter(plan__county=self.county_id).containing(
+            self.location).first()
         super().save(*args, **kwargs)
 
 
@@ -359,12 +431,18 @@ class Village(WebShaped, Zoned):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        self.county_id = self.town.county_id  # a village is in its town's county
+        super().save(*args, **kwargs)
+
     @property
     def poverty_incidence(self):
         return self.poor_population / self.population if self.population else None
 
 
-class VillagePeriodQuerySet(models.QuerySet):
+class VillagePeriodQuerySet(OfCountyQuerySet):
+    county_lookup = "village__county"
+
     def periods(self):
         """The (year, quarter) pairs held, in order."""
         return list(self.order_by("year", "quarter").values_list("year", "quarter").distinct())
@@ -484,7 +562,7 @@ class Industry(Zoned):
         return self.name
 
 
-class Road(models.Model):
+class Road(OfCounty):
     """A road segment between junctions, with its class and travel speed."""
 
     class RoadClass(models.TextChoices):
@@ -509,7 +587,7 @@ class Road(models.Model):
         return self.name or self.get_road_class_display()
 
 
-class River(models.Model):
+class River(OfCounty):
     """A river or stream line."""
 
     name = models.CharField(_("name"), max_length=50)
@@ -525,12 +603,12 @@ class River(models.Model):
         return self.name
 
 
-class ProtectedAreaQuerySet(models.QuerySet):
+class ProtectedAreaQuerySet(OfCountyQuerySet):
     def of_kind(self, kind):
         return self.filter(kind=kind)
 
 
-class ProtectedArea(models.Model):
+class ProtectedArea(OfCounty):
     """Land protected by law from some uses: an ecological protection area or basic farmland."""
 
     class Kind(models.TextChoices):
@@ -564,8 +642,8 @@ class LandCover(models.IntegerChoices):
     WATER = landcover.WATER, _("water")
 
 
-class RasterLayer(models.Model):
-    """A raster file (GeoTIFF, or a JPEG for the basemap) with its grid and footprint."""
+class RasterLayer(OfCounty):
+    """A county's raster file (GeoTIFF, or a JPEG for the basemap) with its grid and footprint."""
 
     class Kind(models.TextChoices):
         DEM = "dem", _("elevation")

@@ -15,7 +15,8 @@ def village_label(to_village=""):
     """The label of each row's village: of the row itself in a Village queryset, or of the
     village the row leads to through `to_village` (``"village__"`` for VillagePeriod)."""
     name, town = F(f"{to_village}name"), F(f"{to_village}town__name")
-    namesakes = Village.objects.filter(name=OuterRef(f"{to_village}name")).exclude(
+    namesakes = Village.objects.filter(name=OuterRef(f"{to_village}name"),
+                                       county=OuterRef(f"{to_village}county")).exclude(
         pk=OuterRef(f"{to_village}pk"))
     return Case(When(Exists(namesakes), then=Concat(name, Value("（"), town, Value("）"),
                                                     output_field=CharField())),

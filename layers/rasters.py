@@ -62,7 +62,7 @@ ELEVATION_RANGE = (-500.0, 9000.0)
 UNITS = {"metres": 1.0, "feet": warping.FEET}
 PARCEL_CODE_FIELD = "DLBM"  # 地类编码, the land-use code of a 三调 parcel (图斑)
 
-raster_replaced = Signal()  # sent with kind= after an import replaced the current raster
+raster_replaced = Signal()  # sent with kind=, layers=, county= after an import replaced a raster
 
 
 class RasterRefused(ImportRefused):
@@ -122,7 +122,7 @@ def county_grid(county, native_resolution=None):
     of the current rasters' and `native_resolution`), an origin on whole cells."""
     cell = county.grid_cell
     if not cell:
-        natives = [r for r in RasterLayer.objects.filter(kind__in=KINDS)
+        natives = [r for r in RasterLayer.objects.of_county(county).filter(kind__in=KINDS)
                    .values_list("native_resolution", flat=True) if r]
         natives += [native_resolution] if native_resolution else []
         cell = round(min(natives)) if natives else DEFAULT_CELL_M
@@ -134,10 +134,9 @@ def county_grid(county, native_resolution=None):
     return Grid.around(f"EPSG:{settings.STORAGE_SRID}", county.boundary.extent, cell, GRID_MARGIN_M)
 
 
-def grid_description():
-    """The county's analysis grid in words, or "" before there is a county."""
-    county = County.objects.first()
-    return describe_grid(county_grid(county)) if county is not None else ""
+def grid_description(county):
+    """The county's analysis grid in words."""
+    return describe_grid(county_grid(county))
 
 
 def describe_grid(grid):
@@ -190,7 +189,8 @@ def checked_options(options):
 
 def _import_raster(options, progress):
     kind = checked_options(options)
-    county = (County.objects.filter(adcode=options.county) if options.county else County.objects).first()
+    county = (County.objects.filter(adcode=options.county) if options.county
+              else County.objects).default()
     if county is None:
         raise RasterRefused(_("no county %(code)s: import its outline first")
                             % {"code": options.county or ""})
@@ -210,14 +210,14 @@ def _import_raster(options, progress):
         onto_grid = _parcels_onto_grid if parcels else _raster_onto_grid
         made = onto_grid(path, options, county, outline, table, scratch, progress)
         progress(_("basemap"), 0.0)
-        basemap = _draw_basemap(made, outline, scratch)
-        layers = _install(made, basemap, options)
+        basemap = _draw_basemap(made, county, outline, scratch)
+        layers = _install(made, county, basemap, options)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     progress(_("siting criteria"), 0.0)
-    raster_replaced.send(RasterLayer, kind=kind, layers=layers,
+    raster_replaced.send(RasterLayer, kind=kind, layers=layers, county=county,
                          progress=lambda fraction: progress(_("siting criteria"), fraction))
-    notes = (_off_grid_note(made), terrain_note())
+    notes = (_off_grid_note(made, county), terrain_note(county))
     return dataclasses.replace(made.report, note="; ".join(note for note in notes if note))
 
 
@@ -225,10 +225,10 @@ def _other_kind(kind):
     return RasterLayer.Kind.LANDCOVER if kind == RasterLayer.Kind.DEM else RasterLayer.Kind.DEM
 
 
-def _off_grid_note(made):
-    """Says so when the current raster of the other kind lies on another grid than the new one
-    (the grid's cell was changed between the imports): siting needs both on one."""
-    other = RasterLayer.objects.filter(kind=_other_kind(made.kind)).first()
+def _off_grid_note(made, county):
+    """Says so when the county's current raster of the other kind lies on another grid than the
+    new one (the grid's cell was changed between the imports): siting needs both on one."""
+    other = RasterLayer.objects.of_county(county).filter(kind=_other_kind(made.kind)).first()
     grid = made.grid
     if other is None or (other.resolution, other.width, other.height) == (grid.cell[0], grid.width, grid.height):
         return ""
@@ -459,10 +459,11 @@ def _class_shares(counts):
     return {str(LandCover(code).label): n / total for code, n in sorted(counts.items()) if code}
 
 
-def _draw_basemap(made, outline, scratch):
-    """The basemap drawn from the new raster and the current one of the other kind (read onto
-    the new one's grid), as a JPEG in the scratch folder, and its bounds in EPSG:3857."""
-    other = RasterLayer.objects.filter(kind=_other_kind(made.kind)).first()
+def _draw_basemap(made, county, outline, scratch):
+    """The basemap drawn from the new raster and the county's current one of the other kind
+    (read onto the new one's grid), as a JPEG in the scratch folder, and its bounds in
+    EPSG:3857."""
+    other = RasterLayer.objects.of_county(county).filter(kind=_other_kind(made.kind)).first()
     other_path = other.path if other is not None and Path(other.path).is_file() else None
     with rasterio.open(made.path) as new, \
             (rasterio.open(other_path) if other_path else contextlib.nullcontext()) as old:
@@ -472,9 +473,9 @@ def _draw_basemap(made, outline, scratch):
         return path, write_jpeg(*basemap_image(dem, cover, geometry), path)
 
 
-def _install(made, basemap, options):
-    """Move the new files into DATA_DIR/rasters and make them current in one transaction; the
-    files they replace go once it has committed."""
+def _install(made, county, basemap, options):
+    """Move the new files into DATA_DIR/rasters and make them the county's current ones in one
+    transaction; the files they replace go once it has committed."""
     folder = Path(settings.DATA_DIR) / "rasters"
     folder.mkdir(exist_ok=True)
     stamp = f"{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -486,12 +487,12 @@ def _install(made, basemap, options):
         made.path.rename(raster_path)
         basemap_path.rename(image_path)
         with transaction.atomic():
-            old = list(RasterLayer.objects.filter(kind__in=replaced))
+            old = list(RasterLayer.objects.of_county(county).filter(kind__in=replaced))
             RasterLayer.objects.filter(pk__in=[r.pk for r in old]).delete()
             grid = made.grid
             layers = [
                 RasterLayer.objects.create(
-                    name=_raster_name(made, options), kind=made.kind, path=str(raster_path),
+                    county=county, name=_raster_name(made, options), kind=made.kind, path=str(raster_path),
                     srid=settings.STORAGE_SRID, resolution=grid.cell[0], width=grid.width,
                     height=grid.height, footprint=_box(grid.bounds, settings.STORAGE_SRID),
                     synthetic=False, native_resolution=made.native_resolution,
@@ -499,7 +500,7 @@ def _install(made, basemap, options):
                     source=options.source or Path(options.path).name, licence=options.licence,
                     attribution=options.attribution, imported_at=timezone.now()),
                 RasterLayer.objects.create(
-                    name=_("offline basemap"), kind=RasterLayer.Kind.BASEMAP, path=str(image_path),
+                    county=county, name=_("offline basemap"), kind=RasterLayer.Kind.BASEMAP, path=str(image_path),
                     srid=3857, resolution=0, width=0, height=0, footprint=_box(bounds, 3857),
                     synthetic=False)]
             stale = [Path(r.path) for r in old]
@@ -541,9 +542,9 @@ class PointValue:
     attribution: str
 
 
-def value_at(kind, lon, lat):
+def value_at(county, kind, lon, lat):
     """The value of the county's current `kind` raster at lon/lat (EPSG:4326)."""
-    layer = RasterLayer.objects.filter(kind=kind).first()
+    layer = RasterLayer.objects.of_county(county).filter(kind=kind).first()
     if layer is None or kind not in KINDS:
         return None
     x, y = crs.transformer(4326, layer.srid).transform(lon, lat)
@@ -571,19 +572,19 @@ def attribution(layer):
     return layer.attribution or layer.source
 
 
-def terrain_note():
+def terrain_note(county):
     """Says so when real terrain lies under the sample's synthetic villages and boundaries."""
-    real = RasterLayer.objects.filter(kind__in=KINDS, synthetic=False).exists()
-    if real and County.objects.filter(synthetic=True).exists():
+    real = RasterLayer.objects.of_county(county).filter(kind__in=KINDS, synthetic=False).exists()
+    if real and county.synthetic:
         return _("real terrain under the synthetic sample's villages, roads and boundaries")
     return ""
 
 
-def attributions():
-    """The attributions of the current DEM and land use (what the basemap, slope and siting
-    derive from), for the map's attribution control and exported images."""
+def attributions(county):
+    """The attributions of the county's current DEM and land use (what the basemap, slope and
+    siting derive from), for the map's attribution control and exported images."""
     texts = []
-    for layer in RasterLayer.objects.filter(kind__in=KINDS).order_by("kind"):
+    for layer in RasterLayer.objects.of_county(county).filter(kind__in=KINDS).order_by("kind"):
         text = attribution(layer)
         if text and text not in texts:
             texts.append(text)

@@ -75,7 +75,7 @@ def tile(name, z, x, y):
         shape = Func(shape, Value((east - west) / EXTENT), Value(True), function="ST_Simplify",
                      output_field=GeometryField(srid=WEB_MERCATOR))
     columns = properties(name)
-    rows = (layer.queryset().filter(**{f"{layer.geometry}__intersects": area})
+    rows = (layer.queryset("").filter(**{f"{layer.geometry}__intersects": area})
             .annotate(**{f"_{n}": value for n, value in columns.items() if not isinstance(value, str)},
                       # Not a GeometryField: Django would select it as EWKB, not as a geometry.
                       _tile=Func(shape, _envelope(z, x, y), Value(EXTENT), Value(BUFFER), Value(True),
@@ -110,7 +110,7 @@ def etag(version):
 def tilejson(name, tiles_url):
     """The TileJSON 3.0 of layer `name`, its tiles at `tiles_url` ({z}/{x}/{y} in it)."""
     layer = LAYERS[name]
-    extent = layer.queryset().aggregate(extent=Extent(Transform(layer.geometry, 4326)))["extent"]
+    extent = layer.queryset("").aggregate(extent=Extent(Transform(layer.geometry, 4326)))["extent"]
     west, south, east, north = extent or (-180.0, -85.0511, 180.0, 85.0511)
     kinds = {"POINT": "Point", "MULTIPOINT": "Point", "LINESTRING": "LineString",
              "MULTILINESTRING": "LineString"}

@@ -17,6 +17,7 @@ from .datasets import DATASETS
 from .exporting import FORMATS
 from .forms import ImportForm, RasterImportForm, may_import, may_import_rasters
 from .models import RasterLayer
+from .regions import county_of
 from .rasters import KINDS, grid_description
 from .roles import VIEW_DATA
 
@@ -41,11 +42,12 @@ def data_page_response(request, form, report=None, refusal=None, status=200, ras
     downloads = [(dataset.model._meta.verbose_name_plural,
                   [(fmt, reverse("layers:export", args=[kind, fmt[1:]])) for fmt in FORMATS])
                  for kind, dataset in DATASETS.items() if request.user.has_perm(dataset.permission)]
-    rasters = RasterLayer.objects.filter(kind__in=KINDS).order_by("kind")
+    county = county_of(request)
+    rasters = RasterLayer.objects.of_county(county).filter(kind__in=KINDS).order_by("kind")
     return render(request, "layers/data.html", {"form": form, "report": report,
                                                 "refusal": refusal, "downloads": downloads,
                                                 "raster_form": raster_form, "rasters": rasters,
-                                                "grid": grid_description()},
+                                                "grid": grid_description(county)},
                   status=status)
 
 
@@ -56,14 +58,22 @@ def data_page(request):
         refusal = replace_refused(request, form.cleaned_data)
         if refusal is None:
             try:
-                report = form.run(request.user)
+                report = form.run(request.user, county_of(request).adcode)
             except REFUSALS as problem:
                 refusal = str(problem)
     return data_page_response(request, form, report, refusal)
 
 
+def _basemap_asked(request):
+    """The basemap image the URL names (`?v=`, a county's own image), else the main county's."""
+    version = request.GET.get("v", "")
+    if version.isdigit():
+        return RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP, pk=version).first()
+    return basemap_layer(county_of(request))
+
+
 def _basemap_modified(request):
-    layer = basemap_layer()
+    layer = _basemap_asked(request)
     try:
         return datetime.fromtimestamp(os.path.getmtime(layer.path), timezone.utc) if layer else None
     except OSError:
@@ -73,8 +83,8 @@ def _basemap_modified(request):
 @permission_required(VIEW_DATA, raise_exception=True)
 @condition(last_modified_func=_basemap_modified)
 def basemap(request):
-    """The offline basemap image (a JPEG in EPSG:3857) rendered from the county's own DEM."""
-    layer = basemap_layer()
+    """The offline basemap image (a JPEG in EPSG:3857) rendered from a county's own DEM."""
+    layer = _basemap_asked(request)
     if layer is None:
         raise Http404("no basemap has been loaded")
     try:

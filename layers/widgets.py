@@ -18,11 +18,11 @@ class OfflineMapWidget(OpenLayersWidget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        basemap = basemap_layer()
+        county = County.objects.default()
+        basemap = basemap_layer(county) if county else None
         if basemap:
             context["basemap_url"] = basemap_url(basemap)
             context["basemap_extent"] = json.dumps(basemap.footprint.transform(3857, clone=True).extent)
-        county = County.objects.first()
         if county:
             center = county.boundary.centroid.transform(4326, clone=True)
             context["default_lon"], context["default_lat"] = center.x, center.y

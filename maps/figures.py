@@ -46,9 +46,10 @@ def zone_figures(zone):
 
 def county_figures(county):
     """Figures for each zone in force, then for the whole county."""
-    rows = [zone_figures(zone) for zone in Zone.objects.in_force().order_by("code")]
-    rows.append(area_figures("", county.name, "", Village.objects.all(),
-                             ServiceCenter.objects.all(), Industry.objects.all()))
+    rows = [zone_figures(zone) for zone in Zone.objects.of_county(county).in_force().order_by("code")]
+    rows.append(area_figures("", county.name, "", Village.objects.of_county(county),
+                             ServiceCenter.objects.of_county(county),
+                             Industry.objects.of_county(county)))
     return rows
 
 

@@ -22,7 +22,7 @@ from folium import plugins
 
 from layers import rasters
 from layers.basemap import offline_basemap, tile_basemap
-from layers.models import County, RasterLayer
+from layers.models import County, RasterLayer, Zone
 
 # Outlines are simplified to this many degrees (about 200 m) for keeping the controls off them.
 OUTLINE_TOLERANCE_DEGREES = 0.002
@@ -99,19 +99,20 @@ def section(title, *entries):
     return {"title": title, "entries": list(entries)}
 
 
-def terrain_legend():
+def terrain_legend(county):
     """A legend section saying how fine the county's DEM and land use really are, and whether
     they are real."""
     notes = [{"kind": "note", "label": f"{layer.get_kind_display()}: {rasters.resolution_note(layer)}"}
-             for layer in RasterLayer.objects.filter(kind__in=rasters.KINDS).order_by("kind")]
-    if rasters.terrain_note():
-        notes.append({"kind": "note", "label": rasters.terrain_note()})
+             for layer in RasterLayer.objects.of_county(county).filter(kind__in=rasters.KINDS)
+             .order_by("kind")]
+    if rasters.terrain_note(county):
+        notes.append({"kind": "note", "label": rasters.terrain_note(county)})
     return [section(_("Terrain"), *notes)] if notes else []
 
 
 def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
-    """The map of a page, fitted to `area` (a County or Zone; by default the county, and China
-    before a county is loaded).
+    """The map of a page, fitted to `area` (a County or Zone; by default the main county, and
+    China before a county is loaded), over its county's basemap.
 
     `overlays` are the page's layer groups (Overlay), in drawing order, after the county's
     outline, which every map has and map.js draws; `legend` its sections (`section`);
@@ -119,15 +120,16 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
     styles), all in the config under "texts" and "page".
     """
     # The county's full boundary is not needed: its web shape is.
-    area = area or County.objects.defer("boundary").first()
+    area = area or County.objects.defer("boundary").default()
+    county = area.plan.county if isinstance(area, Zone) else area
     assets = local_assets()
     words = {**texts(), **(page_texts or {})}
     fmap = folium.Map(location=None, tiles=None, prefer_canvas=True, control_scale=False,
                       zoom_control=True)
     # A county map: no need to see the globe, nor to zoom past what the data can show.
-    basemap, tiles = offline_basemap(), tile_basemap()
+    basemap, tiles = offline_basemap(county) if county else None, tile_basemap()
     # Leaflet writes an attribution as HTML: the texts are a user's, escaped.
-    credits = " | ".join(escape(text) for text in rasters.attributions())
+    credits = " | ".join(escape(text) for text in rasters.attributions(county)) if county else ""
     fmap.options.update(minZoom=6, maxZoom=17, zoomSnap=0.25,
                         attributionControl=bool(tiles or credits))
     fmap.default_js, fmap.default_css = assets["map_js"], assets["map_css"]
@@ -163,7 +165,8 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
         "map": fmap.get_name(), "groups": groups, "bounds": bounds, "outline": outline,
         "county": reverse("layers:layer", args=["county"]),
         "legend": [*legend, section("", {"kind": "line", "color": COUNTY_LINE, "weight": 2.5,
-                                          "label": words["county"]}), *terrain_legend()],
+                                          "label": words["county"]}),
+                   *(terrain_legend(county) if county else [])],
         "texts": words,
         "language": get_language(), "time_zone": settings.TIME_ZONE, "page": page or {},
     })

@@ -35,8 +35,8 @@ def portal_context(county, zone):
                       })
     return {
         "county": county, "zone": zone, "rows": rows, "frame": frame,
-        "real_terrain": bool(rasters.terrain_note()),
-        "zones": Zone.objects.in_force().only("code", "name", "color"),
+        "real_terrain": bool(rasters.terrain_note(county)),
+        "zones": Zone.objects.of_county(county).in_force().only("code", "name", "color"),
         "center_kinds": ServiceCenter.Kind.choices, "industry_kinds": Industry.Kind.choices,
         "bars": figures.chart_bars(rows if zone else rows[:-1], "poor_population"),
     }

@@ -12,10 +12,11 @@ from .portal import portal_context
 @permission_required(VIEW_DATA, raise_exception=True)
 def portal(request, code=None):
     """The map portal: the county (or one zone of the plan in force) with its figures."""
-    county = County.objects.defer("boundary").first()
+    county = County.objects.defer("boundary").default()
     if county is None:
         if code:
             raise Http404("no county is loaded")
         return render(request, "maps/portal.html", {"county": None})
-    zone = get_object_or_404(Zone.objects.in_force().defer("boundary"), code=code) if code else None
+    zone = get_object_or_404(Zone.objects.of_county(county).in_force().defer("boundary"),
+                             code=code) if code else None
     return render(request, "maps/portal.html", portal_context(county, zone))

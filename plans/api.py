@@ -14,6 +14,7 @@ from gisplan.api import DENIED, PreconditionRequired, Refusal, answer, endpoint,
 from layers.crs import drawing_srid
 from layers.geojson import collection, feature, lonlat
 from layers.models import PlanVersion, Village, Zone
+from layers.regions import county_of
 
 from . import compare, edits
 from .drawing import area_from_geojson, area_from_villages
@@ -41,9 +42,14 @@ def zone_feature(zone, simplified=False):
         "etag": edits.etag(zone), "area_km2": round(zone.boundary.area / 1e6, 3)}, id=zone.code)
 
 
-def visible_plan(pk):
-    """Any version by its id: opening a draft by id is opening it on purpose."""
-    return get_object_or_404(PlanVersion.objects.select_related("created_by"), pk=pk)
+def plans_of(request):
+    """The versions of the county the request acts on."""
+    return PlanVersion.objects.of_county(county_of(request))
+
+
+def visible_plan(request, pk):
+    """Any version of the county by its id: opening a draft by id is opening it on purpose."""
+    return get_object_or_404(plans_of(request).select_related("created_by"), pk=pk)
 
 
 @endpoint("GET", "POST", permission=VIEW)
@@ -55,10 +61,10 @@ def versions(request):
         name = str(data.get("name", "")).strip()
         if not name or len(name) > 100:
             raise Refusal(_("give the draft a name of 1 to 100 characters"))
-        source = (get_object_or_404(PlanVersion, pk=data["from"]) if data.get("from")
-                  else get_object_or_404(PlanVersion.objects.approved()))
+        source = (get_object_or_404(plans_of(request), pk=data["from"]) if data.get("from")
+                  else get_object_or_404(plans_of(request).approved()))
         return answer(version_data(edits.create_draft(source, name, request.user)), status=201)
-    plans = PlanVersion.objects.select_related("created_by")
+    plans = plans_of(request).select_related("created_by")
     if not (request.user.has_perm(EDIT) or request.GET.get("drafts")):
         plans = plans.published()
     return answer([version_data(plan) for plan in plans])
@@ -67,7 +73,7 @@ def versions(request):
 @endpoint("GET", "DELETE", permission=VIEW)
 def version(request, pk):
     """GET: a version and its zones (simplified for display); DELETE: discard a draft."""
-    plan = visible_plan(pk)
+    plan = visible_plan(request, pk)
     if request.method == "DELETE":
         require(request.user, "layers.delete_planversion", DENIED)
         edits.discard(plan)
@@ -83,7 +89,7 @@ def transition(request, pk, action):
     if action == "approve":
         require(request.user, "layers.approve_planversion",
                 _("your role may not approve plan versions"))
-    return answer(version_data(edits.move(visible_plan(pk), action)))
+    return answer(version_data(edits.move(visible_plan(request, pk), action)))
 
 
 @endpoint("GET", "PATCH", permission=VIEW)
@@ -94,7 +100,7 @@ def zone(request, pk, code):
     area from the neighbours; {"villages": ["<code>", ...]} takes those villages' land;
     {"name"|"theme"|"color"|"preferred_industries": ...} changes the description.
     """
-    plan = visible_plan(pk)
+    plan = visible_plan(request, pk)
     target = get_object_or_404(plan.zones, code=code)
     if request.method == "PATCH":
         require(request.user, EDIT, _("only planners change zones"))
@@ -119,12 +125,12 @@ def _area(data, plan):
     """The area a change body asks for, or None for a change of description."""
     if "take" in data:
         return area_from_geojson(data.pop("take"), drawing_srid(data.pop("srid", None)),
-                                 edits.county_boundary())
+                                 edits.county_boundary(plan))
     if "villages" in data:
         codes = data.pop("villages")
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise Refusal(_("villages must be a list of village codes"))
-        picked = list(Village.objects.filter(code__in=codes))
+        picked = list(Village.objects.of_county(plan.county_id).filter(code__in=codes))
         missing = sorted(set(codes) - {v.code for v in picked})
         if missing:
             raise Refusal(_("no such village: %(codes)s") % {"codes": ", ".join(missing[:5])})
@@ -135,7 +141,7 @@ def _area(data, plan):
 @endpoint("POST", permission=EDIT)
 def preview(request, pk, code):
     """What taking the area would move between zones, without saving anything."""
-    plan = visible_plan(pk)
+    plan = visible_plan(request, pk)
     get_object_or_404(plan.zones, code=code)
     area = _area(json_body(request), plan)
     if area is None:
@@ -150,7 +156,7 @@ def preview(request, pk, code):
 def history(request, pk):
     """The version's recorded changes, newest first: when (in the site's time zone), who, why,
     and each zone's areas."""
-    plan = visible_plan(pk)
+    plan = visible_plan(request, pk)
     return answer([{
         "at": local(change.when), "user": change.user, "note": change.note,
         "zones": [{"code": r.code, "revision": r.revision, "history_id": r.history_id,
@@ -161,7 +167,7 @@ def history(request, pk):
 @endpoint("GET", permission=VIEW)
 def history_record(request, pk, history_id):
     """One recorded state of a zone with the state before it, both as GeoJSON."""
-    plan = visible_plan(pk)
+    plan = visible_plan(request, pk)
     record = get_object_or_404(Zone.history.filter(plan_id=plan.pk), history_id=history_id)
     before = record.prev_record
     return answer({"code": record.code, "at": local(record.history_date),
@@ -174,7 +180,7 @@ def history_record(request, pk, history_id):
 @endpoint("POST", permission=EDIT)
 def restore(request, pk):
     """Bring the draft's zones back to their state at a recorded change: {"at": "<time>"}."""
-    plan = visible_plan(pk)
+    plan = visible_plan(request, pk)
     when = parse_datetime(str(json_body(request).get("at", "")))
     if when is None:
         raise Refusal(_("give the time of the change to restore, as recorded in the history"))
@@ -189,6 +195,6 @@ def comparison(request):
         first, second = (int(request.GET[k]) for k in ("a", "b"))
     except (KeyError, ValueError):
         raise Refusal(_("give two version ids: ?a=<id>&b=<id>")) from None
-    result = compare.compare(get_object_or_404(PlanVersion, pk=first),
-                             get_object_or_404(PlanVersion, pk=second))
+    result = compare.compare(get_object_or_404(plans_of(request), pk=first),
+                             get_object_or_404(plans_of(request), pk=second))
     return answer(compare.comparison_data(result))

@@ -31,7 +31,7 @@ def figures(plan):
     """ZoneFigures for each zone of `plan`, by code."""
     result = {}
     for zone in plan.zones.all():
-        totals = Village.objects.filter(location__within=zone.boundary).totals()
+        totals = Village.objects.of_county(plan.county_id).filter(location__within=zone.boundary).totals()
         result[zone.code] = ZoneFigures(
             zone.code, zone.name, zone.color, zone.boundary.area / 1e6, totals["villages"],
             *(totals[k] or 0 for k in ("households", "population", "poor_households", "poor_population")))
@@ -56,7 +56,7 @@ def compare(first, second):
     a, b = figures(first), figures(second)
     before, after = partition_of(first.zones.all()), partition_of(second.zones.all())
     return Comparison(first, second, [(code, a.get(code), b.get(code)) for code in sorted({*a, *b})],
-                      moves(before, after, places()), changed_areas(before, after))
+                      moves(before, after, places(first)), changed_areas(before, after))
 
 
 def move_data(move):

@@ -40,17 +40,18 @@ def matches(if_match, zone):
     return "*" in tags or etag(zone) in tags
 
 
-def county_boundary():
-    return County.objects.values_list("boundary", flat=True).get()
+def county_boundary(plan):
+    """The outline of the county whose plan `plan` is: its zones partition it."""
+    return County.objects.values_list("boundary", flat=True).get(pk=plan.county_id)
 
 
 def partition_of(zones):
     return {zone.code: zone.boundary for zone in zones}
 
 
-def places():
-    """Every village with a committee point, as the partition code sees it."""
-    return [Place(*row) for row in Village.objects.values_list(
+def places(plan):
+    """Every village of the plan's county with a committee point, as the partition code sees it."""
+    return [Place(*row) for row in Village.objects.of_county(plan.county_id).values_list(
         "code", "location", "households", "population", "poor_population")]
 
 
@@ -66,8 +67,8 @@ class Proposal:
 def propose_take(plan, code, area):
     """What zone `code` taking `area` would do to the plan, without saving anything."""
     before = partition_of(plan.zones.all())
-    after = take(before, code, area, county_boundary())
-    return Proposal(before, after, moves(before, after, places()))
+    after = take(before, code, area, county_boundary(plan))
+    return Proposal(before, after, moves(before, after, places(plan)))
 
 
 def _locked(plan):
@@ -96,10 +97,10 @@ def _same_shape(a, b):
     return a.sym_difference(b).area <= AREA_TOLERANCE
 
 
-def _save(zones, after, user, note, attributes=None):
+def _save(plan, zones, after, user, note, attributes=None):
     """Save each zone whose boundary (code -> geometry in `after`) or, when restoring, whose
-    attributes (code -> {name: value}) differ; refuse anything but a partition."""
-    found = problems(after, county_boundary())
+    attributes (code -> {name: value}) differ; refuse anything but a partition of the county."""
+    found = problems(after, county_boundary(plan))
     if found:
         raise PartitionError("; ".join(found))
     when, changed = timezone.now(), []
@@ -122,8 +123,8 @@ def take_area(plan, code, area, user, if_match, note=""):
     """Zone `code` of draft `plan` takes `area` from its neighbours; returns the changed zones."""
     plan, zones = _locked(plan)
     _check(zones, code, if_match)
-    after = take(partition_of(zones.values()), code, area, county_boundary())
-    return _save(zones, after, user, note or _("zone %(code)s redrawn") % {"code": code})
+    after = take(partition_of(zones.values()), code, area, county_boundary(plan))
+    return _save(plan, zones, after, user, note or _("zone %(code)s redrawn") % {"code": code})
 
 
 ATTRIBUTES = ("name", "theme", "color", "preferred_industries")
@@ -166,7 +167,7 @@ def restore(plan, when, user):
     note = _("restored the state of %(when)s") % {
         "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S")}
     attributes = {code: {name: getattr(z, name) for name in ATTRIBUTES} for code, z in earlier.items()}
-    return _save(zones, partition_of(earlier.values()), user, note, attributes)
+    return _save(plan, zones, partition_of(earlier.values()), user, note, attributes)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,8 @@ def history(plan, limit=50):
 @transaction.atomic
 def create_draft(source, name, user):
     """A new draft whose zones are copies of `source`'s, each with its first history record."""
-    draft = PlanVersion.objects.create(name=name, based_on=source, created_by=user,
+    draft = PlanVersion.objects.create(county_id=source.county_id, name=name, based_on=source,
+                                       created_by=user,
                                        note=_("based on %(name)s") % {"name": source.name})
     copies = [Zone(plan=draft, code=z.code, name=z.name, theme=z.theme, color=z.color,
                    preferred_industries=z.preferred_industries, boundary=z.boundary)
@@ -229,7 +231,7 @@ def move(plan, action):
                           % {"plan": plan.name, "status": plan.get_status_display(),
                              "action": ACTION_LABELS[action]})
     if target == PlanVersion.Status.APPROVED:
-        found = problems(partition_of(plan.zones.all()), county_boundary())
+        found = problems(partition_of(plan.zones.all()), county_boundary(plan))
         if found:
             raise PartitionError("; ".join(found))
         plan.approve()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from layers import audit
 from layers.models import Industry, PlanVersion
 from layers.partition import PartitionError
+from layers.regions import county_of
 
 from . import compare, edits, page_maps
 
@@ -22,7 +23,7 @@ VIEW = "layers.view_zone"
 @permission_required(VIEW, raise_exception=True)
 def index(request):
     """The versions: the one in force, drafts (planners, or on purpose), the archive."""
-    plans = PlanVersion.objects.select_related("created_by", "based_on")
+    plans = PlanVersion.objects.of_county(county_of(request)).select_related("created_by", "based_on")
     show_drafts = request.user.has_perm("layers.change_zone") or request.GET.get("drafts")
     return render(request, "plans/index.html", {
         "in_force": plans.filter(status=PlanVersion.Status.APPROVED).first(),
@@ -37,8 +38,8 @@ def index(request):
 @permission_required("layers.add_planversion", raise_exception=True)
 def new_draft(request):
     name = request.POST.get("name", "").strip()[:100]
-    source = PlanVersion.objects.filter(pk=request.POST.get("from") or 0).first() or \
-        PlanVersion.objects.approved().first()
+    plans = PlanVersion.objects.of_county(county_of(request))
+    source = plans.filter(pk=request.POST.get("from") or 0).first() or plans.approved().first()
     if not name or source is None:
         messages.error(request, _("Give the draft a name; a draft starts from an existing version."))
         return redirect("plans:index")
@@ -51,7 +52,8 @@ def new_draft(request):
 @permission_required(VIEW, raise_exception=True)
 def editor(request, pk):
     """A version on the map; on a draft, planners draw, pick villages, preview and save."""
-    plan = get_object_or_404(PlanVersion.objects.select_related("created_by", "based_on"), pk=pk)
+    plan = get_object_or_404(PlanVersion.objects.of_county(county_of(request))
+                             .select_related("created_by", "based_on"), pk=pk)
     can_edit = plan.editable and request.user.has_perm("layers.change_zone")
     figures = compare.figures(plan).values()
     return render(request, "plans/editor.html", {
@@ -69,7 +71,7 @@ def transition(request, pk, action):
     """Submit, withdraw or approve, then back to the version's page with what happened."""
     if action == "approve" and not request.user.has_perm("layers.approve_planversion"):
         raise PermissionDenied
-    plan = get_object_or_404(PlanVersion, pk=pk)
+    plan = get_object_or_404(PlanVersion.objects.of_county(county_of(request)), pk=pk)
     try:
         plan = edits.move(plan, action)
     except (edits.NotEditable, PartitionError) as problem:
@@ -83,7 +85,7 @@ def transition(request, pk, action):
 @require_POST
 @permission_required("layers.delete_planversion", raise_exception=True)
 def discard(request, pk):
-    plan = get_object_or_404(PlanVersion, pk=pk)
+    plan = get_object_or_404(PlanVersion.objects.of_county(county_of(request)), pk=pk)
     try:
         edits.discard(plan)
     except edits.NotEditable as problem:
@@ -96,7 +98,7 @@ def discard(request, pk):
 @permission_required(VIEW, raise_exception=True)
 def compare_page(request):
     """Two versions side by side (?a=&b=): figures per zone and a map of the land that moved."""
-    plans = PlanVersion.objects.all()
+    plans = PlanVersion.objects.of_county(county_of(request))
     if not request.user.has_perm("layers.change_zone"):
         plans = plans.published() | plans.filter(pk__in=[request.GET.get("a") or 0,
                                                          request.GET.get("b") or 0])
@@ -105,8 +107,7 @@ def compare_page(request):
         first, second = (int(request.GET[k]) for k in ("a", "b"))
     except (KeyError, ValueError):
         return render(request, "plans/compare.html", context)
-    result = compare.compare(get_object_or_404(PlanVersion, pk=first),
-                             get_object_or_404(PlanVersion, pk=second))
+    result = compare.compare(get_object_or_404(plans, pk=first), get_object_or_404(plans, pk=second))
     frame = page_maps.compare_map(result)
     return render(request, "plans/compare.html", {**context, "result": result, "frame": frame})
 

@@ -13,6 +13,7 @@ from django.views.decorators.gzip import gzip_page
 from gisplan.api import Refusal, answer, content_type, endpoint, json_body
 from layers.geojson import collection, feature, lonlat
 from layers.rasters import attributions
+from layers.regions import county_of
 from layers.roles import RUN_ANALYSIS
 
 from .overlay import surface_png
@@ -23,8 +24,8 @@ SAVE_PERMISSION = "layers.add_industry"
 FORMATS = ("json", "geojson", "tif")
 
 
-def siting_options(params):
-    """SitingOptions from query parameters (industry, zone, top)."""
+def siting_options(params, county):
+    """SitingOptions of `county` (its code) from query parameters (industry, zone, top)."""
     if not params.get("industry"):
         raise Refusal(_("give the industry type: ?industry=..."))
     top = params.get("top") or None
@@ -34,7 +35,7 @@ def siting_options(params):
         except ValueError:
             raise Refusal(_("top must be a whole number")) from None
     return SitingOptions(params["industry"], params.get("zone") or None,
-                         SitingOptions.top if top is None else top).checked()
+                         SitingOptions.top if top is None else top, county).checked()
 
 
 def siting_data(run):
@@ -65,7 +66,7 @@ def suitability(request):
     fmt = request.GET.get("format") or "json"
     if fmt not in FORMATS:
         raise Refusal(_("format is json, geojson or tif"))
-    run = run_siting(siting_options(request.GET))
+    run = run_siting(siting_options(request.GET, county_of(request).adcode))
     if fmt == "tif":
         name = _filename(run.options, "tif")
         return FileResponse(open(run.surface.path, "rb"), content_type=content_type(name),
@@ -83,11 +84,11 @@ def suitability(request):
 def surface(request):
     """The surface of ?industry=...&zone=... as a PNG for the map; its bounds (south, west,
     north, east in degrees) in the X-Bounds header."""
-    options = siting_options(request.GET)
+    options = siting_options(request.GET, county_of(request).adcode)
     path = surface_path(options)
     if not path.exists():
         path = run_siting(options).surface.path
-    png, bounds = surface_png(path, attributions())
+    png, bounds = surface_png(path, attributions(county_of(request)))
     response = HttpResponse(png, content_type="image/png")
     response["X-Bounds"] = json.dumps(bounds)
     return response
@@ -103,8 +104,8 @@ def save(request):
         raise Refusal(_("give the new industry a name of at most 100 characters"))
     if not isinstance(body.get("site"), str):
         raise Refusal(_("give the candidate site's id"))
-    options = siting_options({k: str(v) for k, v in body.items()
-                              if k in ("industry", "zone") and v is not None})
+    asked = {k: str(v) for k, v in body.items() if k in ("industry", "zone") and v is not None}
+    options = siting_options(asked, county_of(request).adcode)
     industry = save_site(options, body["site"], name)
     return answer({"id": industry.pk, "name": industry.name, "kind": industry.kind,
                    "status": industry.status, "zone": industry.zone.code if industry.zone else None,

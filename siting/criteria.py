@@ -1,6 +1,6 @@
 """The county's criterion rasters for industry siting, derived from its layers once and kept.
 
-`county_stack()` derives them (analysis.suitability.derive_criteria) from the DEM, the roads,
+`county_stack(county)` derives them (analysis.suitability.derive_criteria) from the DEM, the roads,
 the rivers, the town seats, the zones in force, the villages and the protected areas into
 DATA_DIR/criteria/<digest>/. The digest covers every input, so an edit to any of them gives a
 new folder and an unchanged county reuses the old one.
@@ -44,16 +44,18 @@ class CountyStack:
     stack: Stack
     zones: dict  # label -> Zone of the plan in force
     villages: dict  # label -> (code, name)
+    county: object  # the County
 
 
-def county_stack(progress=None):
-    """The criteria of the county as it is now, derived if they are not kept already
+def county_stack(county, progress=None):
+    """The criteria of `county` as it is now, derived if they are not kept already
     (`progress(fraction)` follows the derivation)."""
-    dem = RasterLayer.objects.filter(kind=RasterLayer.Kind.DEM).first()
+    rows = RasterLayer.objects.of_county(county)
+    dem = rows.filter(kind=RasterLayer.Kind.DEM).first()
     if dem is None or not Path(dem.path).exists():
         raise MissingData(_("the county has no elevation (DEM) raster; import one first"))
     # Without a land use the profiles that use it run on their other criteria (siting.runs).
-    landcover = RasterLayer.objects.filter(kind=RasterLayer.Kind.LANDCOVER).first()
+    landcover = rows.filter(kind=RasterLayer.Kind.LANDCOVER).first()
     rasters = {"elevation": dem.path}
     if landcover is not None and Path(landcover.path).exists():
         rasters["landcover"] = landcover.path
@@ -61,15 +63,16 @@ def county_stack(progress=None):
     srid = base.grid.crs.to_epsg() if base.grid.crs else None
     if srid is None:
         raise MissingData(_("the DEM's CRS is not an EPSG code; reproject it to the storage CRS"))
-    zones = {ZONE_LABELS[z.code]: z for z in Zone.objects.in_force()}
+    zones = {ZONE_LABELS[z.code]: z for z in Zone.objects.of_county(county).in_force()}
     if not zones:
         raise MissingData(_("no plan is in force, so cells have no zone"))
-    villages = list(Village.objects.exclude(boundary=None).order_by("code")
+    villages = list(Village.objects.of_county(county).exclude(boundary=None).order_by("code")
                     .values_list("code", "name", "boundary"))
-    seats = list(Town.objects.order_by("kind", "code").values_list("seat", flat=True))
+    seats = list(Town.objects.of_county(county).order_by("kind", "code")
+                 .values_list("seat", flat=True))
     if not seats:
         raise MissingData(_("the county has no towns, so no seats to measure distances to"))
-    roads = list(Road.objects.order_by("pk").values_list("road_class", "geometry"))
+    roads = list(Road.objects.of_county(county).order_by("pk").values_list("road_class", "geometry"))
 
     def geoms(values):  # GEOS in the storage CRS -> shapely in the DEM's
         return [shapely.from_wkb(bytes(g.transform(srid, clone=True).wkb)) for g in values]
@@ -77,13 +80,14 @@ def county_stack(progress=None):
         distance_to_lines={
             "road_distance": geoms(g for _, g in roads),
             "trunk_road_distance": geoms(g for c, g in roads if c in TRUNK_ROADS),
-            "river_distance": geoms(River.objects.order_by("pk").values_list("geometry", flat=True))},
+            "river_distance": geoms(River.objects.of_county(county).order_by("pk")
+                                    .values_list("geometry", flat=True))},
         # The county seat is the seat of the first subdistrict (城关街道, code ...001).
         distance_to_points={"seat_distance": [_xy(seats[0], srid)],
                             "town_distance": [_xy(s, srid) for s in seats]},
         labels={"zone": list(zip(geoms(z.boundary for z in zones.values()), zones)),
                 "village": [(g, n) for n, g in enumerate(geoms(v[2] for v in villages), 1)],
-                **{kind: [(g, 1) for g in geoms(ProtectedArea.objects.of_kind(kind)
+                **{kind: [(g, 1) for g in geoms(ProtectedArea.objects.of_county(county).of_kind(kind)
                                                   .values_list("boundary", flat=True))]
                    for kind in ProtectedArea.Kind.values}})
     root = Path(settings.DATA_DIR) / "criteria"
@@ -92,7 +96,8 @@ def county_stack(progress=None):
         _derive(dem.path, features, folder, progress)
     return CountyStack(Stack.of({**base.paths, **{name: str(folder / f"{name}.tif")
                                                   for name in DERIVED}}),
-                       zones, {n: (code, name) for n, (code, name, _) in enumerate(villages, 1)})
+                       zones, {n: (code, name) for n, (code, name, _) in enumerate(villages, 1)},
+                       county)
 
 
 def _derive(dem_path, features, folder, progress):
@@ -137,13 +142,13 @@ def _digest(features, *rasters):
     return h.hexdigest()[:16]
 
 
-def derive_after_import(sender, progress=None, **kwargs):
+def derive_after_import(sender, county, progress=None, **kwargs):
     """Derive the criteria from a newly imported raster at once, in the import's own time,
     so that the first siting run after it does not wait (the old ones go a day later).
 
     The import has committed: what cannot be derived yet (no plan in force, a land use on
     another grid than the new DEM's) is said by the next siting run, not by the import."""
     try:
-        county_stack(progress)
+        county_stack(county, progress)
     except REFUSALS:
         pass

@@ -20,6 +20,8 @@ from analysis.suitability import candidate_sites, check_points, load_profiles, s
 from gisplan.api import Conflict, Refusal
 from layers.models import Industry, LandCover, Zone
 
+from layers.regions import county_named
+
 from .criteria import ZONE_LABELS, county_stack
 
 DEFAULT_TOP = 10
@@ -58,9 +60,11 @@ class SitingOptions:
     industry: str  # an Industry.Kind value
     zone: str | None = None  # a zone code: only that zone is scored
     top: int = DEFAULT_TOP  # candidate sites described
+    county: str | None = None  # the county's 6-digit code; None: the main county
 
     def checked(self):
         """These options, or a Refusal with the reason."""
+        county_named(self.county)
         if self.industry not in Industry.Kind.values:
             raise Refusal(_("unknown industry type %(industry)s; choose one of %(kinds)s")
                           % {"industry": self.industry, "kinds": ", ".join(Industry.Kind.values)})
@@ -225,7 +229,8 @@ def run_siting(options, progress=lambda stage, fraction: None):
     called with "criteria" or "surface" and the fraction of that stage done."""
     options = options.checked()
     profile = profiles()[options.industry]
-    county = county_stack(lambda fraction: progress("criteria", fraction))
+    county = county_stack(county_named(options.county),
+                          lambda fraction: progress("criteria", fraction))
     omitted = tuple(layer for layer in OPTIONAL if layer in profile.layers
                     and layer not in county.stack.paths)
     for layer in omitted:
@@ -249,7 +254,8 @@ def run_siting(options, progress=lambda stage, fraction: None):
     intended = tuple(label for label, z in county.zones.items()
                      if options.industry in z.preferred_industries)
     sites = candidate_sites(county.stack, surface, intended=intended, top=options.top)
-    existing = tuple(Industry.objects.filter(kind=options.industry).order_by("name"))
+    existing = tuple(Industry.objects.of_county(county.county).filter(kind=options.industry)
+                     .order_by("name"))
     srid = county.stack.grid.crs.to_epsg()
     checks = check_points(county.stack, profile, [
         (p.x, p.y) for p in (i.location.transform(srid, clone=True) for i in existing)])
@@ -259,7 +265,7 @@ def run_siting(options, progress=lambda stage, fraction: None):
 
 def surface_path(options, county=None):
     """Where the surface of these options on the county as it is now is kept."""
-    county = county or county_stack()
+    county = county or county_stack(county_named(options.county))
     key = hashlib.sha256(repr((profiles()[options.industry], sorted(county.stack.paths.items())))
                          .encode()).hexdigest()[:16]
     folder = Path(settings.DATA_DIR) / "suitability"
@@ -276,5 +282,6 @@ def save_site(options, site_id, name):
     if geometry.geom_type == "Polygon":
         geometry = MultiPolygon(geometry, srid=srid)
     point = GEOSGeometry(memoryview(shapely.to_wkb(site.geometry.point_on_surface())), srid=srid)
-    return Industry.objects.create(kind=options.industry, name=name, location=point,
+    return Industry.objects.create(county=run.county.county, kind=options.industry, name=name,
+                                   location=point,
                                    site=geometry, status=Industry.Status.PROPOSED)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
 from layers.models import Industry, Zone
+from layers.regions import county_of
 from layers.roles import RUN_ANALYSIS
 
 from .api import SAVE_PERMISSION
@@ -12,7 +13,7 @@ from .page_map import siting_map
 @permission_required(RUN_ANALYSIS, raise_exception=True)
 def siting_page(request):
     """Choose an industry and a zone; the page asks /api/analysis/suitability/ and draws it."""
-    zones = Zone.objects.in_force()
+    zones = Zone.objects.of_county(county_of(request)).in_force()
     chosen = {"industry": request.GET.get("industry", ""), "zone": request.GET.get("zone", "")}
     can_save = request.user.has_perms([RUN_ANALYSIS, SAVE_PERMISSION])
     return render(request, "siting/siting.html", {

@@ -35,8 +35,9 @@ def test_approving_a_plan_reassigns_everything_zoned(sample):
     # A draft with one zone covering the whole county: once approved, every village, center and
     # industry is in it, and the old plan is archived.
     old = PlanVersion.objects.approved().get()
-    draft = PlanVersion.objects.create(name="one zone")
-    whole = Zone.objects.create(plan=draft, code="C", name="全县", boundary=County.objects.get().boundary)
+    county = County.objects.get()
+    draft = PlanVersion.objects.create(county=county, name="one zone")
+    whole = Zone.objects.create(plan=draft, code="C", name="全县", boundary=county.boundary)
     draft.approve()
     old.refresh_from_db()
     assert old.status == PlanVersion.Status.ARCHIVED
@@ -48,7 +49,8 @@ def test_approving_a_plan_reassigns_everything_zoned(sample):
 def test_only_one_plan_is_approved_at_a_time(sample):
     from django.db import IntegrityError, transaction
     with pytest.raises(IntegrityError), transaction.atomic():
-        PlanVersion.objects.create(name="second", status=PlanVersion.Status.APPROVED)
+        PlanVersion.objects.create(county=County.objects.get(), name="second",
+                                   status=PlanVersion.Status.APPROVED)
 
 
 def test_a_storage_srid_other_than_the_columns_is_reported(db, settings):

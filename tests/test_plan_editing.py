@@ -79,7 +79,7 @@ def test_a_saved_take_keeps_the_partition_and_records_who_and_when(draft, villag
     east = draft.zones.get(code="E")
     changed = edits.take_area(draft, "W", village.boundary, user, edits.etag(draft.zones.get(code="W")))
     assert sorted(z.code for z in changed) == ["E", "W"]
-    assert problems(partition(draft), edits.county_boundary()) == []
+    assert problems(partition(draft), edits.county_boundary(draft)) == []
     [change] = edits.history(draft)[:1]
     assert change.user == "planner" and sorted(r.code for r in change.records) == ["E", "W"]
     record = next(r for r in change.records if r.code == "E")
@@ -171,7 +171,7 @@ def test_two_planners_cannot_overwrite_each_other(client, draft, village):
     assert "changed by someone else" in stale.json()["error"]
     # East lost land to the first edit: its old ETag is stale too.
     assert patch(second, zone_url(draft, "E"), {"name": "东"}, f'"{draft.zones.get(code="E").pk}.1"').status_code == 412
-    assert problems(partition(draft), edits.county_boundary()) == []
+    assert problems(partition(draft), edits.county_boundary(draft)) == []
 
 
 def test_patch_without_if_match_is_refused(planner, draft, village):

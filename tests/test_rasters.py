@@ -140,14 +140,14 @@ def test_a_dem_imports_onto_the_county_grid_and_the_point_query_reads_it(sample,
     # At the seat the plane is 1,000 m; the query reads the 60 m cell the seat is in, whose
     # centre is at most 30 m off each way: 0.02 × 30 + 0.01 × 30 = 0.9 m at most (bilinear
     # resampling of a plane is exact).
-    value = value_at("dem", *SEAT)
+    value = value_at(County.objects.default(), "dem", *SEAT)
     assert value.value == pytest.approx(AT_SEAT, abs=0.9) and value.unit == "m"
     assert value.attribution == "plane © test"
     # 3 km east of the seat: 60 m higher
     east = TO_4546.transform(*SEAT)
     lon, lat = pyproj.Transformer.from_crs(4546, 4326, always_xy=True).transform(east[0] + 3000, east[1])
-    assert value_at("dem", lon, lat).value == pytest.approx(AT_SEAT + 60, abs=0.9)
-    assert value_at("dem", 100.0, 30.0).value is None  # far outside the grid
+    assert value_at(County.objects.default(), "dem", lon, lat).value == pytest.approx(AT_SEAT + 60, abs=0.9)
+    assert value_at(County.objects.default(), "dem", 100.0, 30.0).value is None  # far outside the grid
 
 
 def test_the_data_page_shows_the_grid_and_each_rasters_origin(sample, tmp_path, client):
@@ -198,13 +198,13 @@ def test_formats_and_coordinate_systems_a_county_office_has(sample, tmp_path, wr
     call_command("import_raster", "dem", str(write(tmp_path)), verbosity=0)
     dem = RasterLayer.objects.get(kind="dem")
     assert dem.native_crs == f"EPSG:{srid}" and dem.srid == 4546
-    assert value_at("dem", *SEAT).value == pytest.approx(AT_SEAT, abs=0.9)  # as above
+    assert value_at(County.objects.default(), "dem", *SEAT).value == pytest.approx(AT_SEAT, abs=0.9)  # as above
 
 
 def test_feet_are_converted(sample, tmp_path):
     source = lonlat_dem(tmp_path / "feet.tif", values=lambda x, y, z: (z / 0.3048).astype("float32"))
     call_command("import_raster", "dem", str(source), units="feet", verbosity=0)
-    assert value_at("dem", *SEAT).value == pytest.approx(AT_SEAT, abs=0.9)  # as above
+    assert value_at(County.objects.default(), "dem", *SEAT).value == pytest.approx(AT_SEAT, abs=0.9)  # as above
 
 
 def test_a_globeland30_land_use_is_classified_onto_the_grid(sample, tmp_path):
@@ -224,9 +224,9 @@ def test_a_globeland30_land_use_is_classified_onto_the_grid(sample, tmp_path):
     assert (cover.scheme, cover.resolution, cover.synthetic) == ("globeland30", 60.0, False)
     with rasterio.open(cover.path) as cog:  # nearest class: no code between classes appears
         assert set(np.unique(cog.read(1))) <= {0, CROPLAND, FOREST, WATER}
-    assert value_at("landcover", *SEAT).value == WATER
-    assert value_at("landcover", SEAT[0] - 0.1, SEAT[1] + 0.1).label == "cropland"
-    assert value_at("landcover", SEAT[0] + 0.1, SEAT[1] + 0.1).label == "forest"
+    assert value_at(County.objects.default(), "landcover", *SEAT).value == WATER
+    assert value_at(County.objects.default(), "landcover", SEAT[0] - 0.1, SEAT[1] + 0.1).label == "cropland"
+    assert value_at(County.objects.default(), "landcover", SEAT[0] + 0.1, SEAT[1] + 0.1).label == "forest"
     assert "cropland" in out.getvalue() and "forest" in out.getvalue() and "water" in out.getvalue()
 
 
@@ -245,9 +245,9 @@ def test_a_third_land_survey_parcel_layer_is_rasterised_onto_the_grid(sample, tm
     cover = RasterLayer.objects.get(kind="landcover")
     assert (cover.scheme, cover.native_resolution) == ("sandiao", 60.0)
     at = pyproj.Transformer.from_crs(4546, 4326, always_xy=True).transform
-    assert value_at("landcover", *at(sx + 1000, sy - 1000)).label == "water"
-    assert value_at("landcover", *at(sx - 3000, sy)).label == "cropland"
-    assert value_at("landcover", *at(sx + 3000, sy)).label == "forest"
+    assert value_at(County.objects.default(), "landcover", *at(sx + 1000, sy - 1000)).label == "water"
+    assert value_at(County.objects.default(), "landcover", *at(sx - 3000, sy)).label == "cropland"
+    assert value_at(County.objects.default(), "landcover", *at(sx + 3000, sy)).label == "forest"
 
 
 def test_an_empty_grid_setting_takes_the_finest_rasters_cells(sample, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from layers.models import Industry, RasterLayer
+from layers.models import County, Industry, RasterLayer
 from layers.rasters import value_at
 from siting.runs import SitingOptions, run_siting
 
@@ -43,7 +43,8 @@ def test_the_real_dem_imports_and_everything_derived_follows(real_dem, client):
     assert dem.native_resolution == pytest.approx(253, abs=3) and dem.resolution == 60.0
     assert RasterLayer.objects.get(kind="basemap").path.startswith(str(Path(dem.path).parent))
 
-    seat, peak = value_at("dem", *SEAT), value_at("dem", *CAOLIANLING)
+    county = County.objects.default()
+    seat, peak = value_at(county, "dem", *SEAT), value_at(county, "dem", *CAOLIANLING)
     assert 900 < seat.value < 980, seat  # about 940 m
     assert peak.value > 2300, peak
     assert seat.attribution == COPERNICUS

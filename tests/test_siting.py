@@ -14,7 +14,7 @@ from django.contrib.gis.geos import GEOSGeometry, LineString
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
-from layers.models import Industry, ProtectedArea, RasterLayer, Road, Zone
+from layers.models import County, Industry, ProtectedArea, RasterLayer, Road, Zone
 from siting.criteria import LAYERS, ZONE_LABELS, county_stack
 from siting.runs import SitingOptions, run_siting
 
@@ -90,8 +90,9 @@ def test_one_zone_is_scored_alone(sample):
 def test_existing_projects_on_protected_land_or_in_the_wrong_zone_are_conflicts(sample, english):
     eco = ProtectedArea.objects.get(kind="ecological_protection").boundary.point_on_surface
     west = Zone.objects.in_force().get(code="W").boundary.point_on_surface
-    Industry.objects.create(kind="manufacturing", name="红线内工厂", location=eco)
-    Industry.objects.create(kind="manufacturing", name="西部工厂", location=west)
+    county = County.objects.get()
+    Industry.objects.create(county=county, kind="manufacturing", name="红线内工厂", location=eco)
+    Industry.objects.create(county=county, kind="manufacturing", name="西部工厂", location=west)
     rows = {r["name"]: r for r in run_siting(SitingOptions("manufacturing")).existing_rows()}
     assert rows["红线内工厂"]["score"] is None
     assert "ecological protection area" in rows["红线内工厂"]["conflicts"]
@@ -117,20 +118,20 @@ def test_an_imported_protection_area_takes_a_candidate_site_away(sample, tmp_pat
 
 
 def test_distances_to_trunk_roads_are_to_fewer_roads(sample):
-    paths = county_stack().stack.paths
+    paths = county_stack(County.objects.get()).stack.paths
     road, trunk = read(paths["road_distance"]), read(paths["trunk_road_distance"])
     assert (trunk >= road).all() and (trunk > road).any()
     assert set(paths) == set(LAYERS)
 
 
 def test_criteria_are_derived_once_and_again_after_an_edit(sample):
-    first = county_stack().stack.paths["road_distance"]
-    assert county_stack().stack.paths["road_distance"] == first
+    first = county_stack(County.objects.get()).stack.paths["road_distance"]
+    assert county_stack(County.objects.get()).stack.paths["road_distance"] == first
     road = Road.objects.first()
     road.geometry = LineString([(x + 500, y) for x, y in road.geometry.coords],
                                srid=road.geometry.srid)
     road.save()
-    assert county_stack().stack.paths["road_distance"] != first
+    assert county_stack(County.objects.get()).stack.paths["road_distance"] != first
 
 
 def test_without_a_land_use_a_profile_runs_on_its_other_criteria_and_says_so(sample, english):

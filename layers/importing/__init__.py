@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..datasets import DATASETS
-from ..models import PlanVersion, Zone
+from ..models import County, PlanVersion, Zone
+from ..regions import county_named
 from .checking import checked
 from .options import ImportOptions, ImportRefused, ImportReport
 from .reading import read
@@ -30,13 +31,14 @@ def import_layer(options, progress=iter):
             raise ImportRefused(_("the draft plan version is named after the file (or --layer), and "
                                   "a name has at most %(n)d characters: rename the file")
                                 % {"n": limit})
+    county = None if dataset.model is County else county_named(options.county)
     source = read(options)
-    features = checked(dataset, source, progress)
+    features = checked(dataset, source, progress, county)
     with transaction.atomic():
         if dataset.model is Zone:
-            counts = write_zones(features, options)
+            counts = write_zones(features, options, county)
         else:
-            counts = write(dataset, features, options)
+            counts = write(dataset, features, options, county)
         transaction.set_rollback(options.dry_run)
     return ImportReport(options.kind, len(features), dry_run=options.dry_run,
                         encoding=source.encoding, source_srid=source.srid, **counts)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..crs import epsg_crs, reproject, transformer
 from ..datasets import convert
-from ..models import County
+from ..models import County, Town, Village
 from .options import ImportRefused
 from .reading import blank
 
@@ -36,14 +36,12 @@ class Invalid(ValueError):
     """What is wrong with one feature."""
 
 
-def checked(dataset, source, progress):
-    """The records as model values in the storage CRS; the first bad one refuses the file."""
+def checked(dataset, source, progress, county):
+    """The records as model values in the storage CRS, checked against `county` (None for the
+    county layer itself); the first bad one refuses the file."""
     if source.srid is None and not dataset.table_updates:
         raise ImportRefused(_("a table of %(kind)s needs lon/lat columns")
                             % {"kind": dataset.model._meta.verbose_name_plural})
-    county = County.objects.first()
-    if county is None and dataset.model is not County:
-        raise ImportRefused(_("import the county first: everything else is checked against it"))
     to_storage = None
     if source.srid is not None:
         crs = epsg_crs(source.srid)
@@ -59,12 +57,25 @@ def checked(dataset, source, progress):
             if record.geometry is not None or source.srid is not None:
                 shape, geometry = storage_geometry(dataset, record.geometry, crs, to_storage, area)
                 values[dataset.geometry[shape]] = geometry
+            in_county(dataset, values, county)
             features.append(Feature(record.label, values))
         except Invalid as problem:
             raise ImportRefused(f"{record.label}: {problem}") from None
     if not features:
         raise ImportRefused(_("the file holds no features"))
     return features
+
+
+def in_county(dataset, values, county):
+    """Refuses a town or village whose code, or town, is another county's."""
+    code = values.get("code") if dataset.model in (Town, Village) else None
+    town = values.get("town")
+    if code is not None and not code.startswith(county.adcode):
+        raise Invalid(_("the code %(code)s is not of the county %(county)s (%(adcode)s)")
+                      % {"code": code, "county": county.name, "adcode": county.adcode})
+    if town is not None and town.county_id != county.pk:
+        raise Invalid(_("the town %(town)s is not of the county %(county)s")
+                      % {"town": town.code, "county": county.name})
 
 
 def column_headers(dataset, properties):

@@ -21,6 +21,7 @@ class ImportOptions:
     replace: bool = False  # delete every row of the kind first
     dry_run: bool = False  # check and count, then roll back
     user: object = None  # who imports: the creator of a zones import's plan version
+    county: str | None = None  # the 6-digit code of the county imported into; None: the main one
 
 
 @dataclass(frozen=True)

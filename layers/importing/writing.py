@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..datasets import DATASETS
-from ..models import County, PlanVersion, Zone
+from ..models import PlanVersion, Zone
 from ..partition import problems
 from .checking import Invalid
 from .options import ImportRefused
@@ -20,23 +20,27 @@ from .options import ImportRefused
 SAME_METRES = 0.001
 
 
-def write(dataset, features, options):
-    """Add, update (and with `options.replace` first delete) rows, each change in the model's
-    history (the audit log) with the importing user; the counts for the report."""
+def write(dataset, features, options, county):
+    """Add, update (and with `options.replace` first delete) the rows of `county` (None: the
+    counties themselves), each change in the model's history (the audit log) with the importing
+    user; the counts for the report."""
     model, deleted, replace = dataset.model, 0, options.replace
+    rows = model.objects.all() if county is None else model.objects.of_county(county)
     if replace:
         try:
-            deleted = model.objects.all().delete()[1].get(model._meta.label, 0)
+            deleted = rows.delete()[1].get(model._meta.label, 0)
         except ProtectedError as problem:
             raise ImportRefused(_("--replace would delete %(kind)s that %(n)d other rows still "
                                   "refer to; import without --replace to update them instead")
                                 % {"kind": model._meta.verbose_name_plural,
                                    "n": len(problem.protected_objects)}) from None
     existing = {tuple(getattr(row, k) for k in dataset.key): row
-                for row in model.objects.all()} if dataset.key else {}
+                for row in rows} if dataset.key else {}
     created, updated, changed_fields, seen = [], [], set(), {}
     for feature in features:
         values = dict(feature.values)
+        if county is not None:
+            values["county"] = county
         if dataset.key:
             k = key(dataset, values)
             if k in seen:
@@ -71,10 +75,10 @@ def write(dataset, features, options):
         model.objects.bulk_create(created)
         if updated:
             model.objects.bulk_update(updated, sorted(changed_fields), batch_size=500)
-    if hasattr(model.objects, "assign_zones"):
-        model.objects.assign_zones()
-    if hasattr(model.objects, "derive_web_shapes"):
-        model.objects.derive_web_shapes()
+    if hasattr(rows, "assign_zones"):
+        rows.assign_zones()
+    if hasattr(rows, "derive_web_shapes"):
+        rows.derive_web_shapes()
     return {"created": len(created), "updated": len(updated), "deleted": deleted}
 
 
@@ -124,23 +128,25 @@ def plan_name(options):
     return options.layer or Path(options.path).stem
 
 
-def write_zones(features, options):
-    """A new draft plan version with the four zones of the file, if they partition the county."""
-    codes = sorted(f.values["code"] for f in features)
-    if codes != sorted(Zone.Code.values):
-        raise ImportRefused(_("a zones file holds the zones %(wanted)s once each; this one holds %(found)s")
-                            % {"wanted": ", ".join(Zone.Code.values), "found": ", ".join(codes)})
+def write_zones(features, options, county):
+    """A new draft plan version of `county` with the zones of the file, if they partition the
+    county: its own number of zones, each code once."""
+    codes = [f.values["code"] for f in features]
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise ImportRefused(_("a zones file holds each zone once; this one holds %(codes)s more "
+                              "than once") % {"codes": ", ".join(repeated)})
     missing = [c.name for c in DATASETS["zones"].columns
                if c.required and any(f.values.get(c.target) is None for f in features)]
     if missing:
         raise ImportRefused(_("%(columns)s must be given for every zone") % {"columns": ", ".join(missing)})
     found = problems({f.values["code"]: f.values["boundary"] for f in features},
-                     County.objects.get().boundary)
+                     county.boundary)
     if found:
         raise ImportRefused(_("the zones are not a partition of the county: %(problems)s")
                             % {"problems": "; ".join(found)})
     name = plan_name(options)
-    plan = PlanVersion.objects.create(name=name, status=PlanVersion.Status.DRAFT,
+    plan = PlanVersion.objects.create(county=county, name=name, status=PlanVersion.Status.DRAFT,
                                       created_by=options.user,
                                       note=_("imported from %(file)s") % {"file": Path(options.path).name})
     bulk_create_with_history([Zone(plan=plan, **f.values) for f in features], Zone,

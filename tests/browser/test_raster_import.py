@@ -119,7 +119,9 @@ def test_an_imported_dem_becomes_the_basemap_with_its_attribution(page, app_serv
     page.wait_for_url(f"{app_server.url}/jobs/")
 
     run_queued_jobs(django_db_blocker)
-    page.reload()
+    # The page reloads itself while a job waits (a meta refresh): a reload of our own would
+    # race with it. Its next reload shows the job done.
+    page.locator("#jobs tbody tr.job-succeeded").wait_for(timeout=60_000)
     assert page.locator("#jobs tbody tr").count() == 1
     assert page.locator("#jobs tbody tr.job-succeeded").count() == 1, page.locator("#jobs").inner_text()
     page.screenshot(path=SHOTS / "raster-import-job.png", full_page=True)

@@ -20,12 +20,17 @@ class Command(RefusingCommand):
         reach.add_argument("--max-minutes", type=float, metavar="MIN",
                            help=f"network threshold (default {DEFAULT_MINUTES:g})")
         parser.add_argument("--planned", action="store_true", help="count planned centers too")
+        parser.add_argument("--across-borders", action="store_true",
+                            help="neighbouring counties' centers serve too, over their roads")
         parser.add_argument("--out", help="a .csv, .xlsx or .geojson file for the village rows")
+        self.add_county_argument(parser)
 
     def handle(self, *args, **options):
         mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")
         run = run_coverage(CoverageOptions(options["service"], mode, options["max_distance"],
-                                           options["max_minutes"], options["planned"]))
+                                           options["max_minutes"], options["planned"],
+                                           county=options["county"],
+                                           across_borders=options["across_borders"]))
         if options["out"]:
             write_table(run.rows(), options["out"], run.villages.xy)
         self.stdout.write(run.summary())

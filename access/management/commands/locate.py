@@ -23,13 +23,17 @@ class Command(RefusingCommand):
                             help="the existing centers stay open; p counts new sites only")
         parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
                             help="then report the best solution found and its gap (default %(default)s)")
+        parser.add_argument("--across-borders", action="store_true",
+                            help="neighbouring counties' centers serve too, over their roads, and stay open")
         parser.add_argument("--out", help="a .csv, .xlsx or .geojson file for the open sites")
+        self.add_county_argument(parser)
 
     def handle(self, *args, **options):
         mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")
         run = run_locate(LocateOptions(
             options["service"], options["model"], options["p"], mode, options["max_distance"],
-            options["max_minutes"], options["keep_existing"], options["time_limit"]))
+            options["max_minutes"], options["keep_existing"], options["time_limit"],
+            options["county"], options["across_borders"]))
         if options["out"]:
             write_table(run.rows(), options["out"], run.sites.xy[run.solution.sites])
         self.stdout.write(run.summary())

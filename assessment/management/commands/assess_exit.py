@@ -17,14 +17,15 @@ class Command(RefusingCommand):
                             help="the module the priority list follows (standard or "
                                  "demonstration, or a module of GISPLAN_EXIT_RULES)")
         parser.add_argument("--out", type=Path, help="the output, .csv or .xlsx")
+        self.add_county_argument(parser)
 
-    def handle(self, *args, module, out, **options):
+    def handle(self, *args, module, out, county=None, **options):
         if out is not None:
             if out.suffix.lower() not in SUFFIXES:
                 raise CommandError(f"--out must end in {' or '.join(SUFFIXES)}, not {out.name}")
             if not out.parent.is_dir():
                 raise CommandError(f"no folder {out.parent} to write {out.name} into")
-        run = run_assessment(AssessOptions(module))
+        run = run_assessment(AssessOptions(module, county))
         if out is not None:
             write_report(run, out)
         self.stdout.write(run.summary())

@@ -16,10 +16,11 @@ class Command(RefusingCommand):
         parser.add_argument("--srid", type=int,
                             help="the EPSG code of the output (default: the storage CRS for .gpkg "
                                  "and .shp.zip, 4326 for the others)")
+        self.add_county_argument(parser)
 
-    def handle(self, *args, kind, path, srid=None, **options):
+    def handle(self, *args, kind, path, srid=None, county=None, **options):
         try:
-            count = export_layer(ExportOptions(kind, path, srid))
+            count = export_layer(ExportOptions(kind, path, srid, county))
         except OSError as refusal:
             raise CommandError(str(refusal)) from None
         self.stdout.write(f"{kind}: {count} rows written to {path}")

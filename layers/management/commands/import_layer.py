@@ -25,11 +25,12 @@ class Command(RefusingCommand):
                                  "the same key and add the others)")
         parser.add_argument("--dry-run", action="store_true",
                             help="check the file and report what would change, writing nothing")
+        self.add_county_argument(parser)
 
     def handle(self, *args, kind, path, **options):
         show = options["verbosity"] > 0 and sys.stderr.isatty()
         report = import_layer(
             ImportOptions(kind, path, options["encoding"], options["srid"], options["layer"],
-                          options["replace"], options["dry_run"]),
+                          options["replace"], options["dry_run"], county=options["county"]),
             progress=lambda records: tqdm(records, desc=kind, unit="feature", disable=not show))
         self.stdout.write(report.summary())

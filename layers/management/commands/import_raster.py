@@ -30,7 +30,7 @@ class Command(RefusingCommand):
         parser.add_argument("--encoding", help="a parcel layer's attribute encoding, e.g. gbk")
         parser.add_argument("--srid", type=int, help="the EPSG code of the file's coordinates, "
                                                      "if its own is wrong or absent (e.g. 4546)")
-        parser.add_argument("--county", help="the county's 6-digit code (default: the county)")
+        self.add_county_argument(parser)
 
     def handle(self, *args, kind, path, **options):
         show = options["verbosity"] > 0 and sys.stderr.isatty()

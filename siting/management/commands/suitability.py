@@ -26,8 +26,9 @@ class Command(RefusingCommand):
                             "or .gpkg (the raster's CRS); default OUT with -sites.geojson")
         parser.add_argument("--top", type=int, default=DEFAULT_TOP,
                             help=f"candidate sites to describe (default {DEFAULT_TOP})")
+        self.add_county_argument(parser)
 
-    def handle(self, *args, industry, zone, out, sites, top, **options):
+    def handle(self, *args, industry, zone, out, sites, top, county=None, **options):
         out = out or Path(f"suitability-{industry}{f'-{zone}' if zone else ''}.tif")
         if out.suffix.lower() not in (".tif", ".tiff"):
             raise CommandError(f"--out must end in .tif, not {out.name}")
@@ -47,7 +48,7 @@ class Command(RefusingCommand):
                     bar.reset()
                     bar.set_description(stage)
                 bar.update(round(fraction * 100) - bar.n)
-            run = run_siting(SitingOptions(industry, zone, top), progress)
+            run = run_siting(SitingOptions(industry, zone, top, county), progress)
         try:
             write_sites(run, sites)
             shutil.copyfile(run.surface.path, out)
