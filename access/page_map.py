@@ -9,7 +9,7 @@ from .api import coverage_data, locate_data
 UNCOVERED = "#c0392b"  # the dashed outline of a village out of reach
 
 
-def coverage_map(service, run, proposal, isochrones):
+def coverage_map(county, service, run, proposal, isochrones):
     """The page's map: the villages by the center they are nearest to, the uncovered outlined,
     the centers, their isochrones and the proposed sites; before a run, the villages and the
     centers of `service`."""
@@ -31,4 +31,4 @@ def coverage_map(service, run, proposal, isochrones):
         "data": coverage_data(run, isochrones=isochrones) if run else None,
         "proposal": locate_data(proposal) if proposal else None,
         "urls": {"villages": reverse("layers:layer", args=["villages"]),
-                 "centers": reverse("layers:layer", args=["centers"])}})
+                 "centers": reverse("layers:layer", args=["centers"])}}, area=county)

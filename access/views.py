@@ -50,5 +50,6 @@ def coverage_page(request):
                            download=reverse("access_api:coverage") + "?" + params.urlencode(),
                            proposal=proposal,
                            locate_download=reverse("access_api:locate") + "?" + params.urlencode())
-    context["frame"] = coverage_map(service, run, proposal, request.GET.get("isochrones") == "1")
+    context["frame"] = coverage_map(county_of(request), service, run, proposal,
+                                    request.GET.get("isochrones") == "1")
     return render(request, "access/coverage.html", context)

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "layers.regions.region_counties",
             ],
         },
     },
@@ -138,7 +139,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a sign-in while it is locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "layers.regions.RegionBackend",  # Django's permissions, read-only above the county
 ]
 # Password guessing: five wrong passwords for one user from one address lock that pair out for
 # 15 minutes. Not the address alone: a county office shares one address behind its router.

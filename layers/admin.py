@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.gis import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -6,11 +8,26 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
-                     ServiceCenter, Town, Village, Zone)
+                     ServiceCenter, Town, UserRegion, Village, Zone)
+from .regions import region_of
 from .widgets import OfflineMapWidget
 
 
-class MapAdmin(admin.GISModelAdmin):
+class InRegion:
+    """The rows of the user's region only, in the lists, the forms and their choices: another
+    county's row is not found."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_region(region_of(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        rows = db_field.related_model._default_manager
+        if hasattr(rows, "in_region"):
+            kwargs.setdefault("queryset", rows.in_region(region_of(request.user)))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class MapAdmin(InRegion, admin.GISModelAdmin):
     gis_widget = OfflineMapWidget
 
 
@@ -26,7 +43,7 @@ class TownAdmin(MapAdmin):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(admin.ModelAdmin):
+class PlanVersionAdmin(InRegion, admin.ModelAdmin):
     """Names and notes only: versions are drafted, submitted and approved in the zone editor
     (/plan/), which checks the partition before a version comes into force."""
 
@@ -50,7 +67,7 @@ class ZoneForm(forms.ModelForm):
 
 
 @admin.register(Zone)
-class ZoneAdmin(SimpleHistoryAdmin):
+class ZoneAdmin(InRegion, SimpleHistoryAdmin):
     """A zone's description; its boundary changes only in the zone editor (/plan/), which keeps
     the zones a partition of the county."""
 
@@ -127,3 +144,19 @@ class ProtectedAreaAdmin(MapAdmin):
 @admin.register(RasterLayer)
 class RasterLayerAdmin(MapAdmin):
     list_display = ["name", "kind", "srid", "resolution", "width", "height"]
+
+
+class UserRegionInline(admin.StackedInline):
+    """The region a user works in, on the user's own page."""
+
+    model = UserRegion
+    max_num = 1
+    can_delete = True
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class RegionUserAdmin(UserAdmin):
+    inlines = [UserRegionInline]

@@ -71,8 +71,8 @@ class CountyQuerySet(WebShapedQuerySet):
         return self.filter(adcode=settings.DEFAULT_COUNTY).first() or self.order_by("adcode").first()
 
     def in_region(self, code):
-        """The counties of a province (2 digits), city (4) or county (6) code."""
-        return self.filter(adcode__startswith=code)
+        """The counties of a province (2 digits), city (4) or county (6) code ("": all)."""
+        return self.filter(adcode__startswith=code) if code else self.all()
 
     def neighbours_of(self, county):
         """The counties that share a border with `county` (within NEIGHBOUR_METRES of its
@@ -131,7 +131,10 @@ class OfCountyQuerySet(models.QuerySet):
         return self.filter(**{self.county_lookup: county})
 
     def in_region(self, code):
-        """The rows of the counties of a province (2 digits), city (4) or county (6) code."""
+        """The rows of the counties of a province (2 digits), city (4) or county (6) code ("":
+        every county's, without a join)."""
+        if not code:
+            return self.all()
         return self.filter(**{f"{self.county_lookup}__adcode__startswith": code})
 
 
@@ -678,6 +681,24 @@ class RasterLayer(OfCounty):
     def __str__(self):
         return self.name
 
+
+
+class UserRegion(models.Model):
+    """The region a user works in (layers.regions): a county (6 digits) for its planners,
+    officials and analysts; a city (4) or the province (2) for officials and analysts who see
+    every county below, read-only. A user without one works in the installation's main county."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="+", verbose_name=_("user"))
+    code = models.CharField(_("region code"), max_length=6, validators=[RegexValidator(
+        r"^(\d{2}|\d{4}|\d{6})$", _("A region is a province (2 digits), a city (4) or a county (6)."))])
+
+    class Meta:
+        verbose_name = _("user's region")
+        verbose_name_plural = _("users' regions")
+
+    def __str__(self):
+        return f"{self.user} @ {self.code}"
 
 
 class DataVersionQuerySet(models.QuerySet):

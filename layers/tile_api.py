@@ -10,6 +10,7 @@ from gisplan.api import NotFound, answer, endpoint, require
 from . import tiles
 from .api import CACHE_SECONDS, LAYERS
 from .models import DataVersion
+from .regions import region_of
 
 
 def _layer(request, name):
@@ -26,15 +27,15 @@ def layer_tile(request, name, z, x, y):
     tiles.tile_bounds(z, x, y)  # an address that does not exist is refused first
     # The version first, the tile after: a change committed in between is cached under the
     # older version, which is never asked for again; never older rows under a newer version.
-    version = DataVersion.objects.current()
-    tag = tiles.etag(version)
+    version, region = DataVersion.objects.current(), region_of(request.user)
+    tag = tiles.etag(version, region)
     if tag in request.headers.get("If-None-Match", ""):
         response = HttpResponse(status=304)
     else:
-        key = f"{name}/{z}/{x}/{y}@{version}"
+        key = f"{name}/{z}/{x}/{y}@{version}/{region}"
         data = caches["tiles"].get(key)
         if data is None:
-            data = tiles.tile(name, z, x, y)
+            data = tiles.tile(name, z, x, y, region)
             caches["tiles"].set(key, data)
         response = HttpResponse(data, content_type=tiles.MVT)
     response["ETag"] = tag
@@ -47,6 +48,6 @@ def layer_tilejson(request, name):
     _layer(request, name)
     url = request.build_absolute_uri(reverse("tile", args=[name, 0, 0, 0]))
     template = url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
-    response = answer(tiles.tilejson(name, template))
+    response = answer(tiles.tilejson(name, template, region_of(request.user)))
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     return response

@@ -59,8 +59,9 @@ def properties(name):
                                    in SQL_PROPERTIES.get(name, {}).items()}}
 
 
-def tile(name, z, x, y):
-    """The Mapbox Vector Tile (bytes; empty when no row meets it) of layer `name` at z/x/y."""
+def tile(name, z, x, y, region=""):
+    """The Mapbox Vector Tile (bytes; empty when no row meets it) of layer `name` at z/x/y,
+    with the rows of `region` (a province, city or county code; "": every county)."""
     layer = LAYERS[name]
     west, _, east, _ = tile_bounds(z, x, y)
     field = layer.model._meta.get_field(layer.geometry)
@@ -75,7 +76,7 @@ def tile(name, z, x, y):
         shape = Func(shape, Value((east - west) / EXTENT), Value(True), function="ST_Simplify",
                      output_field=GeometryField(srid=WEB_MERCATOR))
     columns = properties(name)
-    rows = (layer.queryset("").filter(**{f"{layer.geometry}__intersects": area})
+    rows = (layer.queryset(region).filter(**{f"{layer.geometry}__intersects": area})
             .annotate(**{f"_{n}": value for n, value in columns.items() if not isinstance(value, str)},
                       # Not a GeometryField: Django would select it as EWKB, not as a geometry.
                       _tile=Func(shape, _envelope(z, x, y), Value(EXTENT), Value(BUFFER), Value(True),
@@ -102,15 +103,16 @@ def _envelope(z, x, y, margin=0.0):
                 output_field=GeometryField(srid=WEB_MERCATOR))
 
 
-def etag(version):
-    """The ETag of every tile of a version of the layers' data (and of this tile format)."""
-    return f'"{FORMAT}.{version}"'
+def etag(version, region=""):
+    """The ETag of every tile of a region in a version of the layers' data (and of this tile
+    format)."""
+    return f'"{FORMAT}.{version}{"." + region if region else ""}"'
 
 
-def tilejson(name, tiles_url):
-    """The TileJSON 3.0 of layer `name`, its tiles at `tiles_url` ({z}/{x}/{y} in it)."""
+def tilejson(name, tiles_url, region=""):
+    """The TileJSON 3.0 of layer `name` in `region`, its tiles at `tiles_url` ({z}/{x}/{y} in it)."""
     layer = LAYERS[name]
-    extent = layer.queryset("").aggregate(extent=Extent(Transform(layer.geometry, 4326)))["extent"]
+    extent = layer.queryset(region).aggregate(extent=Extent(Transform(layer.geometry, 4326)))["extent"]
     west, south, east, north = extent or (-180.0, -85.0511, 180.0, 85.0511)
     kinds = {"POINT": "Point", "MULTIPOINT": "Point", "LINESTRING": "LineString",
              "MULTILINESTRING": "LineString"}

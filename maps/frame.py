@@ -121,7 +121,8 @@ def map_frame(overlays, legend=(), page_texts=None, page=None, area=None):
     """
     # The county's full boundary is not needed: its web shape is.
     area = area or County.objects.defer("boundary").default()
-    county = area.plan.county if isinstance(area, Zone) else area
+    # Its county's basemap and terrain; a map of many counties (a region) has none.
+    county = area if isinstance(area, County) else area.plan.county if isinstance(area, Zone) else None
     assets = local_assets()
     words = {**texts(), **(page_texts or {})}
     fmap = folium.Map(location=None, tiles=None, prefer_canvas=True, control_scale=False,

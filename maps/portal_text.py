@@ -55,9 +55,14 @@ def popup_labels():
 
 
 def incidence_classes():
-    """The choropleth's classes: upper bound (None: no bound), colour and label."""
+    """The village choropleth's classes: upper bound (None: no bound), colour and label."""
+    return share_classes(INCIDENCE_CLASSES)
+
+
+def share_classes(table):
+    """A choropleth of shares from (upper bound, colour) pairs: upper bound, colour and label."""
     classes, lower = [], 0.0
-    for upper, color in INCIDENCE_CLASSES:
+    for upper, color in table:
         text = f"≥ {lower:.0%}" if upper is None else f"{lower:.0%} – {upper:.0%}"
         classes.append({"upper": upper, "color": color, "label": text})
         lower = upper if upper is not None else lower

@@ -42,7 +42,7 @@ def editor_map(plan, figures, can_edit, csrf):
         "history": reverse("plans_api:history", args=[plan.pk]),
         "restore": reverse("plans_api:restore", args=[plan.pk]),
         "zone": reverse("plans_api:zone", args=[plan.pk, "ZONE"]),
-        "preview": reverse("plans_api:preview", args=[plan.pk, "ZONE"])}})
+        "preview": reverse("plans_api:preview", args=[plan.pk, "ZONE"])}}, area=plan.county)
 
 
 def compare_map(result):
@@ -63,4 +63,4 @@ def compare_map(result):
                  "label": _("filled in the colour of the zone it goes to")})],
         page={"changed": compare.comparison_data(result)["changed"], "urls": {
             "a": reverse("plans_api:version", args=[a.pk]),
-            "b": reverse("plans_api:version", args=[b.pk])}})
+            "b": reverse("plans_api:version", args=[b.pk])}}, area=b.county)

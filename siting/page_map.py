@@ -10,7 +10,7 @@ SITE = {"outline": "#08306b", "fill": "#2171b5"}
 CONFLICT = {"outline": "#c51b7d", "fill": "#c51b7d"}
 
 
-def siting_map(chosen, can_save, staff, preferred):
+def siting_map(county, chosen, can_save, staff, preferred):
     """The county and its zones, the suitability surface under the candidate sites; `chosen`
     industry and zone, whether the user may save a site (and, `staff`, open it in the admin),
     and the industries each zone prefers."""
@@ -44,4 +44,4 @@ def siting_map(chosen, can_save, staff, preferred):
         "chosen": chosen, "can_save": can_save, "staff": staff, "site": SITE, "conflict": CONFLICT,
         "preferred": preferred,
         "urls": {"suitability": reverse("siting_api:suitability"), "save": reverse("siting_api:save"),
-                 "zones": reverse("layers:layer", args=["zones"])}})
+                 "zones": reverse("layers:layer", args=["zones"])}}, area=county)

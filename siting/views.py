@@ -13,12 +13,13 @@ from .page_map import siting_map
 @permission_required(RUN_ANALYSIS, raise_exception=True)
 def siting_page(request):
     """Choose an industry and a zone; the page asks /api/analysis/suitability/ and draws it."""
-    zones = Zone.objects.of_county(county_of(request)).in_force()
+    county = county_of(request)
+    zones = Zone.objects.of_county(county).in_force()
     chosen = {"industry": request.GET.get("industry", ""), "zone": request.GET.get("zone", "")}
     can_save = request.user.has_perms([RUN_ANALYSIS, SAVE_PERMISSION])
     return render(request, "siting/siting.html", {
         "kinds": Industry.Kind.choices, "zones": [(z.code, z.name) for z in zones],
         "chosen": chosen, "can_save": can_save,
-        "frame": siting_map(chosen, can_save, request.user.is_staff,
+        "frame": siting_map(county, chosen, can_save, request.user.is_staff,
                             {z.code: z.preferred_industries for z in zones}),
     })

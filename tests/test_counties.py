@@ -1,6 +1,6 @@
 """Many counties on one installation: regions from the codes, each county's rows, plan and
 imports its own. A second county, 丹凤县 (611022), is drawn here as a 20 km square beside the
-sample county (洛南县, 611021): one town, one village and a plan of two zones."""
+sample county (洛南县, 611021): one town, one village (a 2 km square) and a plan of two zones."""
 import io
 
 import pytest
@@ -43,6 +43,7 @@ def danfeng(sample):
                             boundary=box(x, south, x + 10 * KM, south + 20 * KM, srid))
     Village.objects.create(code="611022100201", name="龙驹村", town=town,
                            location=Point(east + 15 * KM, south + 5 * KM, srid=srid),
+                           boundary=box(east + 14 * KM, south + 4 * KM, east + 16 * KM, south + 6 * KM, srid),
                            population=100, poor_population=10)
     return county
 

@@ -88,6 +88,7 @@ MATRIX = {
     # The portal.
     "maps:home": (Try("GET", PAGE, content_type=HTML),),
     "maps:zone": (Try("GET", PAGE, kwargs={"code": "E"}, content_type=HTML),),
+    "maps:region": (Try("GET", PAGE, content_type=HTML),),
     "basemap": (Try("GET", PAGE, content_type="image/jpeg"),),
 
     # Layers, files, the schema.

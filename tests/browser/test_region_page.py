@@ -1,0 +1,54 @@
+"""The region portal in a browser: a city official sees the city's counties coloured by an
+indicator, switches the indicator, and drills down to a county's portal from its popup."""
+import pytest
+from django.contrib.auth.models import Group, User
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+from layers.models import County, Town, UserRegion, Village
+
+from .conftest import SHOTS, sign_in
+
+
+@pytest.fixture
+def city(django_db_blocker):
+    """丹凤县 (611022) as a 30 km square east of the sample county, with one village, and a city
+    official of 商洛市 (6110); committed for the live server, removed afterwards."""
+    with django_db_blocker.unblock():
+        luonan = County.objects.get(adcode="611021")
+        west, south, east, north = luonan.boundary.extent
+        srid = luonan.boundary.srid
+        square = MultiPolygon(Polygon.from_bbox((east, south, east + 30_000, south + 30_000)), srid=srid)
+        square.srid = srid
+        danfeng = County.objects.create(adcode="611022", name="丹凤县", boundary=square,
+                                        rural_population=1000, poor_households=10, poor_population=30)
+        town = Town.objects.create(county=danfeng, code="611022100", name="龙驹寨镇", boundary=square,
+                                   seat=Point(east + 15_000, south + 15_000, srid=srid))
+        Village.objects.create(code="611022100201", name="龙驹村", town=town,
+                               location=Point(east + 15_000, south + 15_000, srid=srid),
+                               population=100, poor_population=10)
+        County.objects.filter(pk=danfeng.pk).derive_web_shapes()
+        user = User.objects.create_user("city-official", password="test-password-1")
+        user.groups.add(Group.objects.get(name="official"))
+        UserRegion.objects.create(user=user, code="6110")
+    yield
+    with django_db_blocker.unblock():
+        Village.objects.filter(code="611022100201").delete()
+        County.objects.filter(adcode="611022").delete()
+        User.objects.filter(username="city-official").delete()
+
+
+def test_a_city_official_browses_the_counties_and_opens_one(page, app_server, city):
+    sign_in(page, app_server.url, "city-official")
+    page.goto(f"{app_server.url}/region/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#county-figures tbody tr[data-county]").count() == 2
+    assert page.locator("header select[name=county] option").count() == 2
+    page.screenshot(path=SHOTS / "region-incidence.png")
+    page.click("#indicator [data-indicator=exited_share]")
+    assert page.get_attribute("#indicator [data-indicator=exited_share]", "aria-pressed") == "true"
+    page.screenshot(path=SHOTS / "region-exited.png")
+    page.click("#county-figures a:has-text('丹凤县')")
+    page.wait_for_load_state("networkidle")
+    assert "丹凤县" in page.locator("#stats h1").inner_text()
+    page.screenshot(path=SHOTS / "region-drilldown.png")
+    assert not page.errors and not page.foreign_requests
