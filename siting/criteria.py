@@ -24,6 +24,13 @@ from layers.models import ProtectedArea, RasterLayer, River, Road, Town, Village
 
 DERIVATION = "2"  # bump when derive_criteria writes something different
 ZONE_LABELS = {code: n for n, code in enumerate(Zone.Code.values, 1)}  # E 1, W 2, N 3, C 4
+
+
+def zone_labels(codes):
+    """The raster label of each zone code: the sample's as ZONE_LABELS, a county's other codes
+    after them in alphabetical order."""
+    others = sorted(set(codes) - set(ZONE_LABELS))
+    return {**ZONE_LABELS, **{code: len(ZONE_LABELS) + n for n, code in enumerate(others, 1)}}
 TRUNK_ROADS = (Road.RoadClass.NATIONAL, Road.RoadClass.PROVINCIAL)
 DISTANCE_CAP_M = 10_000.0
 KEEP_SECONDS = 86_400  # criteria of an earlier state of the data are removed a day later
@@ -63,7 +70,9 @@ def county_stack(county, progress=None):
     srid = base.grid.crs.to_epsg() if base.grid.crs else None
     if srid is None:
         raise MissingData(_("the DEM's CRS is not an EPSG code; reproject it to the storage CRS"))
-    zones = {ZONE_LABELS[z.code]: z for z in Zone.objects.of_county(county).in_force()}
+    in_force = list(Zone.objects.of_county(county).in_force())
+    labels = zone_labels(z.code for z in in_force)
+    zones = {labels[z.code]: z for z in in_force}
     if not zones:
         raise MissingData(_("no plan is in force, so cells have no zone"))
     villages = list(Village.objects.of_county(county).exclude(boundary=None).order_by("code")

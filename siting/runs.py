@@ -22,7 +22,7 @@ from layers.models import Industry, LandCover, Zone
 
 from layers.regions import county_named
 
-from .criteria import ZONE_LABELS, county_stack
+from .criteria import county_stack
 
 DEFAULT_TOP = 10
 MAX_TOP = 50
@@ -64,16 +64,18 @@ class SitingOptions:
 
     def checked(self):
         """These options, or a Refusal with the reason."""
-        county_named(self.county)
+        county = county_named(self.county)
         if self.industry not in Industry.Kind.values:
             raise Refusal(_("unknown industry type %(industry)s; choose one of %(kinds)s")
                           % {"industry": self.industry, "kinds": ", ".join(Industry.Kind.values)})
         if self.industry not in profiles():
             raise Refusal(_("the industry profiles say nothing about %(industry)s")
                           % {"industry": self.industry})
-        if self.zone is not None and self.zone not in Zone.Code.values:
-            raise Refusal(_("unknown zone %(zone)s; choose one of %(codes)s")
-                          % {"zone": self.zone, "codes": ", ".join(Zone.Code.values)})
+        if self.zone is not None:  # a code of the county's zones, or of the directions
+            codes = sorted({*Zone.Code.values, *Zone.objects.of_county(county).values_list("code", flat=True)})
+            if self.zone not in codes:
+                raise Refusal(_("unknown zone %(zone)s; choose one of %(codes)s")
+                              % {"zone": self.zone, "codes": ", ".join(codes)})
         if not 1 <= self.top <= MAX_TOP:
             raise Refusal(_("top is a whole number from 1 to %(most)d") % {"most": MAX_TOP})
         return self
@@ -235,9 +237,9 @@ def run_siting(options, progress=lambda stage, fraction: None):
                     and layer not in county.stack.paths)
     for layer in omitted:
         profile = profile.without(layer)
-    if options.zone and ZONE_LABELS[options.zone] not in county.zones:
+    zones = tuple(label for label, zone in county.zones.items() if zone.code == options.zone)
+    if options.zone and not zones:
         raise Refusal(_("the plan in force has no zone %(zone)s") % {"zone": options.zone})
-    zones = (ZONE_LABELS[options.zone],) if options.zone else ()
     path = surface_path(options, county)
     scratch = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.tif")
     try:

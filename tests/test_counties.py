@@ -109,10 +109,13 @@ def test_an_import_takes_the_rows_of_its_county_only(danfeng, tmp_path):
     table.write_text(f"lon,lat,村代码,名称\n{luonan_point.x},{luonan_point.y},611022100202,新村\n",
                      encoding="utf-8")
     with pytest.raises(Refusal, match="the code 611022100202 is not of the county 洛南县"):
+        import_layer(ImportOptions("villages", table, county="611021"))
+    # Without --county the codes name the county: 丹凤's, where this point lies outside.
+    with pytest.raises(Refusal, match="row 2: it lies outside the county"):
         import_layer(ImportOptions("villages", table))
     table.write_text(f"lon,lat,村代码,名称\n{danfeng_point.x},{danfeng_point.y},611022100202,新村\n",
                      encoding="utf-8")
-    report = import_layer(ImportOptions("villages", table, county="611022"))
+    report = import_layer(ImportOptions("villages", table))  # the county from the codes
     assert report.created == 1
     new = Village.objects.get(code="611022100202")
     assert (new.county, new.town.code, new.zone.code) == (danfeng, "611022100", "W")  # 10 km east: the west half

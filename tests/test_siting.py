@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 
 from layers.models import County, Industry, ProtectedArea, RasterLayer, Road, Zone
-from siting.criteria import LAYERS, ZONE_LABELS, county_stack
+from siting.criteria import LAYERS, ZONE_LABELS, county_stack, zone_labels
 from siting.runs import SitingOptions, run_siting
 
 from .conftest import log_in
@@ -311,3 +311,8 @@ def test_the_page_is_for_analysts_and_planners(sample, client):
     assert log_in(client, "official").get("/analysis/siting/").status_code == 403
     for username in ("analyst", "planner"):
         assert log_in(client, username).get("/analysis/siting/").status_code == 200
+
+
+def test_zones_of_other_codes_get_labels_after_the_sample_s():
+    # E 1, W 2, N 3, C 4 as ever; a county's other codes follow in alphabetical order.
+    assert zone_labels(["W", "S", "NE"]) == {"E": 1, "W": 2, "N": 3, "C": 4, "NE": 5, "S": 6}

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ..datasets import DATASETS
 from ..models import County, PlanVersion, Zone
 from ..regions import county_named
-from .checking import checked
+from .checking import checked, county_in_codes
 from .options import ImportOptions, ImportRefused, ImportReport
 from .reading import read
 from .writing import plan_name, write, write_zones
@@ -31,8 +31,9 @@ def import_layer(options, progress=iter):
             raise ImportRefused(_("the draft plan version is named after the file (or --layer), and "
                                   "a name has at most %(n)d characters: rename the file")
                                 % {"n": limit})
-    county = None if dataset.model is County else county_named(options.county)
     source = read(options)
+    county = None if dataset.model is County else county_named(
+        options.county or county_in_codes(dataset, source))
     features = checked(dataset, source, progress, county)
     with transaction.atomic():
         if dataset.model is Zone:

@@ -78,6 +78,23 @@ def in_county(dataset, values, county):
                       % {"town": town.code, "county": county.name})
 
 
+def county_in_codes(dataset, source):
+    """The code of the county a file of towns or villages names by their codes, when every code
+    begins with the same existing county's; None otherwise (an import without --county then
+    goes to the main county, and a code of another county is refused there)."""
+    if dataset.model not in (Town, Village) or not source.records:
+        return None
+    header = column_headers(dataset, source.records[0].properties).get(
+        next(c for c in dataset.columns if c.target == "code"))
+    if header is None:
+        return None
+    prefixes = {str(record.properties.get(header) or "").strip()[:6] for record in source.records}
+    if len(prefixes) != 1:
+        return None
+    code = prefixes.pop()
+    return code if County.objects.filter(adcode=code).exists() else None
+
+
 def column_headers(dataset, properties):
     """Column -> the file's header for it; refuses a file without a required column."""
     found = {}

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from gisplan.commands import RefusingCommand
-from layers.models import Industry, Zone
+from layers.models import Industry
 from siting.runs import DEFAULT_TOP, SitingOptions, run_siting
 from siting.sites_file import SUFFIXES, write_sites
 
@@ -18,8 +18,8 @@ class Command(RefusingCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--industry", required=True, choices=Industry.Kind.values)
-        parser.add_argument("--zone", choices=Zone.Code.values,
-                            help="score only this zone of the plan in force")
+        parser.add_argument("--zone", metavar="CODE",
+                            help="score only this zone of the county's plan in force")
         parser.add_argument("--out", type=Path, help="the surface GeoTIFF (default "
                             "suitability-INDUSTRY[-ZONE].tif here)")
         parser.add_argument("--sites", type=Path, help="the candidate sites, .geojson (lon/lat) "
