@@ -78,9 +78,11 @@ RAW = {
 }
 
 
-def raw_sql(name):
-    """The anchor's statement for layer `name`; parameters z, x, y, z, x, y."""
+def raw_sql(name, z):
+    """The anchor's statement for layer `name` at zoom `z`; parameters z, x, y, z, x, y."""
     table, geometry, srid, columns, where = RAW[name]
+    if name == "roads":  # the classes drawn at this zoom (layers/tiles.py ROADS_FROM_ZOOM)
+        where += " AND r.road_class IN (" + ", ".join(f"'{c}'" for c in tiles.road_classes(z)) + ")"
     key = table.split()[1]
     return f"""
         SELECT ST_AsMVT(t, '{name}', {tiles.EXTENT}, 'geom', 'id') FROM (
@@ -94,7 +96,7 @@ def raw_sql(name):
 
 
 def raw_tile(cursor, name, z, x, y):
-    cursor.execute(raw_sql(name), [z, x, y, z, x, y])
+    cursor.execute(raw_sql(name, z), [z, x, y, z, x, y])
     return bytes(cursor.fetchone()[0] or b"")
 
 
@@ -296,7 +298,7 @@ def explain_tile(name, z, x, y):
     tile where the endpoint lost most to the anchor."""
     with connection.cursor() as cursor:
         for label, (sql, params) in (("layers.tiles.tile", statement(name, z, x, y)),
-                                     ("anchor", (raw_sql(name), [z, x, y, z, x, y]))):
+                                     ("anchor", (raw_sql(name, z), [z, x, y, z, x, y]))):
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             print(f"\n-- EXPLAIN ANALYZE, {label}, {name} {z}/{x}/{y}")
             print("\n".join(row[0] for row in cursor.fetchall()))

@@ -2,10 +2,11 @@
 per layer at /tiles/<layer>.json.
 
 A tile holds the rows of a layer of the layer API (layers/api.py LAYERS, the same querysets and
-properties) whose geometry meets the tile, clipped to it with a 64-unit buffer on the 4096
-grid and simplified to a unit of that grid, built by PostGIS (ST_AsMVTGeom, ST_AsMVT). What is
-computed in Python for the GeoJSON layers (a village's failed exit criteria) is left to the
-GeoJSON endpoint that popups ask; a village's poverty incidence is computed in SQL here.
+properties) whose geometry meets the tile (roads by class, from the zoom ROADS_FROM_ZOOM says),
+clipped to it with a 64-unit buffer on the 4096 grid and simplified to a unit of that grid,
+built by PostGIS (ST_AsMVTGeom, ST_AsMVT). What is computed in Python for the GeoJSON layers (a
+village's failed exit criteria) is left to the GeoJSON endpoint that popups ask; a village's
+poverty incidence is computed in SQL here.
 """
 import math
 
@@ -26,7 +27,11 @@ BUFFER = 64  # units around a tile kept, so that lines and outlines meet across 
 MIN_ZOOM, MAX_ZOOM = 0, 20
 WEB_MERCATOR = 3857
 HALF_WORLD = 20037508.342789244  # metres from the web-mercator origin to the edge of the world
-FORMAT = 1  # what a tile holds: add 1 when the properties or the generalisation change
+FORMAT = 2  # what a tile holds: add 1 when the properties or the generalisation change
+# The zoom from which a road class is drawn: a province (zoom 6) shows its national and
+# provincial roads, a county (8) its county roads too, a town (10) its township roads, a
+# village's surroundings (11) every road. At zoom 6 every road of Shaanxi made a 3 MB tile.
+ROADS_FROM_ZOOM = {"national": 0, "provincial": 0, "county": 8, "township": 10, "village": 11}
 
 # Properties a tile computes in SQL where the GeoJSON layer computes them in Python.
 SQL_PROPERTIES = {
@@ -76,7 +81,10 @@ def tile(name, z, x, y, region=""):
         shape = Func(shape, Value((east - west) / EXTENT), Value(True), function="ST_Simplify",
                      output_field=GeometryField(srid=WEB_MERCATOR))
     columns = properties(name)
-    rows = (layer.queryset(region).filter(**{f"{layer.geometry}__intersects": area})
+    rows = layer.queryset(region)
+    if name == "roads":
+        rows = rows.filter(road_class__in=road_classes(z))
+    rows = (rows.filter(**{f"{layer.geometry}__intersects": area})
             .annotate(**{f"_{n}": value for n, value in columns.items() if not isinstance(value, str)},
                       # Not a GeometryField: Django would select it as EWKB, not as a geometry.
                       _tile=Func(shape, _envelope(z, x, y), Value(EXTENT), Value(BUFFER), Value(True),
@@ -94,6 +102,11 @@ def tile(name, z, x, y, region=""):
         cursor.execute(sql, [name, *params])
         data = cursor.fetchone()[0]
     return bytes(data or b"")
+
+
+def road_classes(z):
+    """The road classes a tile of zoom `z` holds."""
+    return [road_class for road_class, first in ROADS_FROM_ZOOM.items() if z >= first]
 
 
 def _envelope(z, x, y, margin=0.0):

@@ -3,6 +3,8 @@ on the sample county, whose every village lies in tile 6/51/25 (109.7-110.75 E, 
 are columns 51.50-51.69 and rows 25.46-25.59 at zoom 6) and is split by a tile edge at zoom 8
 (rows 101.83-102.35: tiles 8/206/101 and 8/206/102).
 """
+import math
+
 import fiona
 import pytest
 from django.db import connection, transaction
@@ -139,3 +141,18 @@ def test_a_commit_raises_the_version_and_a_rollback_does_not(django_db_blocker):
             Road.objects.update(speed_kmh=F("speed_kmh"))
             raise RuntimeError("rolled back")
         assert DataVersion.objects.current() == before + 1
+
+
+def test_roads_come_by_class_as_the_map_zooms_in(sample, client, tmp_path):
+    # The sample county's one tile at zoom 6 holds its national and provincial roads only (a
+    # province's view); at zoom 11 a tile holds every class of road that meets it.
+    log_in(client, "official")
+    wide = features(client, tmp_path, "roads", 6, 51, 25)
+    assert {props["road_class"] for props, _ in wide.values()} <= {"national", "provincial"}
+    # (Segments shorter than a unit of the tile's grid, some 150 m at zoom 6, vanish.)
+    assert 0 < len(wide) <= Road.objects.filter(road_class__in=["national", "provincial"]).count()
+    lon, lat = Road.objects.filter(road_class="village").first().geometry.transform(4326, clone=True)[0]
+    n = 2 ** 11  # the zoom-11 tile holding the first vertex of a village road
+    x, y = int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    close = features(client, tmp_path, "roads", 11, x, y)
+    assert "village" in {props["road_class"] for props, _ in close.values()}
