@@ -72,8 +72,8 @@ from layers.models import (County, Industry, PlanVersion, River, Road, ServiceCe
                            UserRegion, Village, Zone)
 from layers.tiles import EXTENT, HALF_WORLD  # noqa: E402
 from portal import official_client  # noqa: E402  (bench/portal.py)
-from tiles import (AIM_304_MS, AIM_BYTES, AIM_MS, AIM_RATIO, RAW, SIDES, ZOOMS, _timed, measure,  # noqa: E402
-                   percentile, raw_tile)  # (bench/tiles.py)
+from tiles import (AIM_304_MS, AIM_BYTES, AIM_MS, AIM_RATIO, RAW, ZOOMS, _timed, measure,  # noqa: E402
+                   percentile, raw_tile, timings)  # (bench/tiles.py)
 
 REAL = ROOT.parent / "shared" / "data" / "real"
 PROVINCE = "61"  # Shaanxi
@@ -616,14 +616,9 @@ def time_tiles(client, places, rounds, seed):
                 times, largest, kept = measure(client, cursor, name, z, places[name][z], rounds, draw)
                 found, small, shapes, count = compare_tiles(name, z, kept, folder)
                 problems += found
-                med = {side: statistics.median(t) * ms for side, t in times.items()}
-                p95 = {side: percentile(t, 0.95) * ms for side, t in times.items()}
-                ratio = p95["endpoint"] / p95["raw"]
-                less = max(p95["endpoint"] - overhead * ms, 0) / p95["raw"]
-                cells_ = "".join(f"{med[side]:>7.1f}/{p95[side]:<6.1f}" for side in SIDES[:4])
-                cached = "".join(f"{med[side]:>5.1f}/{p95[side]:<5.1f}" for side in SIDES[4:])
+                med, p95, ratio, less, columns = timings(times, overhead)
                 print(f"{name:<11}{z:>3}{len(places[name][z]):>6}{count:>8}{largest / 1000:>8.1f}"
-                      f"{cells_}{ratio:>7.2f}{less:>7.2f} {cached}{shapes:>7}{small:>7}", flush=True)
+                      f"{columns}{shapes:>7}{small:>7}", flush=True)
                 rows.append({"name": name, "z": z, "ratio": ratio, "less": less, "p95": p95["endpoint"], "small": small,
                              "hit": p95["hit"], "304": p95["304"], "bytes": largest,
                              "cached median": max(med["hit"], med["304"])})

@@ -95,6 +95,19 @@ def raw_sql(name, z):
         WHERE t.geom IS NOT NULL"""
 
 
+def timings(times, overhead):
+    """Medians and p95s (ms) of each side's times (s), the endpoint's p95 over raw SQL's (all of
+    it, and less the request overhead), and the columns of the table that show them."""
+    ms = 1000
+    med = {side: statistics.median(t) * ms for side, t in times.items()}
+    p95 = {side: percentile(t, 0.95) * ms for side, t in times.items()}
+    ratio = p95["endpoint"] / p95["raw"]
+    less = max(p95["endpoint"] - overhead * ms, 0) / p95["raw"]
+    cells = "".join(f"{med[side]:>7.1f}/{p95[side]:<6.1f}" for side in SIDES[:4])
+    cached = "".join(f"{med[side]:>5.1f}/{p95[side]:<5.1f}" for side in SIDES[4:])
+    return med, p95, ratio, less, f"{cells}{ratio:>7.2f}{less:>7.2f} {cached}"
+
+
 def raw_tile(cursor, name, z, x, y):
     cursor.execute(raw_sql(name, z), [z, x, y, z, x, y])
     return bytes(cursor.fetchone()[0] or b"")
@@ -246,14 +259,9 @@ def run(client, places, rounds, seed, explain):
                 times, largest, kept = measure(client, cursor, name, z, places[z], rounds, draw)
                 found, shapes, count = compare(name, z, kept, folder)
                 problems += found
-                med = {side: statistics.median(t) * ms for side, t in times.items()}
-                p95 = {side: percentile(t, 0.95) * ms for side, t in times.items()}
-                ratio = p95["endpoint"] / p95["raw"]
-                less = max(p95["endpoint"] - overhead * ms, 0) / p95["raw"]
-                cells = "".join(f"{med[side]:>7.1f}/{p95[side]:<6.1f}" for side in SIDES[:4])
-                cached = "".join(f"{med[side]:>5.1f}/{p95[side]:<5.1f}" for side in SIDES[4:])
+                med, p95, ratio, less, columns = timings(times, overhead)
                 print(f"{name:<11}{z:>3}{len(places[z]):>6}{count:>7}{largest / 1000:>8.1f}"
-                      f"{cells}{ratio:>7.2f}{less:>7.2f} {cached}{shapes:>7}", flush=True)
+                      f"{columns}{shapes:>7}", flush=True)
                 worst.setdefault("ratio", []).append((ratio, name, z))
                 worst.setdefault("less", []).append((less, name, z))
                 worst.setdefault("p95", []).append((p95["endpoint"], name, z))
