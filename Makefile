@@ -8,10 +8,10 @@ MO := locale/zh_Hans/LC_MESSAGES/django.mo
 .PHONY: setup demo serve worker backup test tools system database
 
 # With DATABASE_URL set the database is someone else's: it is migrated, never filled with the
-# sample county.
+# sample city.
 setup: tools
 	$(PY) manage.py migrate --noinput -v 0
-	@[ -n "$$DATABASE_URL" ] || $(PY) manage.py load_sample
+	@[ -n "$$DATABASE_URL" ] || $(PY) manage.py load_sample --city
 
 demo: setup
 	$(PY) manage.py create_demo_users

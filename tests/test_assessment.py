@@ -118,7 +118,7 @@ def test_household_categories_add_up_per_zone_and_for_the_county(sample):
         assert (row["industry_support_households"], row["livelihood_guarantee_households"]) == (
             sums["a"], sums["b"])
     # Every committee's poor households count, the communities left out of the assessment too:
-    # the sample's 247 (data/sample/luonan_divisions_2023.csv).
+    # the sample's 247 (data/sample/shangluo_divisions_2023.csv).
     assert sum(r["villages"] for r in rows.values()) == county["villages"] == 247
 
 

@@ -99,7 +99,7 @@ def test_the_command_writes_one_row_per_village(tmp_path, capsys):
     out = tmp_path / "relief.csv"
     call_command("coverage", "--service", "relief", "--max-minutes", "20", "--out", str(out))
     summary = capsys.readouterr().out
-    # Coverage counts every committee: the sample's 247 (data/sample/luonan_divisions_2023.csv).
+    # Coverage counts every committee: the sample's 247 (data/sample/shangluo_divisions_2023.csv).
     assert "of 247 villages covered" in summary and "of the poor population" in summary
     with open(out, encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))

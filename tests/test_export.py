@@ -130,7 +130,7 @@ def test_csv_has_a_bom_and_xlsx_codes_are_text(sample, tmp_path):
 
 def test_command(sample, tmp_path, capsys):
     call_command("export_layer", "villages", str(tmp_path / "v.gpkg"))
-    # The sample's 247 villages (data/sample/luonan_divisions_2023.csv).
+    # The sample's 247 villages (data/sample/shangluo_divisions_2023.csv).
     assert "villages: 247 rows written" in capsys.readouterr().out
     with pytest.raises(CommandError, match="must end with one of"):
         call_command("export_layer", "villages", str(tmp_path / "v.txt"))

@@ -8,7 +8,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from layers.models import County, Road, ServiceCenter, Village
 
 # Layer -> its rows in the sample county: 1 county, 16 towns and 4 zones (data/README.md and
-# data/sample/places.py), 247 villages (data/sample/luonan_divisions_2023.csv), 34 industries
+# data/sample/places.py), 247 villages (data/sample/shangluo_divisions_2023.csv), 34 industries
 # (data/sample/services.py: 6 named + 28 by theme), 8 rivers (the Luo and 7 tributaries);
 # centers and roads depend on the generated terrain, so they are counted in the database.
 EXPECTED = {

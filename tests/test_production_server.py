@@ -195,5 +195,5 @@ def test_a_county_office_at_once(production, django_db_blocker):
     assert [status for status, _headers, _body in results] == [200] * USERS
     bodies = {body for _status, _headers, body in results}
     assert len(bodies) == 1
-    # The sample's villages (data/sample/luonan_divisions_2023.csv).
+    # The sample's villages (data/sample/shangluo_divisions_2023.csv).
     assert len(json.loads(bodies.pop())["features"]) == villages == 247

@@ -36,7 +36,7 @@ def test_towns_are_the_sixteen_of_the_report(sample):
 
 def test_villages_number_247_with_12_digit_text_codes(sample):
     codes = list(Village.objects.values_list("code", "town__code"))
-    assert len(codes) == 247  # the official committees (data/sample/luonan_divisions_2023.csv)
+    assert len(codes) == 247  # the official committees (data/sample/shangluo_divisions_2023.csv)
     assert all(len(code) == 12 and code.isdigit() and code.startswith(town) for code, town in codes)
     assert Village.objects.filter(code__startswith="6110210").exists()  # leading zeros kept
 

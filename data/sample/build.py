@@ -1,4 +1,4 @@
-"""Build the whole sample county: `build_sample(folder)` returns its records and writes its rasters."""
+"""Build a sample county: `build_sample(folder, spec)` returns its records and writes its rasters."""
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +13,11 @@ from analysis.landcover import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD
 
 from . import places
 from .committees import official_divisions
-from .divisions import adjacency, assign_zones, build_divisions, polygons, smooth_borders
+from .counties import luonan
+from .divisions import (adjacency, assign_zones, build_divisions, fit_to_outline, polygons,
+                        smooth_borders)
 from .figures import VillageFigures, village_figures
-from .geography import county_outline, project, river_profiles
+from .geography import project, river_profiles
 from .grid import CellGraph, SampleGrid
 from .periods import village_periods
 from .protection import protected_land
@@ -23,7 +25,6 @@ from .roads import RoadLine, build_roads
 from .services import CenterRecord, IndustryRecord, place_centers, place_industries
 from .terrain import build_terrain, mark_built_up
 
-CELL_METRES = 60.0
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
 GENERATOR_VERSION = "10"
@@ -64,6 +65,7 @@ class RasterRecord:
 class SampleCounty:
     """The generated county, all geometries in EPSG:4546 (places.STORAGE_SRID)."""
 
+    spec: object  # the CountySpec it was built from
     boundary: MultiPolygon
     towns: list[TownRecord]
     villages: list[VillageRecord]
@@ -81,46 +83,51 @@ class SampleCounty:
 STAGES = ("terrain", "towns and villages", "roads", "services", "rasters")
 
 
-def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
-    """Generate the sample county deterministically from `seed`; rasters go into `folder`.
+def build_sample(folder, spec=None, progress=lambda stage: None):
+    """Generate the county of `spec` (a counties.CountySpec; Luonan by default) deterministically
+    from its seed; rasters go into `folder`.
 
     `progress` is called with the name of each of STAGES as it completes.
     """
-    rng = np.random.default_rng(seed)
-    county, _ = county_outline()
-    grid = SampleGrid.around(county.bounds, CELL_METRES, MARGIN_METRES)
+    spec = spec or luonan()
+    rng = np.random.default_rng(spec.seed)
+    county = spec.outline
+    grid = SampleGrid.around(county.bounds, spec.cell, MARGIN_METRES)
     mask = features.rasterize([county], out_shape=grid.shape, transform=grid.transform).astype(bool)
-    rivers = river_profiles(grid.cell / 3, rng)
-    seats = [project(t.lon, t.lat) for t in places.TOWNS]
-    seat_xy = seats[[t.code for t in places.TOWNS].index(places.COUNTY_SEAT_TOWN)]
-    terrain = build_terrain(grid, mask, rivers, project(*places.PEAK), seat_xy, rng)
+    seats = [project(t.lon, t.lat) for t in spec.towns]
+    seat_xy = seats[[t.code for t in spec.towns].index(spec.seat_town)]
+    rivers = river_profiles(spec.rivers, seat_xy, grid.cell / 3, rng)
+    terrain = build_terrain(grid, mask, rivers, project(*spec.peak), spec.peak_elevation, seat_xy,
+                            rng)
     radius = {"subdistrict": 1200.0, "town": 600.0}
     mark_built_up(terrain.landcover, grid,
-                  [(x, y, 1800.0 if t.code == places.COUNTY_SEAT_TOWN else radius[t.kind])
-                   for (x, y), t in zip(seats, places.TOWNS)], terrain.slope)
+                  [(x, y, 1800.0 if t.code == spec.seat_town else radius[t.kind])
+                   for (x, y), t in zip(seats, spec.towns)], terrain.slope)
     progress(STAGES[0])
 
     graph = CellGraph.of(grid)
-    committees = town_committees()
+    committees = town_committees(spec)
     div = build_divisions(grid, graph, mask, terrain, seats, [len(c) for c in committees], rng)
     n = len(div.village_cells)
     village_xy = np.column_stack(grid.center_of(div.village_cells))
     village_points = [Point(x, y) for x, y in village_xy]
-    village_polygons = smooth_borders(polygons(div.village_of_cell, grid, county, n), county,
-                                      grid.cell, keep=village_points)
-    greenway = next(r for r in places.TRUNK_ROADS if r.name == places.GREENWAY)
-    zones = assign_zones(village_xy, seat_xy,
-                         LineString([project(*p) for p in greenway.points]),
+    village_polygons = fit_to_outline(smooth_borders(polygons(div.village_of_cell, grid, county, n),
+                                                     county, grid.cell, keep=village_points), county)
+    corridor = next((LineString([project(*p) for p in r.points]) for r in spec.trunk_roads
+                     if r.name == spec.corridor), None)
+    zones = assign_zones(village_xy, seat_xy, spec.zone_anchors, spec.central_radius, corridor,
                          adjacency(div.village_of_cell))
-    zone_polygons = {code: _union(village_polygons, np.array(zones) == code) for code in "CENW"}
+    zone_polygons = {code: _union(village_polygons, np.array(zones) == code)
+                     for code in sorted(z.code for z in spec.zone_plan)}
     town_polygons = [_union(village_polygons, div.village_town == t)
-                     for t in range(len(places.TOWNS))]
+                     for t in range(len(spec.towns))]
 
     cover = _cover_counts(div.village_of_cell, terrain.landcover, n)
     elevation = terrain.dem.ravel()[div.village_cells]
     committee = place_committees(div.village_town, village_xy, seats, committees)
     # People live off the farmland (fields and orchards) and in the built-up land.
-    figures = village_figures(cover[:, CROPLAND] + cover[:, ORCHARD] + cover[:, BUILT_UP], elevation,
+    figures = village_figures((spec.rural_population, spec.poor_population, spec.poor_households),
+                              cover[:, CROPLAND] + cover[:, ORCHARD] + cover[:, BUILT_UP], elevation,
                               [c.kind for c in committee], [c.resettlement for c in committee],
                               rng)
     names = [c.name for c in committee]
@@ -135,8 +142,8 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
     region = ndimage.binary_dilation(mask, iterations=2).ravel()
     roads = build_roads(
         grid, graph, terrain.dem,
-        [(r.name, r.road_class, [cell_of(*p) for p in r.points]) for r in places.TRUNK_ROADS],
-        cell_of(*seat_lonlat()), [cell_of(t.lon, t.lat) for t in places.TOWNS],
+        [(r.name, r.road_class, [cell_of(*p) for p in r.points]) for r in spec.trunk_roads],
+        cell_of(spec.seat.lon, spec.seat.lat), [cell_of(t.lon, t.lat) for t in spec.towns],
         div.village_cells, region)
     progress(STAGES[2])
 
@@ -144,9 +151,9 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
                     for t, xy in enumerate(seats)]
     has_clinic = [v.figures.flags["has_clinic"] for v in villages]
     # A clinic is known by its town and village (洛南 has three 王村).
-    clinic_names = [places.TOWNS[v.town].name + v.name for v in villages]
-    centers = place_centers(places.TOWNS, seat_village, zones, village_points, village_polygons,
-                            clinic_names, has_clinic, rng)
+    clinic_names = [spec.towns[v.town].name + v.name for v in villages]
+    centers = place_centers(spec.towns, seat_village, zones, village_points, village_polygons,
+                            clinic_names, has_clinic, rng, spec.centers_per_zone)
     share = cover / np.maximum(cover.sum(axis=1, keepdims=True), 1)
     to_seat = np.hypot(*(village_xy - seat_xy).T)
     low = np.clip((1600 - elevation) / 1000, 0, 1)
@@ -158,28 +165,28 @@ def build_sample(folder, seed=places.SEED, progress=lambda stage: None):
         "manufacturing": 1 / (1 + to_seat / 3000),
         "commerce_logistics": 1 / (1 + to_seat / 3000),
     }
-    industries = place_industries(zones, village_points, names, village_polygons, fitness, rng)
+    industries = place_industries(zones, village_points, names, village_polygons, fitness, rng,
+                                  spec.industry_themes, spec.named_industries)
     progress(STAGES[3])
 
     river_lines = [(r.name, LineString(r.xy).simplify(grid.cell / 2), r.synthetic_name)
                    for r in rivers]
     rasters = _write_rasters(Path(folder), grid, terrain)
     protected = protected_land(grid, terrain, county, seats)
-    periods = village_periods([v.figures for v in villages])
+    periods = village_periods([v.figures for v in villages], spec.periods_seed)
     progress(STAGES[4])
     town_records = [TownRecord(t.code, t.name, t.kind, town_polygons[i], Point(seats[i]))
-                    for i, t in enumerate(places.TOWNS)]
-    return SampleCounty(MultiPolygon(list(getattr(county, "geoms", [county]))), town_records,
-                        villages, zone_polygons, river_lines, roads, centers, industries, rasters,
-                        protected, periods)
+                    for i, t in enumerate(spec.towns)]
+    return SampleCounty(spec, county, town_records, villages, zone_polygons, river_lines, roads,
+                        centers, industries, rasters, protected, periods)
 
 
-def town_committees():
-    """The official committees of each town of places.TOWNS, in code order."""
-    towns, committees = official_divisions()
-    if towns != {t.code: t.name for t in places.TOWNS}:
-        raise ValueError("places.TOWNS differ from the towns of the official divisions")
-    return [[c for c in committees if c.town == t.code] for t in places.TOWNS]
+def town_committees(spec):
+    """The official committees of each town of the spec, in code order."""
+    towns, committees = official_divisions(spec.adcode)
+    if towns != {t.code: t.name for t in spec.towns}:
+        raise ValueError(f"the towns of {spec.name} differ from its official divisions")
+    return [[c for c in committees if c.town == t.code] for t in spec.towns]
 
 
 def place_committees(village_town, village_xy, seats, committees):
@@ -196,11 +203,6 @@ def place_committees(village_town, village_xy, seats, committees):
         for v, c in zip(order, mine, strict=True):  # in code order: communities first
             placed[v] = c
     return placed
-
-
-def seat_lonlat():
-    seat = next(t for t in places.TOWNS if t.code == places.COUNTY_SEAT_TOWN)
-    return seat.lon, seat.lat
 
 
 def _union(polygons, chosen):

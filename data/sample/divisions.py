@@ -84,7 +84,11 @@ def build_divisions(grid, graph, county_mask, terrain, seats_xy, counts, rng):
     for t, target in enumerate(counts):
         in_town = np.flatnonzero(valley_cell & (town_of_cell == t))
         town_area = np.count_nonzero(county_mask.ravel() & (town_of_cell == t)) * grid.cell ** 2
-        sites = pick_sites(in_town, score, xy, target, 0.8 * np.sqrt(town_area / target), rng)
+        spacing = 0.8 * np.sqrt(town_area / target)
+        sites = pick_sites(in_town, score, xy, target, spacing, rng)
+        if len(sites) < target:  # a town of few valleys: its committees also on the slopes
+            on_land = np.flatnonzero(land.ravel() & (town_of_cell == t))
+            sites = pick_sites(on_land, score, xy, target, spacing, rng)
         if len(sites) < target:
             raise ValueError(f"town {t}: valleys for {len(sites)} committees, not {target}")
         village_cells.extend(sites)
@@ -142,6 +146,26 @@ def smooth_borders(parts, outline, tolerance, keep=()):
     return [MultiPolygon(r) for r in result]
 
 
+def fit_to_outline(parts, outline, tolerance=1.0):
+    """`parts` (MultiPolygons) made to partition `outline` where they do not already, to
+    `tolerance` square metres: clipped to it (smoothing may fill a hole of the outline or cross
+    a narrow neck of it), each piece of it they leave uncovered joining the part that shares the
+    longest border with it. Parts that already partition it are returned as they are."""
+    union = shapely.union_all(parts)
+    if shapely.symmetric_difference(union, outline).area <= tolerance:
+        return parts
+    clipped = [shapely.intersection(p, outline) for p in parts]
+    uncovered = shapely.difference(outline, shapely.union_all(clipped))
+    for piece in getattr(uncovered, "geoms", [uncovered]):
+        if piece.geom_type != "Polygon" or piece.area <= tolerance:
+            continue
+        shared = [piece.boundary.intersection(p.buffer(0.01)).length for p in clipped]
+        best = int(np.argmax(shared))
+        clipped[best] = shapely.union(clipped[best], piece)
+    return [MultiPolygon([g for g in getattr(p, "geoms", [p]) if g.geom_type == "Polygon"])
+            for p in clipped]
+
+
 def _meets_only_at_ends(line, other):
     touching = line.intersection(other)
     if touching.is_empty:
@@ -161,15 +185,17 @@ def adjacency(label):
     return pairs
 
 
-def assign_zones(village_xy, seat_xy, greenway, neighbours):
-    """Zone code per village: Central around the seat and along the greenway, then East, North
-    and West by their anchors; pieces cut off from their zone join the zone around them."""
-    anchors = {"E": np.array([34000.0, 0.0]), "N": np.array([3000.0, 24000.0]),
-               "W": np.array([-16000.0, 2000.0])}
+def assign_zones(village_xy, seat_xy, anchors, radius, corridor, neighbours):
+    """Zone code per village: Central within `radius` metres of the seat and within 5 km of the
+    `corridor` line south of the seat (None: no corridor), the others by the nearest of
+    `anchors` ({code: (dx, dy) from the seat}); pieces cut off from their zone join the zone
+    around them."""
+    anchors = {code: np.array(xy) for code, xy in anchors.items()}
     zones = []
     for x, y in village_xy:
         offset = np.array([x - seat_xy[0], y - seat_xy[1]])
-        if np.hypot(*offset) < 11000 or (greenway.distance(Point(x, y)) < 5000 and offset[1] < 0):
+        if np.hypot(*offset) < radius or (corridor is not None and offset[1] < 0
+                                          and corridor.distance(Point(x, y)) < 5000):
             zones.append("C")
         else:
             zones.append(min(anchors, key=lambda z: np.hypot(*(offset - anchors[z]))))

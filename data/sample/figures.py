@@ -9,7 +9,6 @@ import numpy as np
 from analysis.exit import DEMONSTRATION, STANDARD, assess
 
 from .divisions import largest_remainder
-from .places import POOR_HOUSEHOLDS, POOR_POPULATION, RURAL_POPULATION
 
 PERSONS_PER_HOUSEHOLD = 3.3
 INDUSTRY_SUPPORT_SHARE = 0.72  # the rest are livelihood-guarantee households
@@ -46,10 +45,12 @@ class VillageFigures:
     flags: dict  # indicator name -> bool
 
 
-def village_figures(settled_cells, elevation, kinds, resettled, rng):
+def village_figures(totals, settled_cells, elevation, kinds, resettled, rng):
     """Figures for each village from its settled land (cells of farmland and built-up land),
     committee elevation (metres), kind ("village" or "community") and whether it is a community
-    of resettled households."""
+    of resettled households; `totals` are the county's (rural population, poor population, poor
+    households)."""
+    RURAL_POPULATION, POOR_POPULATION, POOR_HOUSEHOLDS = totals  # noqa: N806
     n = len(settled_cells)
     population = largest_remainder(0.25 / n + 0.75 * settled_cells / settled_cells.sum(),
                                    RURAL_POPULATION)

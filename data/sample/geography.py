@@ -7,7 +7,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from .places import LUO, STORAGE_SRID, TRIBUTARIES
+from .places import STORAGE_SRID
 from .terrain import River, densify
 
 OUTLINE = Path(__file__).resolve().parent.parent / "county_boundary.geojson"
@@ -50,11 +50,13 @@ def meander(xy, rng, amplitude=500.0):
     return xy + normal * offset[:, None]
 
 
-def river_profiles(step, rng):
-    """The Luo and its tributaries densified every `step` metres and meandering, each tributary
-    ending on the river it joins with that river's floor elevation there."""
+def river_profiles(courses, seat_xy, step, rng):
+    """The rivers of `courses` (the main river first) densified every `step` metres and
+    meandering, each tributary ending on the river it joins with that river's floor elevation
+    there. The main river's valley is narrow upstream of the seat (`seat_xy`) and broadens
+    downstream of it."""
     rivers = []
-    for course in (LUO, *TRIBUTARIES):
+    for course in courses:
         points = np.column_stack(project(*np.array(course.points).T))
         floors = list(course.floor_m)
         if floors[-1] is None:
@@ -63,8 +65,9 @@ def river_profiles(step, rng):
             nearest = np.argmin(np.hypot(*(xy - points[-1]).T))
             points[-1], floors[-1] = xy[nearest], floor[nearest]
         widths = [course.half_width_m] * len(floors)
-        if course is LUO:  # narrow in the western mountains, a broad valley east of the seat
-            widths = list(np.interp(points[:, 0], [points[6, 0] - 5000, points[6, 0] + 25000],
+        if course is courses[0]:  # narrow in the mountains, a broad valley below the seat
+            d = 1.0 if points[-1, 0] >= points[0, 0] else -1.0  # flowing east or west
+            widths = list(np.interp(d * points[:, 0], [d * seat_xy[0] - 5000, d * seat_xy[0] + 25000],
                                     [800.0, 2600.0]))
         parts = [densify(points[i:i + 2], [floors[i:i + 2], widths[i:i + 2]], step)
                  for i in range(len(points) - 1)]

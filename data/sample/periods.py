@@ -13,12 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .figures import PERSONS_PER_HOUSEHOLD
-from .places import POOR_POPULATION
 
 QUARTERS = [(year, quarter) for year in range(2014, 2018) for quarter in (1, 2, 3, 4)
             if (year, quarter) <= (2017, 2)]
 DECLINE_SINCE_2013 = 0.237  # the report: the poor are 23.7% fewer than in 2013
-POOR_AT_END_OF_2013 = round(POOR_POPULATION / (1 - DECLINE_SINCE_2013))  # 112,713
 EXITED_INCIDENCE_IN_2013 = (0.08, 0.18)
 SEED = 20141
 
@@ -37,19 +35,21 @@ class PeriodRecord:
     new_households: int
 
 
-def village_periods(figures):
+def village_periods(figures, seed=SEED):
     """Each village's quarters, 2014Q1 to 2017Q2, from its VillageFigures (`figures`, one per
     village): the last quarter holds its figures today."""
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
+    # Luonan: 86,000 / (1 - 0.237), 112,713 poor people at the end of 2013.
+    poor_at_end_of_2013 = round(sum(f.poor_population for f in figures) / (1 - DECLINE_SINCE_2013))
     households = np.array([f.poor_households for f in figures])
     poor = np.array([f.poor_population for f in figures])
     people = np.array([f.population for f in figures])
     size = np.where(households > 0, poor / np.maximum(households, 1), PERSONS_PER_HOUSEHOLD)
     exited = np.array([f.exit_status == "exited" for f in figures])
     # The poor people of each village at the end of 2013: an exited village's from its incidence
-    # then, the others' scaled alike to bring the county to POOR_AT_END_OF_2013.
+    # then, the others' scaled alike to bring the county to `poor_at_end_of_2013`.
     before_exit = people * rng.uniform(*EXITED_INCIDENCE_IN_2013, len(figures))
-    scale = (POOR_AT_END_OF_2013 - before_exit[exited].sum()) / poor[~exited].sum()
+    scale = (poor_at_end_of_2013 - before_exit[exited].sum()) / poor[~exited].sum()
     start = np.maximum(np.round(np.where(exited, before_exit, poor * scale) / size).astype(int),
                        households)
     records = []

@@ -18,7 +18,7 @@ POOR_HOUSEHOLDS = 27_000
 
 @dataclass(frozen=True)
 class TownSeat:
-    code: str  # the 9-digit township code (luonan_divisions_2023.csv)
+    code: str  # the 9-digit township code (shangluo_divisions_2023.csv)
     name: str
     name_en: str
     kind: str  # "subdistrict" or "town"

@@ -76,10 +76,10 @@ def spot(point, polygon, turn, radius):
 
 
 def place_centers(towns, seat_village, village_zone, village_points, village_polygons,
-                  clinic_names, has_clinic, rng):
-    """Centers around town seats (the committee nearest each seat), by zone, each kind in its
-    own building; a health center in every town; a clinic in every village that has one,
-    named `clinic_names[v]` + 卫生室."""
+                  clinic_names, has_clinic, rng, per_zone_table=CENTERS_PER_ZONE):
+    """Centers around town seats (the committee nearest each seat), by zone (`per_zone_table`:
+    kind -> zone -> count), each kind in its own building; a health center in every town; a
+    clinic in every village that has one, named `clinic_names[v]` + 卫生室."""
     kinds = list(CENTERS_PER_ZONE) + ["town_health_center"]
 
     def at_seat(kind, t):
@@ -87,7 +87,7 @@ def place_centers(towns, seat_village, village_zone, village_points, village_pol
         return spot(village_points[v], village_polygons[v], kinds.index(kind) / len(kinds), 450.0)
 
     centers = []
-    for kind, per_zone in CENTERS_PER_ZONE.items():
+    for kind, per_zone in per_zone_table.items():
         for zone, count in per_zone.items():
             candidates = [t for t, v in enumerate(seat_village) if village_zone[v] == zone]
             picks = rng.choice(candidates, size=min(count, len(candidates)), replace=False)
@@ -110,18 +110,20 @@ def _center(kind, place, point, status, village, rng):
                         status, village)
 
 
-def place_industries(village_zone, village_points, village_names, village_polygons, fitness, rng):
+def place_industries(village_zone, village_points, village_names, village_polygons, fitness, rng,
+                     themes=INDUSTRY_THEMES, named=NAMED_INDUSTRIES):
     """Industries in the villages of each zone that fit their type best (`fitness[type]` is a
-    score per village), with a site polygon for the parks and bases."""
+    score per village), with a site polygon for the parks and bases: the `named` places first
+    ((zone, type, name)), then those of each zone's `themes` ((type, name suffix, count))."""
     used, industries = set(), []
 
     def best_village(zone, kind):
         order = np.argsort(-(fitness[kind] * rng.uniform(0.7, 1.0, len(village_zone))))
         return next(v for v in order if village_zone[v] == zone and v not in used)
 
-    plan = [(zone, kind, name, None) for zone, kind, name in NAMED_INDUSTRIES]
-    plan += [(zone, kind, None, suffix) for zone, themes in INDUSTRY_THEMES.items()
-             for kind, suffix, count in themes for _ in range(count)]
+    plan = [(zone, kind, name, None) for zone, kind, name in named]
+    plan += [(zone, kind, None, suffix) for zone, zone_themes in themes.items()
+             for kind, suffix, count in zone_themes for _ in range(count)]
     for zone, kind, name, suffix in plan:
         v = best_village(zone, kind)
         used.add(v)

@@ -6,8 +6,6 @@ from scipy import ndimage
 
 from analysis.landcover import BUILT_UP, CROPLAND, FOREST, GRASSLAND, ORCHARD, WATER
 
-from .places import PEAK_ELEVATION
-
 
 @dataclass(frozen=True)
 class River:
@@ -72,12 +70,12 @@ def slope_degrees(dem, cell):
     return np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
 
 
-def build_terrain(grid, county_mask, rivers, peak_xy, seat_xy, rng):
+def build_terrain(grid, county_mask, rivers, peak_xy, peak_elevation, seat_xy, rng):
     """The DEM and land cover of the sample county on `grid`.
 
     The valley floor comes from the river profiles; relief above it rises to the north-west and
     toward the northern (Huashan) and southern (Mangling) border ridges, with fractal noise,
-    and a dome raises the summit near `peak_xy` to PEAK_ELEVATION.
+    and a dome raises the summit near `peak_xy` to `peak_elevation`.
     """
     X, Y = grid.centers()
     cell = grid.cell
@@ -123,11 +121,11 @@ def build_terrain(grid, county_mask, rivers, peak_xy, seat_xy, rng):
 
     dem = floor + valley * relief
     # Summits elsewhere stay below the peak; the peak itself is a cone blended into the relief.
-    crest = PEAK_ELEVATION - 350
+    crest = peak_elevation - 350
     dem = np.where(dem > crest, crest + (dem - crest) * 0.3, dem)
     peak_distance = np.hypot(X - peak_xy[0], Y - peak_xy[1])
     blend = np.exp(-(peak_distance / 3500.0) ** 2)
-    cone = PEAK_ELEVATION - 0.15 * peak_distance
+    cone = peak_elevation - 0.15 * peak_distance
     dem = (dem * (1 - blend) + np.maximum(cone, dem) * blend).astype(np.float32)
 
     slope = slope_degrees(dem, cell)

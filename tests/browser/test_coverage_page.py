@@ -10,7 +10,7 @@ def test_an_analyst_sees_catchments_and_isochrones(page, app_server):
     page.fill("#max-minutes", "20")
     page.click("#coverage-form button[type=submit]")
     page.wait_for_selector("body[data-ready='1']")
-    # Of the sample's 247 villages (data/sample/luonan_divisions_2023.csv).
+    # Of the sample's 247 villages (data/sample/shangluo_divisions_2023.csv).
     assert "247" in page.locator("#coverage-summary").inner_text()
     drawn = page.evaluate("""() => {
         let n = 0; window.gisplanAnalysis.map.eachLayer((l) => { if (l.feature) n += 1; }); return n; }""")
