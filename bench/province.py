@@ -17,7 +17,9 @@ beside bench/tiles.py's hand-written ST_AsMVT statement (the anchor), whose feat
 properties the endpoint's must match (exit status 1 otherwise; polygons and lines a few units of
 the tile's grid across may be in one of them only, counted); and one aggregate per county over the province
 (villages, poor households and population, incidence, exited villages and their share) by the
-ORM beside the same aggregate in one raw SQL statement.
+ORM beside the same aggregate in one raw SQL statement; and the province portal's first view
+(/region/ as the province's official) in Debian's chromium: the bytes it transfers and the time
+to the counties drawn, and to the network idle (its roads' vector tiles in).
 
     .venv/bin/python bench/province.py [--quick] [--tiles 20] [--rounds 2] [--seed 61] [--keep]
 
@@ -715,6 +717,63 @@ def region_statistics(repeat):
     return [] if same else ["the ORM's region statistics differ from raw SQL's"]
 
 
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+AIM_FIRST_VIEW_BYTES = 2 * 2**20
+
+
+def first_view(rounds=3):
+    """The region portal's first view of the province in chromium, served by Django's live
+    server thread (its static files uncompressed, as runserver sends them): bytes and times."""
+    import shutil
+
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+    from playwright.sync_api import sync_playwright
+
+    user = User.objects.get(username="bench")
+    user.set_password("bench-password-1")
+    user.save()
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    base = f"http://127.0.0.1:{server.port}"
+    print("\n== the province portal's first view (/region/, chromium, a new browser each round) ==")
+    results = []
+    try:
+        with sync_playwright() as playwright:
+            for _ in range(rounds):
+                browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                                     args=CHROMIUM_FLAGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(base + "/accounts/login/")
+                page.fill("input[name=username]", "bench")
+                page.fill("input[name=password]", "bench-password-1")
+                page.click("button[type=submit]")
+                page.wait_for_load_state("networkidle")
+                sizes = []
+                page.on("requestfinished", lambda r, sizes=sizes: sizes.append(
+                    (r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"])))
+                start = time.perf_counter()
+                page.goto(base + "/region/")
+                page.wait_for_function("window.gisplanMap && window.gisplanMap.group('counties')"
+                                       ".getLayers().length > 0")
+                drawn = time.perf_counter() - start
+                page.wait_for_load_state("networkidle")
+                idle = time.perf_counter() - start
+                results.append((sum(n for _, n in sizes), len(sizes), drawn, idle,
+                                sum(n for url, n in sizes if ".pbf" in url)))
+                browser.close()
+    finally:
+        server.terminate()
+    total, requests, drawn, idle, tiles = results[-1]
+    print(f"{total / 2**20:.2f} MB in {requests} requests ({tiles / 2**10:.0f} kB of vector tiles); "
+          f"counties drawn in {statistics.median(r[2] for r in results) * 1000:.0f} ms, network idle in "
+          f"{statistics.median(r[3] for r in results) * 1000:.0f} ms (median of {rounds}); aim: under "
+          f"{AIM_FIRST_VIEW_BYTES / 2**20:.0f} MB: {'met' if total < AIM_FIRST_VIEW_BYTES else 'missed'}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 tiles a zoom, 1 round (the whole province)")
@@ -741,6 +800,7 @@ def main():
               f"{args.rounds} round(s); times in ms ==")
         problems += time_tiles(client, places, args.rounds, args.seed)
         problems += region_statistics(args.repeat)
+        first_view()
     finally:
         connection.close()
         if args.keep:

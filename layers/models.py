@@ -276,10 +276,11 @@ class Zone(WebShaped):
         NORTH = "N", _("North")
         CENTRAL = "C", _("Central")
 
+    CODE_PATTERN = r"^[A-Z0-9]{1,4}$"
     plan = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="zones",
                              verbose_name=_("plan version"))
     code = models.CharField(_("code"), max_length=4, validators=[RegexValidator(
-        r"^[A-Z0-9]{1,4}$", _("A zone code is 1 to 4 capital letters or digits."))])
+        CODE_PATTERN, _("A zone code is 1 to 4 capital letters or digits."))])
     name = models.CharField(_("name"), max_length=50)
     theme = models.TextField(_("theme"), blank=True)
     preferred_industries = models.JSONField(_("preferred industry types"), default=list,

@@ -2,7 +2,8 @@
 per layer at /tiles/<layer>.json.
 
 A tile holds the rows of a layer of the layer API (layers/api.py LAYERS, the same querysets and
-properties) whose geometry meets the tile (roads by class, from the zoom ROADS_FROM_ZOOM says),
+properties) whose geometry meets the tile (roads by class, from the zoom ROADS_FROM_ZOOM says;
+villages as their committees' points below the zoom POINTS_BELOW_ZOOM says),
 clipped to it with a 64-unit buffer on the 4096 grid and simplified to a unit of that grid,
 built by PostGIS (ST_AsMVTGeom, ST_AsMVT). What is computed in Python for the GeoJSON layers (a
 village's failed exit criteria) is left to the GeoJSON endpoint that popups ask; a village's
@@ -27,11 +28,14 @@ BUFFER = 64  # units around a tile kept, so that lines and outlines meet across 
 MIN_ZOOM, MAX_ZOOM = 0, 20
 WEB_MERCATOR = 3857
 HALF_WORLD = 20037508.342789244  # metres from the web-mercator origin to the edge of the world
-FORMAT = 2  # what a tile holds: add 1 when the properties or the generalisation change
+FORMAT = 3  # what a tile holds: add 1 when the properties or the generalisation change
 # The zoom from which a road class is drawn: a province (zoom 6) shows its national and
 # provincial roads, a county (8) its county roads too, a town (10) its township roads, a
 # village's surroundings (11) every road. At zoom 6 every road of Shaanxi made a 3 MB tile.
 ROADS_FROM_ZOOM = {"national": 0, "provincial": 0, "county": 8, "township": 10, "village": 11}
+# Below a zoom a layer's polygons are drawn as points: layer -> (point field, zoom). A village
+# is a pixel or two there; the polygons of Shaanxi's 20,356 villages made a 1.7 MB tile at 6.
+POINTS_BELOW_ZOOM = {"villages": ("location", 9)}
 
 # Properties a tile computes in SQL where the GeoJSON layer computes them in Python.
 SQL_PROPERTIES = {
@@ -69,12 +73,15 @@ def tile(name, z, x, y, region=""):
     with the rows of `region` (a province, city or county code; "": every county)."""
     layer = LAYERS[name]
     west, _, east, _ = tile_bounds(z, x, y)
-    field = layer.model._meta.get_field(layer.geometry)
+    geometry = layer.geometry
+    if name in POINTS_BELOW_ZOOM and z < POINTS_BELOW_ZOOM[name][1]:
+        geometry = POINTS_BELOW_ZOOM[name][0]
+    field = layer.model._meta.get_field(geometry)
     # The rows are found by the geometry's own index: the tile, with its buffer, in its CRS
     # (transformed in SQL: GDAL in Python builds a new PROJ transformation on every call, some
     # 30 ms to a Gauss-Krüger zone).
     area = Transform(_envelope(z, x, y, margin=BUFFER / EXTENT), field.srid)
-    shape = Transform(layer.geometry, WEB_MERCATOR)
+    shape = Transform(geometry, WEB_MERCATOR)
     if field.geom_type not in ("POINT", "MULTIPOINT"):
         # To a unit of the tile's grid, keeping collapsed rings (ST_AsMVTGeom makes the polygons
         # valid): the size of ST_SimplifyPreserveTopology's tiles at a third of its time.
@@ -84,7 +91,7 @@ def tile(name, z, x, y, region=""):
     rows = layer.queryset(region)
     if name == "roads":
         rows = rows.filter(road_class__in=road_classes(z))
-    rows = (rows.filter(**{f"{layer.geometry}__intersects": area})
+    rows = (rows.filter(**{f"{geometry}__intersects": area})
             .annotate(**{f"_{n}": value for n, value in columns.items() if not isinstance(value, str)},
                       # Not a GeometryField: Django would select it as EWKB, not as a geometry.
                       _tile=Func(shape, _envelope(z, x, y), Value(EXTENT), Value(BUFFER), Value(True),

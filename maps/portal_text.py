@@ -83,8 +83,7 @@ def legend():
         section(_("Poverty incidence"),
                 *({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in incidence_classes()),
                 {"kind": "swatch", "color": NO_DATA, "label": _("no data")}),
-        section(_("Exit status"), *({"kind": "swatch", "color": EXIT_COLORS[k], "label": label}
-                                    for k, label in Village.ExitStatus.choices)),
+        exit_section(),
         section(_("Service centers"), *({"kind": "symbol", "shape": CENTER_STYLE[k][0],
                                          "color": CENTER_STYLE[k][1], "label": label}
                                         for k, label in ServiceCenter.Kind.choices)),
@@ -92,6 +91,15 @@ def legend():
                 *({"kind": "symbol", "shape": "diamond", "color": INDUSTRY_COLORS[k], "label": label}
                   for k, label in Industry.Kind.choices),
                 {"kind": "note", "label": _("Faded symbols are planned, not yet built.")}),
-        section(_("Roads"), *({"kind": "line", "color": ROAD_STYLE[k][0], "weight": ROAD_STYLE[k][1],
-                               "label": label} for k, label in Road.RoadClass.choices)),
+        roads_section(),
     ]
+
+
+def exit_section():
+    return section(_("Exit status"), *({"kind": "swatch", "color": EXIT_COLORS[k], "label": label}
+                                       for k, label in Village.ExitStatus.choices))
+
+
+def roads_section():
+    return section(_("Roads"), *({"kind": "line", "color": ROAD_STYLE[k][0], "weight": ROAD_STYLE[k][1],
+                                  "label": label} for k, label in Road.RoadClass.choices))

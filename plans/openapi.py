@@ -18,7 +18,8 @@ def _operation(operation_id, summary, responses, body=None, parameters=()):
 
 
 PLAN = path_parameter("pk", {"type": "integer"})
-ZONE = path_parameter("code", {"enum": Zone.Code.values})
+# A county's zone codes: Luonan's E, W, N, C; other counties' their own.
+ZONE = path_parameter("code", {"type": "string", "pattern": Zone.CODE_PATTERN, "example": "E"})
 GEOMETRY = {"type": "object", "description": "GeoJSON Polygon or MultiPolygon"}
 CHANGE = {"type": "object", "properties": {
     "take": GEOMETRY, "srid": {"type": "integer", "default": 4326, "description": "EPSG code of take"},

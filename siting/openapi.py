@@ -12,7 +12,8 @@ from .runs import DEFAULT_TOP, MAX_TOP
 def _choice():
     return [
         query("industry", {"enum": Industry.Kind.values}, _("the industry type"), required=True),
-        query("zone", {"enum": Zone.Code.values}, _("score only this zone of the plan in force")),
+        query("zone", {"type": "string", "pattern": Zone.CODE_PATTERN, "example": "E"},
+              _("score only this zone of the plan in force")),
     ]
 
 
@@ -50,7 +51,7 @@ def paths():
         "summary": _("Save a candidate site as a proposed industry (planners)"),
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["industry", "site", "name"], "properties": {
-                "industry": {"enum": Industry.Kind.values}, "zone": {"enum": Zone.Code.values},
+                "industry": {"enum": Industry.Kind.values}, "zone": {"type": "string", "pattern": Zone.CODE_PATTERN},
                 "site": {"type": "string", "description": _("the candidate's id, e.g. r120c455")},
                 "name": {"type": "string", "maxLength": 100}}}}}},
         "responses": {"201": openapi.json(_("the new industry")),

@@ -47,7 +47,7 @@ def test_one_tile_holds_the_county_and_its_villages_with_their_figures(sample, c
     assert set(tile) == set(villages) and len(tile) == 247
     village = next(v for v in villages.values() if v.population)
     props, kind = tile[village.pk]
-    assert kind in ("Polygon", "MultiPolygon")
+    assert kind == "Point"  # its committee: at zoom 6 a village is a pixel or two
     assert (props["code"], props["population"], props["exit_status"]) == (
         village.code, village.population, village.exit_status)
     assert props["incidence"] == pytest.approx(village.poor_population / village.population)
@@ -156,3 +156,15 @@ def test_roads_come_by_class_as_the_map_zooms_in(sample, client, tmp_path):
     x, y = int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
     close = features(client, tmp_path, "roads", 11, x, y)
     assert "village" in {props["road_class"] for props, _ in close.values()}
+
+
+def test_villages_are_points_below_zoom_9_and_polygons_from_it(sample, client, tmp_path):
+    log_in(client, "official")
+    village = Village.objects.exclude(population=0).order_by("code").first()
+    lon, lat = village.location.transform(4326, clone=True).coords
+    kinds = {}
+    for z in (8, 9):
+        n = 2 ** z  # the tile holding the village's committee
+        x, y = int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+        kinds[z] = features(client, tmp_path, "villages", z, x, y)[village.pk][1]
+    assert kinds[8] == "Point" and kinds[9] in ("Polygon", "MultiPolygon")

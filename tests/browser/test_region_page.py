@@ -1,8 +1,10 @@
 """The region portal in a browser: a city official sees the city's counties coloured by an
-indicator, switches the indicator, and drills down to a county's portal from its popup."""
+indicator, switches the indicator, and drills down to a county's portal from its popup; zoomed
+in, the villages and roads come from the vector tiles, and a village has its popup."""
 import pytest
 from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.models import County, Town, UserRegion, Village
 
@@ -25,6 +27,8 @@ def city(django_db_blocker):
                                    seat=Point(east + 15_000, south + 15_000, srid=srid))
         Village.objects.create(code="611022100201", name="龙驹村", town=town,
                                location=Point(east + 15_000, south + 15_000, srid=srid),
+                               boundary=MultiPolygon(Polygon.from_bbox((
+                                   east + 14_000, south + 14_000, east + 16_000, south + 16_000)), srid=srid),
                                population=100, poor_population=10)
         County.objects.filter(pk=danfeng.pk).derive_web_shapes()
         user = User.objects.create_user("city-official", password="test-password-1")
@@ -51,4 +55,38 @@ def test_a_city_official_browses_the_counties_and_opens_one(page, app_server, ci
     page.wait_for_load_state("networkidle")
     assert "丹凤县" in page.locator("#stats h1").inner_text()
     page.screenshot(path=SHOTS / "region-drilldown.png")
+    assert not page.errors and not page.foreign_requests
+
+
+def test_zoomed_in_the_villages_come_from_the_vector_tiles(page, app_server, city, django_db_blocker):
+    with django_db_blocker.unblock():
+        lon, lat = Village.objects.get(code="611022100201").location.transform(4326, clone=True).coords
+    sign_in(page, app_server.url, "city-official")
+    tiles = []
+    page.on("response", lambda r: tiles.append((r.url.split("/tiles/")[-1], r.status))
+            if "/tiles/" in r.url else None)
+    page.goto(f"{app_server.url}/region/")
+    page.wait_for_load_state("networkidle")
+    # 龙驹村, a 2 km square, at zoom 13 in the middle of the map: its tile is fetched and drawn.
+    with page.expect_response(lambda r: "/tiles/villages/13/" in r.url):
+        point = page.evaluate(f"""() => {{
+            const map = window.gisplanMap.map;
+            map.setView([{lat}, {lon}], 13, {{animate: false}});
+            const p = map.latLngToContainerPoint([{lat}, {lon}]);
+            const box = map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y]; }}""")
+    page.wait_for_load_state("networkidle")
+    assert {name.split("/")[0] for name, _ in tiles} == {"villages", "roads"}
+    assert {status for _, status in tiles} <= {200, 304}
+    title = page.locator(".leaflet-popup-content .popup h3")
+    for _ in range(10):  # until the tile is drawn: a click before that finds no village
+        page.mouse.click(*point)
+        try:
+            title.wait_for(timeout=1000)
+            break
+        except PlaywrightTimeout:
+            continue
+    assert title.inner_text() == "龙驹村"
+    assert "611022100201" in page.locator(".leaflet-popup-content").inner_text()
+    page.screenshot(path=SHOTS / "region-village.png")
     assert not page.errors and not page.foreign_requests

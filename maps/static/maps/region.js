@@ -1,10 +1,12 @@
 /* The region portal: the counties of a city or the province coloured by an indicator (poverty
    incidence or the share of villages exited), each with a popup and a link to its own portal.
-   The counties and their figures come in the page (maps/region.py). */
+   The counties and their figures come in the page (maps/region.py); zoomed in, the villages
+   (coloured by incidence or exit status, with a popup) and the roads come from the vector
+   tiles, drawn by Leaflet.VectorGrid. */
 (function () {
   "use strict";
   const gm = window.gisplanMap;
-  const {page, t, el, number, percent} = gm;
+  const {map, page, t, el, number, percent} = gm;
   const styles = page.styles;
   let indicator = "incidence";
 
@@ -35,12 +37,68 @@
   });
   gm.group("counties").addLayer(layer);
 
+  /* Villages and roads from the vector tiles ------------------------------------------- */
+  // Leaflet.VectorGrid 1.3.0 stops a click on a feature with L.DomEvent.fakeStop, which Leaflet
+  // 1.8 removed (VectorGrid issue #274): what it did, for the map to leave that click alone.
+  if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = (e) => { (e.originalEvent || e)._stopped = true; };
+
+  function villageColor(p) {
+    return indicator === "incidence" ? color(p.incidence) : styles.exit[p.exit_status] || styles.no_data;
+  }
+
+  const tileOptions = (name, z) => ({pane: gm.pane(name, z, name === "gisplan-villages").pane,
+                                     rendererFactory: L.canvas.tile, maxNativeZoom: 20});
+  const villages = L.vectorGrid.protobuf(page.tiles.villages, {
+    ...tileOptions("gisplan-villages", 420), interactive: true, minZoom: page.villages_from_zoom,
+    // A village is a point below the zoom its polygon shows at (layers/tiles.py).
+    vectorTileLayerStyles: {villages: (p, zoom, dimension) => dimension === 1
+      ? {radius: 3, weight: 0.5, color: "#ffffff", fill: true, fillColor: villageColor(p), fillOpacity: 0.9}
+      : {weight: 0.5, color: "#ffffff", fill: true, fillColor: villageColor(p), fillOpacity: 0.7}},
+  });
+  const roads = L.vectorGrid.protobuf(page.tiles.roads, {
+    ...tileOptions("gisplan-roads", 430), interactive: false,
+    vectorTileLayerStyles: {roads: (p) => ({color: styles.roads[p.road_class].color, opacity: 0.9,
+                                            weight: Math.max(1, styles.roads[p.road_class].weight - 1)})},
+  });
+  gm.group("villages").addLayer(villages);
+  gm.group("roads").addLayer(roads);
+
+  // A village's popup: its figures from the layer API (a tile holds what the map colours by).
+  function villagePopup(p) {
+    const rows = [[t("code"), p.code], [t("town"), p.town], [t("incidence"), percent(p.incidence)],
+                  [t("poor_population"), number(p.poor_population)],
+                  [t("exit_status"), p.exit_status_label]];
+    const link = el("a", {href: page.portal + "?county=" + encodeURIComponent(p.code.slice(0, 6)), text: t("open")});
+    return el("div", {class: "popup"}, [
+      el("h3", {text: p.label}),
+      el("table", {}, rows.map(([k, v]) => el("tr", {}, [el("th", {text: k}), el("td", {text: v})]))),
+      el("p", {}, [link])]);
+  }
+  villages.on("click", (event) => {
+    const code = event.layer.properties.code;
+    const query = new URLSearchParams({q: code, county: code.slice(0, 6)});
+    gm.json(page.village_api + "?" + query).then((data) => {
+      const found = data.features.find((f) => f.properties.code === code);
+      if (found) L.popup({maxWidth: 400}).setLatLng(event.latlng).setContent(villagePopup(found.properties)).openOn(map);
+    }).catch((problem) => gm.say(problem.message));
+  });
+
+  // Zoomed in on a county, its villages show through.
+  function countyFill() {
+    return map.getZoom() >= page.villages_from_zoom ? 0.15 : 0.75;
+  }
+  map.on("zoomend", () => layer.setStyle({fillOpacity: countyFill()}));
+  layer.setStyle({fillOpacity: countyFill()});
+
   document.querySelectorAll("#indicator [data-indicator]").forEach((button) => {
     button.addEventListener("click", () => {
       indicator = button.dataset.indicator;
       document.querySelectorAll("#indicator [data-indicator]").forEach((b) =>
         b.setAttribute("aria-pressed", String(b === button)));
       layer.setStyle((f) => ({fillColor: color(f.properties[indicator])}));
+      // Added again rather than redrawn: Leaflet 1.9's GridLayer.redraw asks for the tiles of a
+      // fractional zoom (the map snaps to quarters).
+      gm.group("villages").removeLayer(villages).addLayer(villages);
     });
   });
 })();
