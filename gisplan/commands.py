@@ -6,14 +6,12 @@ from .api import REFUSALS, one_line
 
 
 class RefusingCommand(BaseCommand):
-    @staticmethod
-    def add_county_argument(parser):
-        """--county CODE, for a command that acts on one county (by default the main one)."""
-        parser.add_argument("--county", metavar="CODE",
-                            help="the county's 6-digit code (default: the installation's main county)")
+    def prepare(self, options):
+        """Check or complete the `options` before the command runs (a refusal ends it)."""
 
     def execute(self, *args, **options):
         try:
+            self.prepare(options)
             return super().execute(*args, **options)
         except REFUSALS as problem:
             raise CommandError(one_line(problem)) from None

@@ -60,14 +60,14 @@ def analysis_job(request, kind):
 
 @endpoint("POST")
 def import_job(request, layer):
-    return accepted(queue_import(checked_import_form(request, layer).cleaned_data, request.user,
-                                 county_of(request).adcode))
+    form, county = checked_import_form(request, layer)
+    return accepted(queue_import(form.cleaned_data, request.user, county.adcode))
 
 
 @endpoint("POST")
 def raster_import_job(request, kind):
-    return accepted(queue_raster_import(checked_raster_form(request, kind).cleaned_data, request.user,
-                                        county_of(request).adcode))
+    form, county = checked_raster_form(request, kind)
+    return accepted(queue_raster_import(form.cleaned_data, request.user, county.adcode))
 
 
 @endpoint("GET")

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.gis import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -9,7 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
                      ServiceCenter, Town, UserRegion, Village, Zone)
-from .regions import region_of
+from .regions import region_of, users_managed_in
+from .roles import GIVEN_BY_ADMINISTRATORS
 from .widgets import OfflineMapWidget
 
 
@@ -159,4 +161,44 @@ admin.site.unregister(get_user_model())
 
 @admin.register(get_user_model())
 class RegionUserAdmin(UserAdmin):
+    """Users and the region each works in. A county's administrator (who is not a superuser)
+    finds only the users of their county (`users_managed_in`); gives the roles of
+    GIVEN_BY_ADMINISTRATORS and nothing else (no superuser status, no single permission, no
+    region); and a user they add works in their county."""
+
     inlines = [UserRegionInline]
+    managed_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        return users.filter(pk__in=users_managed_in(region_of(request.user)).values("pk"))
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser or obj is None:
+            return super().get_fieldsets(request, obj)
+        return self.managed_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("last_login", "date_joined")
+
+    def get_inlines(self, request, obj):
+        return self.inlines if request.user.is_superuser else []
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=GIVEN_BY_ADMINISTRATORS)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and not request.user.is_superuser:
+            UserRegion.objects.create(user=obj, code=region_of(request.user))

@@ -154,6 +154,13 @@ class Dataset:
         """The permission to read the layer."""
         return view_permission(self.model)
 
+    def import_permissions(self, replace=False):
+        """The permissions to import into the layer: add and change its rows, and with
+        `replace` delete them."""
+        meta = self.model._meta
+        actions = ("add", "change", "delete") if replace else ("add", "change")
+        return [f"{meta.app_label}.{action}_{meta.model_name}" for action in actions]
+
     @property
     def point_field(self):
         return self.geometry.get("point")

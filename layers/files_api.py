@@ -23,14 +23,16 @@ def dataset(kind):
 
 
 def checked_import_form(request, kind):
-    """The import form of `kind` filled from the request, checked: 403 for a role that may not
-    import (or, replacing, delete) its rows, 400 with the form's errors."""
+    """The import form of `kind` filled from the request and the county it imports into,
+    checked: 403 for a role that may not import (or, replacing, delete) its rows, 404 for a
+    county outside the user's region, 400 with the form's errors."""
     dataset(kind)
     form = ImportForm({**request.POST.dict(), "kind": kind}, request.FILES, kinds=[kind])
     replace = form.fields["replace"].to_python(form.data.get("replace"))  # as the form reads it
     if not may_import(request.user, kind, replace=replace):
         raise Forbidden(_("your role may not import this layer"))
-    return valid(form)
+    county = county_of(request)
+    return valid(form), county
 
 
 def valid(form):
@@ -42,17 +44,20 @@ def valid(form):
 
 
 def checked_raster_form(request, kind):
-    """The raster import form of `kind` from the request, checked: 403 for a role that may not
-    replace the county's rasters, 400 with the form's errors."""
+    """The raster import form of `kind` from the request and the county it imports into,
+    checked: 403 for a role that may not replace the county's rasters, 404 for a county outside
+    the user's region, 400 with the form's errors."""
     if not may_import_rasters(request.user):
         raise Forbidden(_("your role may not import the county's rasters"))
+    county = county_of(request)
     form = RasterImportForm({**request.POST.dict(), "kind": kind}, request.FILES)
-    return valid(form)
+    return valid(form), county
 
 
 @endpoint("POST")
 def import_file(request, kind):
-    report = checked_import_form(request, kind).run(request.user, county_of(request).adcode)
+    form, county = checked_import_form(request, kind)
+    report = form.run(request.user, county.adcode)
     return answer({**dataclasses.asdict(report), "summary": report.summary()})
 
 

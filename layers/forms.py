@@ -39,9 +39,7 @@ def saved_upload(upload, folder):
 
 def may_import(user, kind, replace=False):
     """Whether `user` may add and change (and with `replace` delete) the rows of `kind`."""
-    meta = DATASETS[kind].model._meta
-    actions = ("add", "change", "delete") if replace else ("add", "change")
-    return user.has_perms([f"{meta.app_label}.{action}_{meta.model_name}" for action in actions])
+    return user.has_perms(DATASETS[kind].import_permissions(replace))
 
 
 def within_upload_limit(upload):

@@ -14,7 +14,9 @@ it, else its first. A county outside the user's region is not found (404), so th
 exists does not leak. Commands, imports, exports and analyses name their county by its code
 (`county_named`; none: the main county), and a job keeps the county it was asked for.
 """
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -59,6 +61,18 @@ def region_of(user):
     return user._gisplan_region
 
 
+def users_managed_in(code):
+    """The users a county's administrator (of county `code`) manages: those who work in it (by
+    their region, or in the main county by having none), neither superusers nor administrators."""
+    regions = UserRegion.objects.values("user_id")
+    works_here = Q(pk__in=regions.filter(code__startswith=code))
+    main = County.objects.default()
+    if main is not None and main.adcode == code:
+        works_here |= ~Q(pk__in=regions)
+    return (get_user_model().objects.filter(works_here, is_superuser=False)
+            .exclude(groups__name="administrator"))
+
+
 def county_of(request):
     """The county a page or API call acts on, in the region of the user (see above)."""
     counties = County.objects.defer("boundary").in_region(region_of(request.user))
@@ -75,6 +89,25 @@ def county_of(request):
     if county is None:
         raise Http404(_("no county has been loaded"))
     return county
+
+
+def acting_as(username, code, permissions):
+    """The user a command acts as (`--as USERNAME`) and the county it acts on: the one of code
+    `code` if it lies in their region (else not found, as on a page), or the one pages open for
+    them; refused unless they are active and hold every one of `permissions`."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise Refusal(_("no active user is called %(name)s") % {"name": username})
+    counties = County.objects.defer("boundary").in_region(region_of(user))
+    county = counties.filter(adcode=code).first() if code else counties.default()
+    if county is None:
+        raise Refusal(_("no county has the code %(code)s") % {"code": code} if code
+                      else _("import the county first: everything else belongs to it"))
+    lacking = sorted(p for p in permissions if not user.has_perm(p))
+    if lacking:
+        raise Refusal(_("%(name)s may not do this: their role lacks %(permissions)s")
+                      % {"name": username, "permissions": ", ".join(lacking)})
+    return user, county
 
 
 def county_named(code):

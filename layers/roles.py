@@ -1,10 +1,12 @@
-"""The three roles and the permissions each needs, declared as data.
+"""The roles and the permissions each needs, declared as data.
 
 Officials browse; analysts browse and run analyses; planners also edit the plan's layers (zones,
 villages with their figures and quarterly statistics, centers, industries, roads, rivers),
 import the county's DEM and land use (which replaces the current raster), and approve plan
-versions. The county, its towns and its protected areas are loaded, not edited, so no role
-changes them. The data migration 0002_roles creates the groups from this table.
+versions. A county's administrator browses and manages the users of that county (the admin's
+user pages, narrowed to them: layers.admin). The county, its towns and its protected areas are
+loaded, not edited, so no role changes them. The data migration 0002_roles creates the groups
+from this table, and every `migrate` brings them up to date.
 """
 # Every role holds it: the pages of the plan's data (portal, assessment, import and export).
 VIEW_DATA = "layers.view_village"
@@ -24,6 +26,12 @@ VIEW_ALL = [f"layers.view_{model}" for model in (
     "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
     "river", "protectedarea", "rasterlayer", "villageperiod")]
 
+# County administrators: add users and change them (never delete: a user leaves by being made
+# inactive, so that the audit log keeps naming them).
+MANAGE_USERS = ["auth.view_user", "auth.add_user", "auth.change_user"]
+# The roles a county administrator may give.
+GIVEN_BY_ADMINISTRATORS = ("planner", "official", "analyst")
+
 EDITED_BY_PLANNERS = ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")
 # Quarterly statistics are kept as reported: planners add them, nobody changes them.
 ADDED_BY_PLANNERS = ("villageperiod",)
@@ -35,6 +43,7 @@ ROLES = {
         f"layers.{action}_{model}" for model in EDITED_BY_PLANNERS
         for action in ("add", "change", "delete")] + [
         f"layers.add_{model}" for model in ADDED_BY_PLANNERS],
+    "administrator": VIEW_ALL + MANAGE_USERS,
 }
 
 

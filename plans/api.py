@@ -14,7 +14,7 @@ from gisplan.api import DENIED, PreconditionRequired, Refusal, answer, endpoint,
 from layers.crs import drawing_srid
 from layers.geojson import collection, feature, lonlat
 from layers.models import PlanVersion, Village, Zone
-from layers.regions import county_of
+from layers.regions import county_of, region_of
 
 from . import compare, edits
 from .drawing import area_from_geojson, area_from_villages
@@ -47,9 +47,15 @@ def plans_of(request):
     return PlanVersion.objects.of_county(county_of(request))
 
 
+def plans_in_reach(request):
+    """The versions a request may name by id: those of every county of the user's region (a
+    county's users, their county's; a city's, every county's of the city)."""
+    return PlanVersion.objects.in_region(region_of(request.user))
+
+
 def visible_plan(request, pk):
-    """Any version of the county by its id: opening a draft by id is opening it on purpose."""
-    return get_object_or_404(plans_of(request).select_related("created_by"), pk=pk)
+    """Any version in reach by its id: opening a draft by id is opening it on purpose."""
+    return get_object_or_404(plans_in_reach(request).select_related("created_by"), pk=pk)
 
 
 @endpoint("GET", "POST", permission=VIEW)
@@ -57,12 +63,13 @@ def versions(request):
     """GET: the versions (drafts only for planners or with ?drafts=1); POST: a new draft."""
     if request.method == "POST":
         require(request.user, "layers.add_planversion", DENIED)
+        plans = plans_of(request)  # 404 for a county outside the user's region
         data = json_body(request)
         name = str(data.get("name", "")).strip()
         if not name or len(name) > 100:
             raise Refusal(_("give the draft a name of 1 to 100 characters"))
-        source = (get_object_or_404(plans_of(request), pk=data["from"]) if data.get("from")
-                  else get_object_or_404(plans_of(request).approved()))
+        source = (get_object_or_404(plans, pk=data["from"]) if data.get("from")
+                  else get_object_or_404(plans.approved()))
         return answer(version_data(edits.create_draft(source, name, request.user)), status=201)
     plans = plans_of(request).select_related("created_by")
     if not (request.user.has_perm(EDIT) or request.GET.get("drafts")):

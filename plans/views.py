@@ -16,6 +16,7 @@ from layers.partition import PartitionError
 from layers.regions import county_of
 
 from . import compare, edits, page_maps
+from .api import plans_in_reach
 
 VIEW = "layers.view_zone"
 
@@ -52,8 +53,7 @@ def new_draft(request):
 @permission_required(VIEW, raise_exception=True)
 def editor(request, pk):
     """A version on the map; on a draft, planners draw, pick villages, preview and save."""
-    plan = get_object_or_404(PlanVersion.objects.of_county(county_of(request))
-                             .select_related("created_by", "based_on"), pk=pk)
+    plan = get_object_or_404(plans_in_reach(request).select_related("created_by", "based_on"), pk=pk)
     can_edit = plan.editable and request.user.has_perm("layers.change_zone")
     figures = compare.figures(plan).values()
     return render(request, "plans/editor.html", {
@@ -71,7 +71,7 @@ def transition(request, pk, action):
     """Submit, withdraw or approve, then back to the version's page with what happened."""
     if action == "approve" and not request.user.has_perm("layers.approve_planversion"):
         raise PermissionDenied
-    plan = get_object_or_404(PlanVersion.objects.of_county(county_of(request)), pk=pk)
+    plan = get_object_or_404(plans_in_reach(request), pk=pk)
     try:
         plan = edits.move(plan, action)
     except (edits.NotEditable, PartitionError) as problem:
@@ -85,7 +85,7 @@ def transition(request, pk, action):
 @require_POST
 @permission_required("layers.delete_planversion", raise_exception=True)
 def discard(request, pk):
-    plan = get_object_or_404(PlanVersion.objects.of_county(county_of(request)), pk=pk)
+    plan = get_object_or_404(plans_in_reach(request), pk=pk)
     try:
         edits.discard(plan)
     except edits.NotEditable as problem:

@@ -13,7 +13,8 @@ from django.utils import translation
 from data.load import load_sample
 
 PASSWORD = "test-password-1"
-ROLES = ("planner", "official", "analyst")
+ROLES = ("planner", "official", "analyst", "administrator")
+STAFF = ("planner", "administrator")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,7 +39,7 @@ def django_db_setup(django_test_environment, django_db_blocker, sample_folder):
         assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         load_sample(sample_folder)
         for role in ROLES:
-            user = User.objects.create_user(role, password=PASSWORD, is_staff=role == "planner")
+            user = User.objects.create_user(role, password=PASSWORD, is_staff=role in STAFF)
             user.groups.add(Group.objects.get(name=role))
         User.objects.create_superuser("admin", password=PASSWORD)
     yield

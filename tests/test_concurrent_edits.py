@@ -1,6 +1,7 @@
 """Several planners editing the same zone at once, over HTTP against a running server (each
 request in its own thread and database connection): no lost update, every refused write a 412,
-and the zones still a partition afterwards."""
+and the zones still a partition afterwards; planners of two counties at once touch only their
+own county's plan."""
 import http.cookiejar
 import json
 import threading
@@ -9,10 +10,12 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 
-from layers.models import Industry, PlanVersion, ServiceCenter, Village, Zone
+from layers.models import (County, Industry, PlanVersion, ServiceCenter, Town, UserRegion, Village,
+                           Zone)
 from layers.partition import problems
 from plans import edits
 from tests.conftest import PASSWORD
@@ -60,15 +63,15 @@ def draft(django_db_blocker):
         plan.delete()
 
 
-def run_together(work):
-    """Run work(i) for each planner in its own thread, released at the same moment."""
-    start, results = threading.Barrier(PLANNERS), [None] * PLANNERS
+def run_together(work, count=PLANNERS):
+    """Run work(i) for i in range(count), each in its own thread, released at the same moment."""
+    start, results = threading.Barrier(count), [None] * count
 
     def run(i):
         start.wait()
         results[i] = work(i)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PLANNERS)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -154,17 +157,8 @@ def test_two_planners_approving_at_once_one_is_refused(app_server, draft, django
         plan.save(update_fields=["status"])
     try:
         sessions = [Session(app_server.url, "planner") for _ in range(2)]
-        start, statuses = threading.Barrier(2), [None, None]
-
-        def approve(i):
-            start.wait()
-            statuses[i] = sessions[i].call("POST", f"/api/plans/{plan.pk}/approve/")[0]
-
-        threads = [threading.Thread(target=approve, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        statuses = run_together(
+            lambda i: sessions[i].call("POST", f"/api/plans/{plan.pk}/approve/")[0], 2)
         assert sorted(statuses) == [200, 409]
         with django_db_blocker.unblock():
             assert list(PlanVersion.objects.approved()) == [plan]
@@ -190,18 +184,9 @@ def test_two_versions_approved_at_once_queue_one_behind_the_other(app_server, dr
             status=PlanVersion.Status.SUBMITTED)
     try:
         sessions = [Session(app_server.url, "planner") for _ in range(2)]
-        start, statuses = threading.Barrier(2), [None, None]
-
-        def approve(i, pk):
-            start.wait()
-            statuses[i] = sessions[i].call("POST", f"/api/plans/{pk}/approve/")[0]
-
-        threads = [threading.Thread(target=approve, args=(i, pk))
-                   for i, pk in enumerate((plan.pk, other.pk))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        pks = (plan.pk, other.pk)
+        statuses = run_together(
+            lambda i: sessions[i].call("POST", f"/api/plans/{pks[i]}/approve/")[0], 2)
         assert statuses == [200, 200]
         with django_db_blocker.unblock():
             assert PlanVersion.objects.approved().count() == 1
@@ -217,3 +202,111 @@ def test_two_versions_approved_at_once_queue_one_behind_the_other(app_server, dr
             Zone.history.filter(plan_id=other.pk).delete()
             other.delete()
             PlanVersion.history.filter(history_date__gte=began).delete()
+
+
+# Two counties at once: the sample county and a small 丹凤县 (611022) beside it, committed for
+# the live server to read (a 20 km square east of Luonan's bounding box; West and East halves;
+# three 2 km villages on the East side of the border between them), with a planner of its own.
+KM = 1000.0
+
+
+@pytest.fixture
+def second_county(django_db_blocker):
+    with django_db_blocker.unblock():
+        luonan = County.objects.get(adcode="611021")
+        west, south, east, north = luonan.boundary.extent
+        srid = luonan.boundary.srid
+
+        def box(x0, y0, x1, y1):
+            return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=srid)
+
+        county = County.objects.create(adcode="611022", name="丹凤县",
+                                       boundary=box(east, south, east + 20 * KM, south + 20 * KM),
+                                       rural_population=1000, poor_households=10, poor_population=30)
+        town = Town.objects.create(county=county, code="611022100", name="龙驹寨镇",
+                                   boundary=county.boundary, seat=county.boundary.centroid)
+        in_force = PlanVersion.objects.create(county=county, name="丹凤两片区",
+                                              status=PlanVersion.Status.APPROVED)
+        for code, x in (("W", east), ("E", east + 10 * KM)):
+            Zone.objects.create(plan=in_force, code=code, name=f"{code}片区",
+                                boundary=box(x, south, x + 10 * KM, south + 20 * KM))
+        villages = [Village.objects.create(
+            code=f"61102210020{i}", name=f"龙驹{i}村", town=town,
+            location=Point(east + 11 * KM, south + (6 * i + 3) * KM, srid=srid),
+            boundary=box(east + 10 * KM, south + (6 * i + 2) * KM, east + 12 * KM,
+                         south + (6 * i + 4) * KM)) for i in range(3)]
+        Village.objects.of_county(county).assign_zones()
+        planner = User.objects.create_user("danfeng-planner", password=PASSWORD, is_staff=True)
+        planner.groups.add(Group.objects.get(name="planner"))
+        UserRegion.objects.create(user=planner, code="611022")
+        draft = edits.create_draft(in_force, "丹凤草稿", planner)
+    yield draft, villages
+    with django_db_blocker.unblock():
+        plans = list(PlanVersion.objects.of_county(county).values_list("pk", flat=True))
+        Zone.history.filter(plan_id__in=plans).delete()
+        PlanVersion.history.filter(county_id=county.pk).delete()
+        Village.history.filter(county_id=county.pk).delete()
+        planner.delete()
+        Village.objects.of_county(county).delete()
+        PlanVersion.objects.of_county(county).delete()
+        county.delete()
+
+
+def test_planners_of_two_counties_editing_at_once_touch_only_their_own(
+        app_server, draft, second_county, django_db_blocker):
+    """Three planners of Luonan and three of Danfeng each move a village into their county's
+    West zone at the same moment, each retrying on 412: every change lands, in its own county."""
+    plans = {"planner": draft[0], "danfeng-planner": second_county[0]}
+    picked = {"planner": draft[1][:3], "danfeng-planner": second_county[1]}
+    users = ["planner", "danfeng-planner"] * 3
+    sessions = [Session(app_server.url, user) for user in users]
+
+    def until_saved(i):
+        user = users[i]
+        url = f"/api/plans/{plans[user].pk}/zones/W/"
+        for _ in range(4 * PLANNERS):
+            etag = sessions[i].call("GET", url)[1]["ETag"]
+            status = sessions[i].call("PATCH", url, {"villages": [picked[user][i // 2].code]},
+                                      **{"If-Match": etag})[0]
+            if status != 412:
+                return status
+
+    assert run_together(until_saved) == [200] * PLANNERS
+    with django_db_blocker.unblock():
+        for user, plan in plans.items():
+            west = plan.zones.get(code="W")
+            assert all(west.boundary.contains(v.location) for v in picked[user])
+            assert west.revision == 1 + 3  # the copy, then its own county's three changes
+            assert problems({z.code: z.boundary for z in plan.zones.all()},
+                            edits.county_boundary(plan)) == []
+
+
+def test_two_counties_approving_at_once_both_land(app_server, draft, second_county,
+                                                  django_db_blocker):
+    """Each county's planner approves a version of their own county's plan at the same moment:
+    both are carried out (approvals queue per county, not across counties), and each county has
+    one version in force, its own."""
+    plans = [draft[0], second_county[0]]
+    with django_db_blocker.unblock():
+        began = timezone.now()
+        in_force = PlanVersion.objects.approved().get(county__adcode="611021")
+        PlanVersion.objects.filter(pk__in=[p.pk for p in plans]).update(
+            status=PlanVersion.Status.SUBMITTED)
+    try:
+        sessions = [Session(app_server.url, user) for user in ("planner", "danfeng-planner")]
+        statuses = run_together(
+            lambda i: sessions[i].call("POST", f"/api/plans/{plans[i].pk}/approve/")[0], 2)
+        assert statuses == [200, 200]
+        with django_db_blocker.unblock():
+            approved = PlanVersion.objects.approved()
+            assert sorted(approved.values_list("county__adcode", "pk")) == [
+                ("611021", plans[0].pk), ("611022", plans[1].pk)]
+            assert PlanVersion.objects.get(pk=in_force.pk).status == PlanVersion.Status.ARCHIVED
+    finally:
+        with django_db_blocker.unblock():  # the sample's plan back in force for other tests
+            PlanVersion.objects.filter(pk=plans[0].pk).update(status=PlanVersion.Status.DRAFT)
+            PlanVersion.objects.filter(pk=in_force.pk).update(status=PlanVersion.Status.APPROVED,
+                                                              approved_at=in_force.approved_at)
+            for model in (Village, ServiceCenter, Industry):
+                model.objects.assign_zones()
+            PlanVersion.history.filter(history_date__gte=began, county__adcode="611021").delete()

@@ -10,7 +10,7 @@ layers/roles.py plus the two ends: `anonymous` (not signed in) and `admin` (a su
   change: a role that may write gets 400 (or 409/428/a redirect back with a message), never a
   2xx, and the test checks that nothing changed. The point is the gate, not the function.
 - The admin (/admin/) is declared once per registered model in ADMIN_MODELS, with what a planner
-  (the only staff role) may do there, and its rows are made from that table: a model newly
+  and a county's administrator (the staff roles) may do there, and its rows are made from that table: a model newly
   registered in the admin fails test_every_url_pattern_has_a_row until it is declared.
 
 test_every_url_pattern_has_a_row walks the URL resolver: a new endpoint without a row fails the
@@ -31,21 +31,27 @@ from django.utils import timezone
 from layers.models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
                            ServiceCenter, Town, Village, VillagePeriod, Zone)
 
-ROLES = ("anonymous", "official", "analyst", "planner", "admin")
+ROLES = ("anonymous", "official", "analyst", "planner", "administrator", "admin")
 LOGIN = "302 to the sign-in page"
 ADMIN_LOGIN = "302 to the admin's sign-in page"
 
 
-def by_role(anonymous, official, analyst, planner, admin):
-    """The status (or LOGIN, ADMIN_LOGIN) each role must get, in the order of ROLES."""
-    return dict(zip(ROLES, (anonymous, official, analyst, planner, admin)))
+def by_role(anonymous, official, analyst, planner, admin, administrator=None):
+    """The status (or LOGIN, ADMIN_LOGIN) each role must get, in the order of ROLES. A county's
+    administrator browses what an official browses: they get the official's answer unless
+    `administrator` says otherwise."""
+    return dict(zip(ROLES, (anonymous, official, analyst, planner,
+                            official if administrator is None else administrator, admin)))
 
 
-def staff(planner, admin, anonymous=ADMIN_LOGIN):
+def staff(planner, admin, anonymous=ADMIN_LOGIN, administrator=None):
     """An admin page: the admin sends a role that is not staff to its own sign-in page; a
-    planner is staff. The site's pages of the admin send an anonymous caller there too, the
-    model admins' pages to the site's sign-in page (they are not marked login_not_required)."""
-    return by_role(anonymous, ADMIN_LOGIN, ADMIN_LOGIN, planner, admin)
+    planner and an administrator are staff (the administrator gets the planner's answer unless
+    `administrator` says otherwise). The site's pages of the admin send an anonymous caller
+    there too, the model admins' pages to the site's sign-in page (they are not marked
+    login_not_required)."""
+    return by_role(anonymous, ADMIN_LOGIN, ADMIN_LOGIN, planner, admin,
+                   planner if administrator is None else administrator)
 
 
 @dataclass(frozen=True)
@@ -189,10 +195,12 @@ MATRIX = {
     "jobs_api:import": (Try("GET", NOBODY, kwargs={"layer": "villages"}),
                         Try("POST", PLANNER_API_BAD, kwargs={"layer": "villages"}, form={})),
 
-    # The admin, beyond its models (below): only staff get in; a planner is staff.
+    # The admin, beyond its models (below): only staff get in; a planner and an administrator
+    # are staff.
     "admin:index": (Try("GET", staff(200, 200), content_type=HTML),),
     # Staff are sent on to the index; others see the form (and a word on their account).
-    "admin:login": (Try("GET", by_role(200, 200, 200, 302, 302), content_type=HTML),),
+    "admin:login": (Try("GET", by_role(200, 200, 200, 302, 302, administrator=302),
+                        content_type=HTML),),
     # Who is not staff is sent to the index, staff to the sign-in page (LOGOUT_REDIRECT_URL).
     "admin:logout": (Try("POST", by_role(302, 302, 302, 302, 302)),),
     "admin:password_change": (Try("GET", staff(200, 200), content_type=HTML),
@@ -209,52 +217,57 @@ MATRIX = {
                                        "object_id": "{obj_layers_zone}"}),),
     "admin:app_list": (Try("GET", staff(200, 200), kwargs={"app_label": "layers"},
                            content_type=HTML),
-                       # A planner sees no model of auth, so that app is not there for them.
-                       Try("GET", staff(404, 200), kwargs={"app_label": "auth"},
+                       # A planner sees no model of auth, so that app is not there for them;
+                       # an administrator sees its users.
+                       Try("GET", staff(404, 200, administrator=200), kwargs={"app_label": "auth"},
                            content_type=HTML)),
     "admin/(?P<url>.*)$": (Try("GET", staff(404, 404), path="/admin/no-such-page/"),),
+    # The user is the planner, whom the main county's administrator manages.
     "admin:auth_user_password_change": (Try(
-        "GET", staff(403, 200, anonymous=LOGIN), content_type=HTML,
+        "GET", staff(403, 200, anonymous=LOGIN, administrator=200), content_type=HTML,
         kwargs={"id": "{obj_auth_user}"}),),
     "admin:layers_zone_simple_history": (Try(
         "GET", staff(200, 200, anonymous=LOGIN), content_type=HTML,
         path="/admin/layers/zone/{obj_layers_zone}/history/{history}/"),),
 }
 
-# Every model in the admin: what a planner may do there ("none", "view" or "edit": view, add,
-# change, delete), and what nobody, not even a superuser, may do there. The county, its towns,
-# protected areas and rasters are loaded, not edited; users, groups, sign-in records and
-# background jobs are the administrator's. Versions and zones are made in the zone editor.
+# Every model in the admin: what a planner and a county's administrator may do there ("none",
+# "view", "users": view, add and change, or "edit": view, add, change, delete), and what nobody,
+# not even a superuser, may do there. The county, its towns, protected areas and rasters are
+# loaded, not edited; users are the administrators'; groups, sign-in records and background
+# jobs the superuser's. Versions and zones are made in the zone editor.
 ADMIN_MODELS = {
-    "auth_group": ("none", ()),
-    "auth_user": ("none", ()),
-    "axes_accessattempt": ("none", ("add",)),
-    "axes_accesslog": ("none", ("add",)),
-    "axes_accessfailurelog": ("none", ("add",)),
-    "django_tasks_database_dbtaskresult": ("none", ("add", "delete")),
-    "layers_county": ("view", ()),
-    "layers_town": ("view", ()),
-    "layers_planversion": ("edit", ("add",)),
-    "layers_zone": ("edit", ("add",)),
-    "layers_village": ("edit", ()),
-    "layers_servicecenter": ("edit", ()),
-    "layers_industry": ("edit", ()),
-    "layers_road": ("edit", ()),
-    "layers_river": ("edit", ()),
-    "layers_protectedarea": ("view", ()),
-    "layers_rasterlayer": ("view", ()),
+    "auth_group": ("none", "none", ()),
+    "auth_user": ("none", "users", ()),
+    "axes_accessattempt": ("none", "none", ("add",)),
+    "axes_accesslog": ("none", "none", ("add",)),
+    "axes_accessfailurelog": ("none", "none", ("add",)),
+    "django_tasks_database_dbtaskresult": ("none", "none", ("add", "delete")),
+    "layers_county": ("view", "view", ()),
+    "layers_town": ("view", "view", ()),
+    "layers_planversion": ("edit", "view", ("add",)),
+    "layers_zone": ("edit", "view", ("add",)),
+    "layers_village": ("edit", "view", ()),
+    "layers_servicecenter": ("edit", "view", ()),
+    "layers_industry": ("edit", "view", ()),
+    "layers_road": ("edit", "view", ()),
+    "layers_river": ("edit", "view", ()),
+    "layers_protectedarea": ("view", "view", ()),
+    "layers_rasterlayer": ("view", "view", ()),
 }
-PLANNER_MAY = {"none": (), "view": ("changelist", "change", "history"),
-               "edit": ("changelist", "add", "change", "history", "delete")}
+MAY = {"none": (), "view": ("changelist", "change", "history"),
+       "users": ("changelist", "add", "change", "history"),
+       "edit": ("changelist", "add", "change", "history", "delete")}
 
 
-def admin_rows(model, planner, nobody):
+def admin_rows(model, planner, administrator, nobody):
     """The rows of one admin model: its list, add form, change form, history and delete
     confirmation (all GET: nothing is changed), and the bare object URL that redirects."""
     def expect(action):
         allowed = action not in nobody
-        return staff(200 if allowed and action in PLANNER_MAY[planner] else 403,
-                     200 if allowed else 403, anonymous=LOGIN)
+        return staff(200 if allowed and action in MAY[planner] else 403,
+                     200 if allowed else 403, anonymous=LOGIN,
+                     administrator=200 if allowed and action in MAY[administrator] else 403)
     app_label, model_name = model.rsplit("_", 1)
     object_id = {"object_id": f"{{obj_{model}}}"}
     return {
@@ -271,8 +284,8 @@ def admin_rows(model, planner, nobody):
     }
 
 
-for _model, (_planner, _nobody) in ADMIN_MODELS.items():
-    MATRIX.update(admin_rows(_model, _planner, _nobody))
+for _model, (_planner, _administrator, _nobody) in ADMIN_MODELS.items():
+    MATRIX.update(admin_rows(_model, _planner, _administrator, _nobody))
 
 
 def url_patterns(resolver=None, namespace="", prefix=""):

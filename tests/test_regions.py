@@ -2,11 +2,14 @@
 not found (404); a city's or the province's officials and analysts see every county below,
 read-only. The second county is tests/test_counties.py's 丹凤县 (611022), beside the sample
 county 洛南县 (611021); both are in 商洛市 (6110), Shaanxi (61)."""
+import csv
+import io
 import math
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import caches
+from django.core.management import CommandError, call_command
 
 from jobs.models import Job
 from layers.models import County, PlanVersion, UserRegion, Village, Zone
@@ -134,3 +137,129 @@ def test_the_region_portal_shows_the_city_s_counties_with_their_figures(client):
     # A county's user sees a region of one county: their own.
     luonan_page = signed_in(client, user_in("611021", "official")).get("/region/")
     assert [row.adcode for row in luonan_page.context["rows"]] == ["611021"]
+
+
+def administrator_of(region):
+    user = user_in(region, "administrator", f"administrator-{region}")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def listed_users(client):
+    response = client.get("/admin/auth/user/")
+    assert response.status_code == 200
+    return {user.username for user in response.context["cl"].result_list}
+
+
+def test_a_county_administrator_manages_the_users_of_that_county_only(client):
+    luonan_planner, danfeng_planner = user_in("611021", "planner"), user_in("611022", "planner")
+    other_administrator = administrator_of("611021")
+    client = signed_in(client, administrator_of("611022"))
+    # Danfeng's users only: not Luonan's, nor those without a region (they work in the main
+    # county, Luonan), nor the superuser, nor an administrator (themselves included).
+    assert listed_users(client) == {danfeng_planner.username}
+    for user in (luonan_planner, other_administrator, User.objects.get(username="admin"),
+                 User.objects.get(username="planner")):
+        response = client.get(f"/admin/auth/user/{user.pk}/change/")
+        assert response.status_code == 302 and response["Location"] == "/admin/"  # not found
+        assert client.get(f"/admin/auth/user/{user.pk}/password/").status_code == 404
+    # Their own user is not theirs to change either (their password: /admin/password_change/).
+    assert "administrator-611022" not in listed_users(client)
+
+
+def test_the_main_county_s_administrator_also_manages_the_users_without_a_region(client):
+    user_in("611021", "planner")
+    client = signed_in(client, administrator_of("611021"))
+    listed = listed_users(client)
+    assert {"planner", "official", "analyst", "planner-611021"} <= listed  # the first three
+    # have no region: the test session's users
+    assert not {"administrator", "admin"} & listed
+
+
+def test_a_county_administrator_gives_roles_and_nothing_more(client):
+    client = signed_in(client, administrator_of("611022"))
+    user = user_in("611022", "official")
+    form = client.get(f"/admin/auth/user/{user.pk}/change/").context["adminform"].form
+    # No superuser status, no single permissions, no region (the dates are shown read-only).
+    assert set(form.fields) == {"username", "password", "first_name", "last_name", "email",
+                                "is_active", "is_staff", "groups"}
+    assert {g.name for g in form.fields["groups"].queryset} == {"planner", "official", "analyst"}
+    administrator = Group.objects.get(name="administrator")
+    response = client.post(f"/admin/auth/user/{user.pk}/change/", {
+        "username": user.username, "is_active": "on", "is_superuser": "on",
+        "groups": [administrator.pk], "user_permissions": [1]})
+    assert response.status_code == 200  # the form again, with its error: not a valid choice
+    user.refresh_from_db()
+    assert not user.is_superuser and not user.user_permissions.exists()
+    assert list(user.groups.values_list("name", flat=True)) == ["official"]
+    planner = Group.objects.get(name="planner")
+    response = client.post(f"/admin/auth/user/{user.pk}/change/", {
+        "username": user.username, "is_active": "on", "is_superuser": "on", "groups": [planner.pk]})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_superuser  # a field they are not shown is not changed
+    assert list(user.groups.values_list("name", flat=True)) == ["planner"]
+
+
+def test_a_user_added_by_a_county_administrator_works_in_that_county(client):
+    client = signed_in(client, administrator_of("611022"))
+    response = client.post("/admin/auth/user/add/", {
+        "username": "new-planner", "usable_password": "true",
+        "password1": "a long new password 7", "password2": "a long new password 7"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="new-planner")
+    assert UserRegion.objects.get(user=user).code == "611022"
+    assert "new-planner" in listed_users(client)
+
+
+def test_a_city_administrator_changes_no_user(client):
+    client = signed_in(client, administrator_of("6110"))  # RegionBackend: read-only above a county
+    user = user_in("611022", "official")
+    assert client.get("/admin/auth/user/add/").status_code == 403
+    response = client.post(f"/admin/auth/user/{user.pk}/change/", {
+        "username": "renamed", "is_active": "on"})
+    assert response.status_code == 403
+    user.refresh_from_db()
+    assert user.username == "official-611022"
+
+
+def exported_codes(path):
+    with open(path, encoding="utf-8-sig") as source:
+        return {row["code"] for row in csv.DictReader(source)}
+
+
+def test_a_command_run_as_a_county_planner_acts_on_that_county_only(tmp_path):
+    user_in("611021", "planner", "luonan-planner")
+    out = tmp_path / "villages.csv"
+    call_command("export_layer", "villages", str(out), "--as", "luonan-planner", stdout=io.StringIO())
+    assert {code[:6] for code in exported_codes(out)} == {"611021"}  # their county by default
+    for command in (["export_layer", "villages", str(out)],
+                    ["coverage", "--service", "relief"],
+                    ["import_layer", "villages", str(tmp_path / "none.csv")]):
+        with pytest.raises(CommandError, match="no county has the code 611022"):
+            call_command(*command, "--county", "611022", "--as", "luonan-planner",
+                         stdout=io.StringIO())
+
+
+def test_a_command_run_as_a_user_keeps_to_their_role():
+    user_in("611021", "official", "luonan-official")
+    user_in("6110", "planner", "city-planner")  # above a county: read-only whatever the group
+    with pytest.raises(CommandError, match="luonan-official may not do this: their role lacks "
+                                           "layers.run_analysis"):
+        call_command("coverage", "--service", "relief", "--as", "luonan-official",
+                     stdout=io.StringIO())
+    with pytest.raises(CommandError, match="city-planner may not do this: their role lacks "
+                                           "layers.add_village, layers.change_village"):
+        call_command("import_layer", "villages", "none.csv", "--county", "611022",
+                     "--as", "city-planner", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no active user is called nobody"):
+        call_command("assess_exit", "--as", "nobody", stdout=io.StringIO())
+
+
+def test_a_command_run_as_a_city_analyst_reaches_every_county_of_the_city(tmp_path):
+    user_in("6110", "analyst", "city-analyst")
+    out = tmp_path / "coverage.csv"
+    call_command("coverage", "--service", "relief", "--mode", "euclidean", "--county", "611022",
+                 "--out", str(out), "--as", "city-analyst", stdout=io.StringIO())
+    assert exported_codes(out) == {DANFENG_VILLAGE}

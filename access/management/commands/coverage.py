@@ -1,12 +1,14 @@
 from access.runs import DEFAULT_METRES, DEFAULT_MINUTES, MODES, CoverageOptions, run_coverage
 from access.tables import write_table
-from gisplan.commands import RefusingCommand
+from layers.commands import CountyCommand
 from layers.models import ServiceCenter
+from layers.roles import RUN_ANALYSIS
 
 
-class Command(RefusingCommand):
+class Command(CountyCommand):
     help = ("Which villages are within reach of a kind of service center: by road in travel minutes "
             "(default) or in a straight line. One row per village in --out; a summary line here.")
+    needs = (RUN_ANALYSIS,)
 
     def add_arguments(self, parser):
         parser.add_argument("--service", required=True, choices=ServiceCenter.Kind.values,
@@ -23,7 +25,7 @@ class Command(RefusingCommand):
         parser.add_argument("--across-borders", action="store_true",
                             help="neighbouring counties' centers serve too, over their roads")
         parser.add_argument("--out", help="a .csv, .xlsx or .geojson file for the village rows")
-        self.add_county_argument(parser)
+        self.add_county_arguments(parser)
 
     def handle(self, *args, **options):
         mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")

@@ -1,14 +1,16 @@
 from access.runs import DEFAULT_TIME_LIMIT, MODELS, MODES, LocateOptions, run_locate
 from access.tables import write_table
-from gisplan.commands import RefusingCommand
+from layers.commands import CountyCommand
 from layers.models import ServiceCenter
+from layers.roles import RUN_ANALYSIS
 
 
-class Command(RefusingCommand):
+class Command(CountyCommand):
     help = ("Where new service centers should go: location set covering (lscp), maximal covering "
             "(mclp), p-median or p-center, solved exactly with HiGHS over the villages weighted by "
             "poor population and the candidate sites (existing centers, village committees, town "
             "seats). One row per open site in --out; a summary line here.")
+    needs = (RUN_ANALYSIS,)
 
     def add_arguments(self, parser):
         parser.add_argument("--service", required=True, choices=ServiceCenter.Kind.values)
@@ -26,7 +28,7 @@ class Command(RefusingCommand):
         parser.add_argument("--across-borders", action="store_true",
                             help="neighbouring counties' centers serve too, over their roads, and stay open")
         parser.add_argument("--out", help="a .csv, .xlsx or .geojson file for the open sites")
-        self.add_county_argument(parser)
+        self.add_county_arguments(parser)
 
     def handle(self, *args, **options):
         mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")

@@ -4,10 +4,10 @@ from django.core.management.base import CommandError
 
 from assessment.report import SUFFIXES, write_report
 from assessment.runs import AssessOptions, run_assessment
-from gisplan.commands import RefusingCommand
+from layers.commands import CountyCommand
 
 
-class Command(RefusingCommand):
+class Command(CountyCommand):
     help = ("Assess every village against the exit modules, check the record against the map, "
             "and write one row per village (CSV, or XLSX laid out for printing with the priority "
             "list and the household categories).")
@@ -17,7 +17,7 @@ class Command(RefusingCommand):
                             help="the module the priority list follows (standard or "
                                  "demonstration, or a module of GISPLAN_EXIT_RULES)")
         parser.add_argument("--out", type=Path, help="the output, .csv or .xlsx")
-        self.add_county_argument(parser)
+        self.add_county_arguments(parser)
 
     def handle(self, *args, module, out, county=None, **options):
         if out is not None:

@@ -11,6 +11,7 @@ DEMO_USERS = {
     "planner": ("planner-demo", "planner", True, "611021"),
     "official": ("official-demo", "official", False, "611021"),
     "analyst": ("analyst-demo", "analyst", False, "611021"),
+    "county_admin": ("county-admin-demo", "administrator", True, "611021"),
     "shangluo_official": ("shangluo-demo", "official", False, "6110"),
     "shangluo_analyst": ("shangluo-demo", "analyst", False, "6110"),
     "shaanxi_official": ("shaanxi-demo", "official", False, "61"),
@@ -35,8 +36,8 @@ def create_demo_users():
 
 
 class Command(BaseCommand):
-    help = ("Create the demo users (missing ones only): admin; Luonan's planner, official and "
-            "analyst; Shangluo city's official and analyst; Shaanxi's official.")
+    help = ("Create the demo users (missing ones only): admin; Luonan's planner, official, "
+            "analyst and administrator; Shangluo city's official and analyst; Shaanxi's official.")
 
     def handle(self, *args, **options):
         created = create_demo_users()

@@ -2,12 +2,12 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from gisplan.commands import RefusingCommand
+from layers.commands import CountyCommand
 from layers.datasets import DATASETS
 from layers.exporting import FORMATS, ExportOptions, export_layer
 
 
-class Command(RefusingCommand):
+class Command(CountyCommand):
     help = f"Export a layer to a file; the format follows the name's ending: {', '.join(FORMATS)}."
 
     def add_arguments(self, parser):
@@ -16,7 +16,10 @@ class Command(RefusingCommand):
         parser.add_argument("--srid", type=int,
                             help="the EPSG code of the output (default: the storage CRS for .gpkg "
                                  "and .shp.zip, 4326 for the others)")
-        self.add_county_argument(parser)
+        self.add_county_arguments(parser)
+
+    def permissions(self, options):
+        return (DATASETS[options["kind"]].permission,)
 
     def handle(self, *args, kind, path, srid=None, county=None, **options):
         try:

@@ -3,12 +3,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from gisplan.commands import RefusingCommand
+from layers.commands import CountyCommand
 from layers.datasets import DATASETS
 from layers.importing import ImportOptions, import_layer
 
 
-class Command(RefusingCommand):
+class Command(CountyCommand):
     help = ("Import a layer from a GeoJSON, GeoPackage, shapefile (.shp or .zip), CSV or XLSX file, "
             "all or nothing: one bad feature refuses the file.")
 
@@ -25,12 +25,16 @@ class Command(RefusingCommand):
                                  "the same key and add the others)")
         parser.add_argument("--dry-run", action="store_true",
                             help="check the file and report what would change, writing nothing")
-        self.add_county_argument(parser)
+        self.add_county_arguments(parser)
+
+    def permissions(self, options):
+        return DATASETS[options["kind"]].import_permissions(options["replace"])
 
     def handle(self, *args, kind, path, **options):
         show = options["verbosity"] > 0 and sys.stderr.isatty()
         report = import_layer(
             ImportOptions(kind, path, options["encoding"], options["srid"], options["layer"],
-                          options["replace"], options["dry_run"], county=options["county"]),
+                          options["replace"], options["dry_run"], options.get("user"),
+                          options["county"]),
             progress=lambda records: tqdm(records, desc=kind, unit="feature", disable=not show))
         self.stdout.write(report.summary())

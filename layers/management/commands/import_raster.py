@@ -4,15 +4,17 @@ from pathlib import Path
 from django.conf import settings
 from tqdm import tqdm
 
-from gisplan.commands import RefusingCommand
+from layers.commands import CountyCommand
 from layers.rasters import KINDS, UNITS, RasterOptions, import_raster
+from layers.roles import IMPORT_RASTERS
 
 
-class Command(RefusingCommand):
+class Command(CountyCommand):
     help = ("Import the county's elevation model (dem) or land use (landcover) from a GeoTIFF, "
             "COG, ERDAS .img, a zip of a .tif with its .tfw and .prj, or for land use a Third "
             "National Land Survey parcel layer; it is warped onto the county's analysis grid, "
             "checked, and replaces the current one only when complete.")
+    needs = (IMPORT_RASTERS,)
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS, help="dem or landcover")
@@ -30,7 +32,7 @@ class Command(RefusingCommand):
         parser.add_argument("--encoding", help="a parcel layer's attribute encoding, e.g. gbk")
         parser.add_argument("--srid", type=int, help="the EPSG code of the file's coordinates, "
                                                      "if its own is wrong or absent (e.g. 4546)")
-        self.add_county_argument(parser)
+        self.add_county_arguments(parser)
 
     def handle(self, *args, kind, path, **options):
         show = options["verbosity"] > 0 and sys.stderr.isatty()

@@ -6,15 +6,17 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from gisplan.commands import RefusingCommand
+from layers.commands import CountyCommand
 from layers.models import Industry
+from layers.roles import RUN_ANALYSIS
 from siting.runs import DEFAULT_TOP, SitingOptions, run_siting
 from siting.sites_file import SUFFIXES, write_sites
 
 
-class Command(RefusingCommand):
+class Command(CountyCommand):
     help = ("Score the county for an industry's fit (a cloud-optimised GeoTIFF), write its "
             "candidate sites beside it and print the best of them.")
+    needs = (RUN_ANALYSIS,)
 
     def add_arguments(self, parser):
         parser.add_argument("--industry", required=True, choices=Industry.Kind.values)
@@ -26,7 +28,7 @@ class Command(RefusingCommand):
                             "or .gpkg (the raster's CRS); default OUT with -sites.geojson")
         parser.add_argument("--top", type=int, default=DEFAULT_TOP,
                             help=f"candidate sites to describe (default {DEFAULT_TOP})")
-        self.add_county_argument(parser)
+        self.add_county_arguments(parser)
 
     def handle(self, *args, industry, zone, out, sites, top, county=None, **options):
         out = out or Path(f"suitability-{industry}{f'-{zone}' if zone else ''}.tif")
