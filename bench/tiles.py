@@ -78,9 +78,18 @@ RAW = {
 }
 
 
+# Below zoom 9 a village is its committee's point with what a map colours it by
+# (layers/tiles.py POINTS_BELOW_ZOOM).
+VILLAGE_POINTS = ("v.location", SRID, "round((CASE WHEN v.population > 0 THEN "
+                  "v.poor_population::float / v.population END)::numeric, 3)::float AS incidence, "
+                  "v.exit_status")
+
+
 def raw_sql(name, z):
     """The anchor's statement for layer `name` at zoom `z`; parameters z, x, y, z, x, y."""
     table, geometry, srid, columns, where = RAW[name]
+    if name == "villages" and z < tiles.POINTS_BELOW_ZOOM[name][1]:
+        geometry, srid, columns = VILLAGE_POINTS
     if name == "roads":  # the classes drawn at this zoom (layers/tiles.py ROADS_FROM_ZOOM)
         where += " AND r.road_class IN (" + ", ".join(f"'{c}'" for c in tiles.road_classes(z)) + ")"
     key = table.split()[1]
