@@ -78,7 +78,7 @@ def test_zoomed_in_the_villages_come_from_the_vector_tiles(page, app_server, cit
     page.wait_for_load_state("networkidle")
     assert {name.split("/")[0] for name, _ in tiles} == {"villages", "roads"}
     assert {status for _, status in tiles} <= {200, 304}
-    title = page.locator(".leaflet-popup-content .popup h3")
+    title = page.locator(".leaflet-popup-content .popup h3", has_text="龙驹村")
     for _ in range(10):  # until the tile is drawn: a click before that finds no village
         page.mouse.click(*point)
         try:

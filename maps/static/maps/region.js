@@ -32,7 +32,12 @@
     style: (f) => ({color: "#ffffff", weight: 1, fillColor: color(f.properties[indicator]), fillOpacity: 0.75}),
     onEachFeature: (f, l) => {
       l.bindTooltip(gm.text(f.properties.name), {sticky: true});
-      l.bindPopup(() => popup(f.properties));
+      // Zoomed in, a click is for the village under it (below), not for its county.
+      l.on("click", (event) => {
+        if (map.getZoom() < page.villages_from_zoom) {
+          L.popup().setLatLng(event.latlng).setContent(popup(f.properties)).openOn(map);
+        }
+      });
     },
   });
   gm.group("counties").addLayer(layer);
