@@ -1,7 +1,7 @@
 """Coverage and location runs on the county's data: the options a command, the API or a page
 gives, the arrays from the database (layers.arrays), the analysis (analysis.network,
 analysis.coverage, analysis.locate), and a result that every interface writes out the same way."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -159,6 +159,27 @@ def run_coverage(options):
     distance[served] = np.hypot(*(villages.xy[served] - centers.xy[center[served]]).T)
     return CoverageRun(options, villages, centers, coverage, distance, travel,
                        network if options.mode == "network" else None)
+
+
+def run_region_coverage(options, region):
+    """Coverage in every county of `region` (a city's or the province's code): each county's
+    villages, served across borders by its own and its neighbours' centers. One CoverageRun per
+    county, in code order."""
+    codes = County.objects.in_region(region).order_by("adcode").values_list("adcode", flat=True)
+    return [run_coverage(replace(options, county=code, across_borders=True)) for code in codes]
+
+
+def region_summary(runs, name):
+    """The region's line after its counties': villages covered and the poor population's share."""
+    covered = sum(run.shares[None].covered_villages for run in runs)
+    villages = sum(run.shares[None].villages for run in runs)
+    poor = sum(run.shares[None].poor_population for run in runs)
+    covered_poor = sum(run.shares[None].covered_poor_population for run in runs)
+    return _("%(region)s: %(covered)d of %(villages)d villages covered; %(poor)s of the poor "
+             "population (%(covered_poor)d of %(all_poor)d)") % {
+        "region": name, "covered": covered, "villages": villages,
+        "poor": f"{100 * covered_poor / poor:.1f}%" if poor else "—",
+        "covered_poor": covered_poor, "all_poor": poor}
 
 
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")

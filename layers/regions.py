@@ -110,6 +110,17 @@ def acting_as(username, code, permissions):
     return user, county
 
 
+def region_named(code, user=None):
+    """The code of a city (4 digits) or the province (2) that a command names, checked: it holds
+    counties, within `user`'s region when the command acts as a user."""
+    if not (code.isdigit() and len(code) in (2, 4)):
+        raise Refusal(_("a region is a province (2 digits) or a city (4), not %(code)s") % {"code": code})
+    within = user is None or code.startswith(region_of(user))
+    if not within or not County.objects.in_region(code).exists():
+        raise Refusal(_("no county lies in the region %(code)s") % {"code": code})
+    return code
+
+
 def county_named(code):
     """The county a command, import or job names by its code (None: the main county)."""
     county = County.objects.filter(adcode=code).first() if code else County.objects.default()

@@ -1,10 +1,11 @@
 """Many counties on one installation: regions from the codes, each county's rows, plan and
 imports its own. A second county, 丹凤县 (611022), is drawn here as a 20 km square beside the
 sample county (洛南县, 611021): one town, one village (a 2 km square) and a plan of two zones."""
+import csv
 import io
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from access.runs import CoverageOptions, LocateOptions, run_coverage, run_locate
 from gisplan.api import Refusal
 from layers.importing import ImportOptions, import_layer
-from layers.models import County, PlanVersion, Road, ServiceCenter, Town, Village, Zone
+from layers.models import County, PlanVersion, Road, ServiceCenter, Town, UserRegion, Village, Zone
 from layers.regions import county_named, level
 
 from .layer_files import in_srid, write_layer
@@ -217,3 +218,35 @@ def test_the_command_counts_the_neighbours_with_across_borders(border):
         return out.getvalue()
     assert "0 of 1 villages covered" in covered()
     assert "1 of 1 villages covered" in covered("--across-borders")
+
+
+def test_a_city_s_coverage_runs_in_each_county_across_borders(border, tmp_path):
+    # The city 6110 holds the sample county and the two above: each county's villages, each
+    # served across borders; 山阳县 has no village of its own.
+    luonan = run_coverage(CoverageOptions("health_check", max_minutes=30))
+    out, table = io.StringIO(), tmp_path / "city.csv"
+    call_command("coverage", "--service", "health_check", "--max-minutes", "30", "--region", "6110",
+                 "--out", str(table), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["洛南县", "商南县", "山阳县", "商洛市"]
+    assert lines[1].endswith("1 of 1 villages covered; 100.0% of the poor population (10 of 10)")
+    covered = luonan.shares[None].covered_villages + 1  # and 商南's one village, from 山阳
+    assert f"商洛市: {covered} of 248 villages covered" in lines[3]
+    with open(table, encoding="utf-8-sig") as source:
+        rows = {row["code"]: row for row in csv.DictReader(source)}
+    assert len(rows) == 248 and rows["611023100201"]["county"] == "611023"
+    assert rows["611023100201"]["nearest_center"] == "山阳体检中心（山阳县）"
+
+
+def test_a_region_is_a_city_or_the_province_within_the_user_s(border):
+    with pytest.raises(CommandError, match="^name a county or a region, not both$"):
+        call_command("coverage", "--service", "relief", "--region", "6110", "--county", "611021")
+    with pytest.raises(CommandError, match="^a region is a province"):
+        call_command("coverage", "--service", "relief", "--region", "61102")
+    with pytest.raises(CommandError, match="^no county lies in the region 6101$"):
+        call_command("coverage", "--service", "relief", "--region", "6101")
+    planner = User.objects.create_user("luonan-planner")
+    planner.groups.add(Group.objects.get(name="planner"))
+    UserRegion.objects.create(user=planner, code="611021")
+    with pytest.raises(CommandError, match="^no county lies in the region 6110$"):
+        call_command("coverage", "--service", "relief", "--region", "6110", "--as", "luonan-planner")
