@@ -180,6 +180,11 @@ class RegionUserAdmin(UserAdmin):
             return users
         return users.filter(pk__in=users_managed_in(region_of(request.user)).values("pk"))
 
+    def get_list_filter(self, request):
+        if request.user.is_superuser:
+            return super().get_list_filter(request)
+        return ("is_staff", "is_active", "groups")  # none of theirs is a superuser
+
     def get_fieldsets(self, request, obj=None):
         if request.user.is_superuser or obj is None:
             return super().get_fieldsets(request, obj)
