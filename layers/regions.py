@@ -73,9 +73,14 @@ def users_managed_in(code):
             .exclude(groups__name="administrator"))
 
 
+def counties_of(user):
+    """The counties of the region `user` works in (without their full outlines)."""
+    return County.objects.defer("boundary").in_region(region_of(user))
+
+
 def county_of(request):
     """The county a page or API call acts on, in the region of the user (see above)."""
-    counties = County.objects.defer("boundary").in_region(region_of(request.user))
+    counties = counties_of(request.user)
     asked = request.GET.get("county", "")
     if asked:
         county = counties.filter(adcode=asked).first()
@@ -98,7 +103,7 @@ def acting_as(username, code, permissions):
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise Refusal(_("no active user is called %(name)s") % {"name": username})
-    counties = County.objects.defer("boundary").in_region(region_of(user))
+    counties = counties_of(user)
     county = counties.filter(adcode=code).first() if code else counties.default()
     if county is None:
         raise Refusal(_("no county has the code %(code)s") % {"code": code} if code
@@ -135,14 +140,13 @@ def region_counties(request):
     one pages act on, when the region holds more than one."""
     if not request.user.is_authenticated:
         return {}
-    counties = list(County.objects.in_region(region_of(request.user)).order_by("adcode")
-                    .values_list("adcode", "name"))
+    counties = list(counties_of(request.user).order_by("adcode").values_list("adcode", "name"))
     if len(counties) < 2:
         return {}
     held = {code for code, _name in counties}
     current = request.GET.get("county") or request.session.get("county", "")
     if current not in held:
-        main = County.objects.in_region(region_of(request.user)).default()
+        main = counties_of(request.user).default()  # without its full outline
         current = main.adcode if main else ""
     return {"region_counties": counties, "current_county": current}
 

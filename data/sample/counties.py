@@ -143,9 +143,7 @@ def city_outlines():
     take the slivers of the file's Luonan that the sample's leaves out, each sliver going to the
     neighbour it shares most border with (slivers on the city's edge are left out): the seven
     meet without gaps or overlaps."""
-    features = json.loads(CITY_OUTLINES.read_text(encoding="utf-8"))["features"]
-    raw = {f["properties"]["gb"].removeprefix("156"): _to_storage(shape(f["geometry"]))
-           for f in features}
+    raw = {code: _to_storage(shape(f["geometry"])) for code, f in _city_features().items()}
     luonan_outline = luonan().outline
     slivers = shapely.difference(raw[places.COUNTY_ADCODE], luonan_outline)
     fitted = {code: shapely.difference(outline, luonan_outline)
@@ -213,9 +211,15 @@ def county_spec(adcode):
         CITY_CELL_METRES, int(adcode), int(adcode) + 1, CITY_SOURCE)
 
 
-def _county_name(adcode):
+@cache
+def _city_features():
+    """The city file's features by county code."""
     features = json.loads(CITY_OUTLINES.read_text(encoding="utf-8"))["features"]
-    return next(f["properties"]["name"] for f in features if f["properties"]["gb"] == "156" + adcode)
+    return {f["properties"]["gb"].removeprefix("156"): f for f in features}
+
+
+def _county_name(adcode):
+    return _city_features()[adcode]["properties"]["name"]
 
 
 def _short(name):
@@ -269,8 +273,9 @@ def _spread(points, first, count, rng, rounds=12):
 
 def _main_river(outline, inside, seat_xy, rng):
     """A river through the seat along the county's length, from where it enters the county to
-    just beyond where it leaves, bent at its thirds; the mouth is the end further south-east.
-    Returns its points (source, middle ones, seat, ..., mouth) and the county's half length."""
+    just beyond where it leaves, bent halfway between each end and the seat; the mouth is the end
+    further south-east. Returns its points (source, bend, seat, bend, mouth) and the county's
+    half length."""
     centred = inside - inside.mean(axis=0)
     axis = np.linalg.svd(centred, full_matrices=False)[2][0]
     ends = []
@@ -281,19 +286,19 @@ def _main_river(outline, inside, seat_xy, rng):
         ends.append(end + sign * 2000 * axis)
     source, mouth = sorted(ends, key=lambda p: p[0] - p[1])
     normal = np.array([-axis[1], axis[0]])
-    bends = [p + normal * rng.uniform(-2500, 2500) for p in
-             (source + (seat_xy - source) / 2, seat_xy + (mouth - seat_xy) / 2)]
-    bends = [b if outline.contains(Point(b)) else (b + p) / 2
-             for b, p in zip(bends, (source + (seat_xy - source) / 2, seat_xy + (mouth - seat_xy) / 2))]
+    halfway = (source + (seat_xy - source) / 2, seat_xy + (mouth - seat_xy) / 2)
+    bends = [p + normal * rng.uniform(-2500, 2500) for p in halfway]
+    bends = [b if outline.contains(Point(b)) else (b + p) / 2 for b, p in zip(bends, halfway)]
     half_length = np.hypot(*(mouth - source)) / 2
     return np.array([source, bends[0], seat_xy, bends[1], mouth]), half_length
 
 
 def _inside_towards(outline, start, target):
     """The point nearest `target` on the way from `start` that is still well inside the outline."""
+    well_inside = outline.buffer(-1500)
     for t in np.linspace(1, 0, 11):
         point = start + t * (target - start)
-        if outline.buffer(-1500).contains(Point(point)):
+        if well_inside.contains(Point(point)):
             return point
     return start
 
