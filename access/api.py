@@ -10,10 +10,10 @@ from django.views.decorators.gzip import gzip_page
 
 from gisplan.api import Refusal, answer, attachment, endpoint, flag
 from layers.geojson import collection, feature, lonlat, points
-from layers.regions import county_of
+from layers.regions import county_of, region_name
 from layers.roles import RUN_ANALYSIS
 
-from .runs import CoverageOptions, LocateOptions, run_coverage, run_locate
+from .runs import CoverageOptions, LocateOptions, region_summary, run_coverage, run_locate
 from .tables import SUFFIXES, write_table
 
 DENIED = gettext_lazy("your role may not run analyses")
@@ -67,7 +67,7 @@ def locate_data(run):
                        "newly_covered": i.newly_covered,
                        "mean_cost_before": _finite(i.mean_cost_before),
                        "mean_cost_after": _finite(i.mean_cost_after)},
-            "sites": points(run.rows(), run.sites.xy[s.sites])}
+            "sites": points(run.rows(), run.sites.lonlat()[s.sites], 4326)}
 
 
 def _finite(value):
@@ -76,19 +76,21 @@ def _finite(value):
 
 def isochrone_collection(run):
     """Each center's isochrone as a lon/lat GeoJSON feature."""
-    return collection(feature(lonlat(area), {"index": i, "name": run.centers.names[i]})
+    return collection(feature(lonlat(area, run.villages.srid), {"index": i, "name": run.centers.names[i]})
                       for i, area in enumerate(run.isochrones()) if not area.is_empty)
+
+
+def share_data(share):
+    """A CoverageShare (of a zone, or of the whole county) as JSON-ready data."""
+    return {"villages": share.villages, "covered_villages": share.covered_villages,
+            "population": share.population, "covered_population": share.covered_population,
+            "poor_population": share.poor_population,
+            "covered_poor_population": share.covered_poor_population,
+            "poor_share": share.poor_share, "population_share": share.population_share}
 
 
 def coverage_data(run, isochrones=False):
     """The run as JSON-ready data: summary, shares per zone, villages, centers, underserved."""
-    def share_data(key, share):
-        return {"zone": key, "villages": share.villages, "covered_villages": share.covered_villages,
-                "population": share.population, "covered_population": share.covered_population,
-                "poor_population": share.poor_population,
-                "covered_poor_population": share.covered_poor_population,
-                "poor_share": share.poor_share, "population_share": share.population_share}
-
     rows = list(run.rows())
     for row, center in zip(rows, run.coverage.center):
         row["center"] = int(center)
@@ -98,22 +100,31 @@ def coverage_data(run, isochrones=False):
          "villages": len(catchments[i].villages), "population": catchments[i].population,
          "poor_population": catchments[i].poor_population,
          "covered_poor_population": catchments[i].covered_poor_population}
-        for i, name in enumerate(run.centers.names)], run.centers.xy)
+        for i, name in enumerate(run.centers.names)], run.centers.lonlat(), 4326)
     codes = run.villages.extra["code"]
     return {"summary": run.summary(), "threshold": run.options.threshold, "mode": run.options.mode,
             "service": run.options.service,
-            "shares": [share_data(k, s) for k, s in run.shares.items()],
-            "villages": points(rows, run.villages.xy), "centers": centers,
+            "shares": [{"zone": k, **share_data(s)} for k, s in run.shares.items()],
+            "villages": points(rows, run.villages.lonlat(), 4326), "centers": centers,
             "underserved": [codes[i] for i in run.underserved],
             "isochrones": isochrone_collection(run) if isochrones else None}
 
 
-def download(params, rows, xy, name):
-    """`rows` as the file ?format= asks for (csv, xlsx or geojson), called `name`.<format>."""
+def region_coverage_data(runs, region):
+    """A region's coverage (run_region_coverage) as JSON-ready data: the region's line, and each
+    county's line and figures."""
+    return {"region": region, "summary": region_summary(runs, region_name(region)),
+            "counties": [{"county": run.options.county, "name": region_name(run.options.county),
+                          "summary": run.summary(), **share_data(run.shares[None])} for run in runs]}
+
+
+def download(params, rows, lonlat, name):
+    """`rows` as the file ?format= asks for (csv, xlsx or geojson), called `name`.<format>;
+    `lonlat` places them in a GeoJSON file."""
     fmt = params.get("format")
     if f".{fmt}" not in SUFFIXES:
         raise Refusal(_("format is csv, xlsx or geojson"))
-    return attachment(f"{name}.{fmt}", lambda path: write_table(rows, path, xy))
+    return attachment(f"{name}.{fmt}", lambda path: write_table(rows, path, lonlat))
 
 
 @endpoint("GET", permission=RUN_ANALYSIS, denied=DENIED)
@@ -123,7 +134,7 @@ def coverage(request):
     (network mode); ?format=csv|xlsx|geojson downloads the rows."""
     run = run_coverage(coverage_options(request.GET, county_of(request).adcode))
     if request.GET.get("format"):
-        return download(request.GET, run.rows(), run.villages.xy, f"coverage-{run.options.service}")
+        return download(request.GET, run.rows(), run.villages.lonlat(), f"coverage-{run.options.service}")
     return answer(coverage_data(run, isochrones=flag(request.GET, "isochrones")))
 
 
@@ -134,6 +145,6 @@ def locate(request):
     ?format=csv|xlsx|geojson downloads the open sites."""
     run = run_locate(locate_options(request.GET, county_of(request).adcode))
     if request.GET.get("format"):
-        return download(request.GET, run.rows(), run.sites.xy[run.solution.sites],
+        return download(request.GET, run.rows(), run.sites.lonlat()[run.solution.sites],
                         f"locate-{run.options.service}-{run.options.model}")
     return answer(locate_data(run))

@@ -6,6 +6,8 @@ from functools import cached_property
 
 import numpy as np
 import shapely
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analysis import locate
@@ -13,7 +15,7 @@ from analysis.coverage import catchments, covered_by, nearest_straight, shares_b
 from analysis.network import WALK_KMH, build_network, isochrone, nearest_by_road, road_minutes, straight_metres
 from gisplan.api import Refusal
 from layers import arrays
-from layers.models import County, ServiceCenter, Village
+from layers.models import County, ServiceCenter, ServiceCoverage
 from layers.regions import county_named
 
 MODES = ("network", "euclidean")
@@ -75,7 +77,8 @@ class CoverageRun:
     network: object = None  # analysis.network.Network, network mode only
 
     def isochrones(self, tolerance=20.0):
-        """Each center's isochrone at the threshold (shapely, storage CRS), network mode only."""
+        """Each center's isochrone at the threshold (shapely, in the villages' srid), network mode
+        only."""
         if self.network is None:
             return []
         first = len(self.villages.ids)
@@ -138,7 +141,7 @@ def run_coverage(options):
     options = options.checked()
     county = county_named(options.county)
     counties = reach_of(county, options.across_borders)
-    villages = arrays.villages(Village.objects.of_county(county))
+    villages = arrays.villages(county)
     centers = arrays.centers(counties, options.service, options.planned)
     travel = network = None
     if options.mode == "network":
@@ -161,12 +164,33 @@ def run_coverage(options):
                        network if options.mode == "network" else None)
 
 
-def run_region_coverage(options, region):
+def run_region_coverage(options, region, progress=lambda fraction: None):
     """Coverage in every county of `region` (a city's or the province's code): each county's
     villages, served across borders by its own and its neighbours' centers. One CoverageRun per
-    county, in code order."""
-    codes = County.objects.in_region(region).order_by("adcode").values_list("adcode", flat=True)
-    return [run_coverage(replace(options, county=code, across_borders=True)) for code in codes]
+    county, in code order; `progress(fraction)` after each county. The region portal's table
+    shows what it found (record_region_coverage)."""
+    codes = list(County.objects.in_region(region).order_by("adcode").values_list("adcode", flat=True))
+    runs = []
+    for done, code in enumerate(codes, 1):
+        runs.append(run_coverage(replace(options, county=code, across_borders=True)))
+        progress(done / len(codes))
+    record_region_coverage(runs, region)
+    return runs
+
+
+@transaction.atomic
+def record_region_coverage(runs, region):
+    """Keep each county's figures of a region's coverage as its latest for the service (one row
+    per county and service), all of them or none."""
+    for run in runs:
+        share = run.shares[None]
+        ServiceCoverage.objects.update_or_create(
+            county=county_named(run.options.county), service=run.options.service, defaults={
+                "region": region, "mode": run.options.mode, "threshold": run.options.threshold,
+                "villages": share.villages, "covered_villages": share.covered_villages,
+                "poor_population": share.poor_population,
+                "covered_poor_population": share.covered_poor_population,
+                "computed_at": timezone.now()})
 
 
 def region_summary(runs, name):
@@ -264,12 +288,13 @@ def _listed(names, at_most=8):
 def candidate_sites(county, existing):
     """The existing centers, then the county's village committees and town seats: where
     centers may go."""
-    villages, seats = arrays.villages(Village.objects.of_county(county)), arrays.town_seats(county)
+    villages, seats = arrays.villages(county), arrays.town_seats(county)
     names = existing.names + villages.names + [_("%(town)s seat") % {"town": n} for n in seats.names]
     kinds = ([_("existing center")] * len(existing.ids) + [_("village committee")] * len(villages.ids)
              + [_("town seat")] * len(seats.ids))
     return arrays.Places(np.arange(len(names)), names,
-                         np.concatenate([existing.xy, villages.xy, seats.xy]), {"kind": kinds})
+                         np.concatenate([existing.xy, villages.xy, seats.xy]), {"kind": kinds},
+                         county.gk_srid)
 
 
 def run_locate(options):
@@ -279,7 +304,7 @@ def run_locate(options):
     reach = options.reach
     county = county_named(options.county)
     counties = reach_of(county, options.across_borders)
-    villages = arrays.villages(Village.objects.of_county(county))
+    villages = arrays.villages(county)
     existing = arrays.centers(counties, options.service)
     sites = candidate_sites(county, existing)
     free = len(sites.ids) - (len(existing.ids) if options.keep_existing else 0)

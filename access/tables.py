@@ -13,9 +13,9 @@ SUFFIXES = (".csv", ".xlsx", ".geojson")
 TEXT_COLUMNS = ("code",)  # written as text: codes keep their leading zeros
 
 
-def write_table(rows, path, xy=None):
-    """Write `rows` (dicts with the same keys) to `path`; `xy` (n, 2) in the storage CRS gives
-    each row its point in a GeoJSON file."""
+def write_table(rows, path, lonlat=None):
+    """Write `rows` (dicts with the same keys) to `path`; `lonlat` (n, 2), EPSG:4326, gives each
+    row its point in a GeoJSON file."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -30,4 +30,4 @@ def write_table(rows, path, xy=None):
     elif suffix == ".xlsx":
         write_xlsx(path, [Sheet(path.stem, columns, values, text_columns=TEXT_COLUMNS)])
     else:
-        path.write_text(json.dumps(points(rows, xy), ensure_ascii=False), encoding="utf-8")
+        path.write_text(json.dumps(points(rows, lonlat, 4326), ensure_ascii=False), encoding="utf-8")

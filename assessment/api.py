@@ -11,6 +11,7 @@ from django.views.decorators.gzip import gzip_page
 from gisplan.api import Refusal, answer, attachment, endpoint, flag
 from layers.forms import saved_upload
 from layers.importing import reading
+from layers.models import Village, VillagePeriod
 from layers.regions import county_of
 from layers.roles import VIEW_DATA
 
@@ -46,17 +47,19 @@ def assessment(request):
 def trend(request):
     """The county's and each zone's figures quarter by quarter, and the villages that got worse
     in the latest quarter."""
+    periods = VillagePeriod.objects.of_county(county_of(request))
     return answer({
         "trends": [{**vars(t), "periods": [f"{y}Q{q}" for y, q in t.periods]}
-                   for t in trends()],
-        "worse": worse()})
+                   for t in trends(periods)],
+        "worse": worse(periods)})
 
 
 @endpoint("POST", permission=IMPORT_PERMISSION,
           denied=gettext_lazy("only planners import statistics"))
 def periods(request):
-    """Import a quarter's statistics: multipart `file` (.xlsx or .csv), `encoding`,
-    `dry_run=true`."""
+    """Import a quarter's statistics of the county's villages: multipart `file` (.xlsx or
+    .csv), `encoding`, `dry_run=true`."""
+    villages = Village.objects.of_county(county_of(request))  # another county's: not found
     upload = request.FILES.get("file")
     if upload is None:
         raise Refusal(_("send the file as multipart form field 'file'"))
@@ -65,7 +68,7 @@ def periods(request):
                       % {"mb": reading.MAX_UPLOAD_BYTES // 2**20})
     with tempfile.TemporaryDirectory() as folder:
         report = import_periods(saved_upload(upload, folder), dry_run=flag(request.POST, "dry_run"),
-                                encoding=request.POST.get("encoding") or None)
+                                encoding=request.POST.get("encoding") or None, villages=villages)
     return answer({"rows": report.rows, "dry_run": report.dry_run,
                    "periods": [f"{y}Q{q}" for y, q in report.periods]},
                   status=200 if report.dry_run else 201)

@@ -37,9 +37,11 @@ class PeriodImport:
     dry_run: bool
 
 
-def import_periods(path, dry_run=False, encoding=None):
+def import_periods(path, dry_run=False, encoding=None, villages=None):
     """Import the quarterly figures of `path` (.xlsx, or .csv in `encoding`: by default UTF-8
-    or GB18030, whichever reads) and return what was read.
+    or GB18030, whichever reads) for the village committees of `villages` (a queryset: a
+    county's, those of a user's region; None: every county's, each row's county by its code),
+    and return what was read.
 
     The first bad row refuses the whole file with its number and the reason
     (ImportRefused): an unknown or malformed village code, a year or quarter out of range, a
@@ -60,7 +62,7 @@ def import_periods(path, dry_run=False, encoding=None):
     if missing:
         raise ImportRefused(_("the file lacks the columns %(columns)s")
                             % {"columns": ", ".join(missing)})
-    villages = {v.code: v for v in Village.objects.all()}
+    villages = {v.code: v for v in (Village.objects.all() if villages is None else villages)}
     held = set(VillagePeriod.objects.values_list("village__code", "year", "quarter"))
     seen, periods = {}, []
     for record in records:
@@ -148,9 +150,10 @@ FIGURES = ("poor_households", "poor_population", "exited_households", "returned_
            "new_households")
 
 
-def trends(queryset=None):
-    """A Trend for the county and one per zone of the plan in force, from the quarters held."""
-    rows = (queryset if queryset is not None else VillagePeriod.objects.all()).values_list(
+def trends(periods):
+    """A Trend for the county and one per zone of the plan in force, from the quarters held in
+    `periods` (a county's VillagePeriod rows)."""
+    rows = periods.values_list(
         "year", "quarter", "village__zone__code", "village__population",
         "per_capita_income_yuan", "poor_per_capita_income_yuan", *FIGURES)
     sums = {}  # zone (None: the county) -> quarter -> dict of sums
@@ -177,11 +180,11 @@ def trends(queryset=None):
     return out
 
 
-def worse(queryset=None):
-    """Villages worse in the latest quarter held than in the one before: more poor people, or
-    households back in poverty. Dicts with the two quarters' figures (the village named by its
-    label), the worst first."""
-    rows = queryset if queryset is not None else VillagePeriod.objects.all()
+def worse(periods):
+    """Villages worse in the latest quarter held in `periods` (a county's VillagePeriod rows)
+    than in the one before: more poor people, or households back in poverty. Dicts with the two
+    quarters' figures (the village named by its label), the worst first."""
+    rows = periods
     latest = rows.periods()[-2:]
     if len(latest) < 2:
         return []

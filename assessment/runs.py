@@ -166,7 +166,8 @@ def run_assessment(options=None):
     module by default) and check the record against the map."""
     options = (options or AssessOptions()).checked()
     rules, county = exit_rules(), county_named(options.county)
-    road_near = Road.objects.filter(geometry__dwithin=(OuterRef("location"), rules.road_within_m))
+    road_near = Road.objects.of_county(county).within_metres(OuterRef("location"), rules.road_within_m,
+                                                            county.gk_srid)
     queryset = Village.objects.of_county(county).filter(EXIT_ASSESSED).order_by("code")
     villages = list(queryset.annotate(road_near=Exists(road_near), label=village_label()).values(
         "code", "label", "zone__code", "zone__name", "population", "poor_population",
@@ -194,7 +195,7 @@ def road_minutes_to(county, kinds, queryset):
     """{kind: the minutes by road from each village of `queryset` to its nearest center of
     that kind in `county` (inf: none)}, in the villages' code order, on one road network of the
     county built for all the kinds at once."""
-    villages = arrays.villages(queryset)
+    villages = arrays.villages(county, queryset)
     centers = [arrays.centers([county], kind) for kind in kinds]
     lines, speeds, oneway = arrays.roads([county])
     network = build_network(lines, speeds, oneway,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from analysis.exit import RulesError
 from gisplan.api import Refusal
 from layers.exit_criteria import exit_rules, module_label
+from layers.models import VillagePeriod
 from layers.regions import county_of
 from layers.roles import VIEW_DATA
 
@@ -26,7 +27,8 @@ def assessment_page(request):
     try:
         context = {"modules": [(name, module_label(name)) for name in exit_rules().modules],
                    "module": module}
-        options = AssessOptions(module, county_of(request).adcode).checked()
+        county = county_of(request)
+        options = AssessOptions(module, county.adcode).checked()
     except RulesError as problem:  # a rules file broken since the server started
         return render(request, "assessment/assessment.html", {"problem": str(problem)},
                       status=500)
@@ -36,8 +38,8 @@ def assessment_page(request):
     run = run_assessment(options)
     rows = list(run.rows())
     zone_names = {v["zone"]: v["zone_name"] for v in run.villages if v["zone"]}
-    series = []
-    for trend in trends():
+    series, periods = [], VillagePeriod.objects.of_county(county)
+    for trend in trends(periods):
         labels = [f"{y}Q{q}" for y, q in trend.periods]
         series.append({
             "name": zone_names.get(trend.zone, trend.zone) if trend.zone else _("County"),
@@ -53,7 +55,7 @@ def assessment_page(request):
     query = "?" + urlencode({"module": run.options.module})
     context.update(run=run, rows=rows, priority=priority[:PRIORITY_LISTED],
                    priority_count=len(priority), categories=run.categories(),
-                   series=series, worse=worse(), disagreeing=disagreeing,
+                   series=series, worse=worse(periods), disagreeing=disagreeing,
                    module=run.options.module, module_name=module_label(run.options.module),
                    downloads={fmt: reverse("assessment_api:assessment") + f"{query}&format={fmt}"
                               for fmt in ("csv", "xlsx")})

@@ -32,9 +32,11 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 from data.load import load_sample  # noqa: E402
 from layers.api import LAYERS  # noqa: E402
-from layers.models import Village  # noqa: E402
+from layers.models import County, Village  # noqa: E402
+from layers.tiles import HALF_WORLD  # noqa: E402
 
 REPEAT = 7
+FIRST_VIEW_ZOOM = 10
 # The raw floor of each layer: the same rows, geometry and properties in one SQL statement.
 RAW = {
     "county": ("layers_county", "web_boundary", "name, adcode, synthetic", ""),
@@ -112,9 +114,20 @@ def first_view_bytes(client):
     for asset in assets:
         rows.append((f"static {asset}", Path(finders.find(asset)).stat().st_size))
     rows.append(("basemap.jpg", len(b"".join(client.get("/basemap.jpg").streaming_content))))
-    for name in ("county", "towns", "zones", "villages", "rivers", "roads", "centers", "industries"):
+    for name in ("county", "towns", "zones", "rivers", "centers", "industries"):
         response = client.get(f"/api/layers/{name}/", HTTP_ACCEPT_ENCODING="gzip")
         rows.append((f"api {name} (gzip)", len(response.content)))
+    # The villages and the roads come from the vector tiles: those that cover the county at
+    # FIRST_VIEW_ZOOM, where an 800-pixel map fits a county of Luonan's size.
+    west, south, east, north = (County.objects.default().web_boundary
+                                .transform(3857, clone=True).extent)
+    size = 2 * HALF_WORLD / 2 ** FIRST_VIEW_ZOOM
+    columns = range(int((west + HALF_WORLD) // size), int((east + HALF_WORLD) // size) + 1)
+    tile_rows = range(int((HALF_WORLD - north) // size), int((HALF_WORLD - south) // size) + 1)
+    for name in ("villages", "roads"):
+        tiles = [client.get(f"/tiles/{name}/{FIRST_VIEW_ZOOM}/{x}/{y}.pbf") for x in columns for y in tile_rows]
+        rows.append((f"tiles {name} ({len(tiles)} at zoom {FIRST_VIEW_ZOOM})",
+                     sum(len(t.content) for t in tiles)))
     total = sum(size for _, size in rows)
     for label, size in rows:
         print(f"  {label:<48}{size / 1024:>8.0f} kB")

@@ -1,18 +1,21 @@
 """Load the generated sample county (data.sample) into the database, all or nothing."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import rasterio
 import shapely
+from rasterio.enums import Resampling
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from analysis import warping
 from gisplan.api import Refusal
 from layers.basemap import basemap_image, write_jpeg
 from layers.models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
                            ServiceCenter, Town, Village, VillagePeriod, Zone)
+from layers.rasters import county_grid
 
 from .sample import places
 from .sample.build import GENERATOR_VERSION, build_sample
@@ -158,12 +161,12 @@ def _write(sample, basemap_path, basemap_bounds):
         ProtectedArea(county=county, kind=kind, name=spec.protected_names[kind], boundary=_multi(area), synthetic=True)
         for kind, area in sample.protected.items() if not area.is_empty)
     RasterLayer.objects.bulk_create(
-        RasterLayer(county=county, name=r.name, kind=r.kind, path=str(r.path), srid=places.STORAGE_SRID,
+        RasterLayer(county=county, name=r.name, kind=r.kind, path=str(r.path), srid=county.gk_srid,
                     resolution=r.resolution, width=r.width, height=r.height,
-                    footprint=_box(r.bounds, places.STORAGE_SRID), synthetic=True,
-                    native_resolution=r.resolution, native_crs=f"EPSG:{places.STORAGE_SRID}",
+                    footprint=_box(r.bounds, county.gk_srid), synthetic=True,
+                    native_resolution=sample_cell, native_crs=f"EPSG:{places.STORAGE_SRID}",
                     source="gisplan sample county generator")
-        for r in sample.rasters)
+        for r, sample_cell in _in_own_zone(sample.rasters, county))
     footprint = _box(basemap_bounds, 3857)
     RasterLayer.objects.create(county=county, name="离线底图（合成）", kind=RasterLayer.Kind.BASEMAP,
                                path=str(basemap_path), srid=3857, resolution=0, width=0, height=0,
@@ -174,6 +177,24 @@ def _write(sample, basemap_path, basemap_bounds):
     for model in (Town, Village):
         model.objects.filter(county=county).derive_web_shapes()
     Zone.objects.of_county(county).derive_web_shapes()
+
+
+def _in_own_zone(rasters, county):
+    """The sample's rasters (generated on a grid of the storage CRS) and their cell sizes, as
+    the county analyses them: warped beside them onto its own analysis grid
+    (layers.rasters.county_grid) where its Gauss-Krüger zone is another, as an import would."""
+    if county.gk_srid == places.STORAGE_SRID:
+        return [(r, r.resolution) for r in rasters]
+    grid, warped = county_grid(county), []
+    for r in rasters:
+        path = r.path.with_name(f"{r.path.stem}-{county.gk_srid}.tif")
+        how = ((Resampling.bilinear, "float32", warping.ELEVATION_NODATA) if r.kind == "dem"
+               else (Resampling.nearest, "uint8", warping.CLASS_NODATA))
+        with rasterio.open(r.path) as source:
+            warping.warp(source, source.crs, grid, path, *how)
+        warped.append((replace(r, path=path, resolution=grid.cell[0], width=grid.width,
+                               height=grid.height, bounds=grid.bounds), r.resolution))
+    return warped
 
 
 def _box(bounds, srid):

@@ -2,6 +2,8 @@
 
 - POST /api/jobs/analysis/<kind>/ (coverage, locate, suitability) with the parameters of the
   analysis endpoint in the query string or the form body: 202 with the job and a Location header.
+  region_coverage takes coverage's parameters and region=<a city's or the province's code>:
+  every county of the region, each across its borders; the region portal shows what it found.
 - POST /api/jobs/import/<layer>/ with the import API's multipart form: 202.
 - POST /api/import/raster/<kind>/ (dem, landcover) with a file and the options of
   `import_raster`: 202; a raster is always imported in the background.
@@ -12,16 +14,15 @@ Options and files are checked before a job is queued: a bad one is a 400 at once
 (gisplan/api.py).
 """
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gisplan.api import NotFound, answer, endpoint, require, without_nul
+from gisplan.api import NotFound, answer, endpoint, require
 from layers.files_api import checked_import_form, checked_raster_form
-from layers.regions import county_of
+from layers.regions import county_of, region_named
 from layers.roles import RUN_ANALYSIS
 
 from .models import Job
-from .tasks import ANALYSES, enqueue, queue_import, queue_raster_import
+from .tasks import ANALYSES, queue_analysis, queue_import, queue_raster_import
 
 RECENT = 50
 
@@ -49,13 +50,9 @@ def analysis_job(request, kind):
         raise NotFound(_("no such kind of job: %(kind)s") % {"kind": kind})
     require(request.user, RUN_ANALYSIS, _("your role may not run analyses"))
     given = {**request.GET.dict(), **request.POST.dict()}
-    analysis = ANALYSES[kind]
-    params = without_nul({name: given[name] for name in analysis.parameters if given.get(name)})
-    county = county_of(request).adcode
-    analysis.options(params, county)  # refused now, not in the worker
-    return accepted(enqueue(Job.objects.create(kind=kind, params=params, user=request.user,
-                                               region=county,
-                                               language=get_language())))
+    where = (region_named(given.get("region", ""), request.user) if ANALYSES[kind].region_wide
+             else county_of(request).adcode)
+    return accepted(queue_analysis(kind, given, request.user, where))
 
 
 @endpoint("POST")

@@ -20,6 +20,7 @@ class Job(models.Model):
         IMPORT = "import", _("import")
         RASTER = "raster", _("raster import")
         COVERAGE = "coverage", _("coverage")
+        REGION_COVERAGE = "region_coverage", _("coverage of a region")
         LOCATE = "locate", _("location-allocation")
         SUITABILITY = "suitability", _("industry siting")
 

@@ -53,7 +53,9 @@ def paths():
             "operationId": "jobs_queue_analysis", "tags": ["jobs"],
             "summary": _("Queue an analysis with the parameters of its endpoint "
                          "(/api/analysis/coverage/, locate/ or suitability/), in the query "
-                         "string or the form"),
+                         "string or the form; region_coverage takes coverage's and region, a "
+                         "city's (4 digits) or the province's (2) code: every county of it, "
+                         "each across its borders"),
             "parameters": [path_parameter("kind", {"enum": analyses})],
             "responses": {"202": _accepted(), "400": openapi.error_response(_("bad options, with the reason")),
                           "401": openapi.error_response(_("not signed in")),

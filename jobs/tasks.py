@@ -14,9 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from access.api import coverage_data, coverage_options, locate_data, locate_options
-from access.runs import run_coverage, run_locate
-from gisplan.api import REFUSALS, JSONEncoder, one_line
+from access.api import (coverage_data, coverage_options, locate_data, locate_options,
+                        region_coverage_data)
+from access.runs import run_coverage, run_locate, run_region_coverage
+from gisplan.api import REFUSALS, JSONEncoder, one_line, without_nul
 from layers.forms import raster_options, saved_upload
 from layers.importing import ImportOptions, import_layer
 from layers.rasters import import_raster
@@ -83,6 +84,12 @@ def run_coverage_job(job, progress):
     return coverage_data(run_coverage(coverage_options(job.params, job.region or None)))
 
 
+def run_region_coverage_job(job, progress):
+    runs = run_region_coverage(coverage_options(job.params, None), job.region,
+                               lambda fraction: progress(_("counties"), fraction))
+    return region_coverage_data(runs, job.region)
+
+
 def run_locate_job(job, progress):
     progress(_("solving"), 0)
     return locate_data(run_locate(locate_options(job.params, job.region or None)))
@@ -101,12 +108,16 @@ class Analysis:
     parameters: tuple  # the query parameters the endpoint reads: only these are kept
     options: Callable  # (parameters, county code) -> checked options, or a refusal
     run: Callable  # (job, progress) -> the endpoint's JSON
+    region_wide: bool = False  # asked for a city or the province (?region=), not a county
 
 
 REACH = ("service", "mode", "max_distance", "max_minutes", "planned", "across_borders")
 ANALYSES = {
     Job.Kind.COVERAGE: Analysis(REACH, lambda p, county: coverage_options(p, county).checked(),
                                 run_coverage_job),
+    # Every county of the region, each across its borders (so no across_borders parameter).
+    Job.Kind.REGION_COVERAGE: Analysis(REACH[:-1], lambda p, region: coverage_options(p, None).checked(),
+                                       run_region_coverage_job, region_wide=True),
     Job.Kind.LOCATE: Analysis(REACH + ("model", "p", "keep_existing", "time_limit"),
                               lambda p, county: locate_options(p, county).checked(), run_locate_job),
     Job.Kind.SUITABILITY: Analysis(("industry", "zone", "top"), siting_options,
@@ -139,6 +150,16 @@ def run_job(job_id):
         raise  # recorded with its traceback by django-tasks
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **outcome)
     return str(job.pk)
+
+
+def queue_analysis(kind, given, user, where):
+    """Queue analysis `kind` with the parameters it reads from `given`, for `where` (a county's
+    code, or a region's checked code for a region-wide one), once its options are checked."""
+    analysis = ANALYSES[kind]
+    params = without_nul({name: given[name] for name in analysis.parameters if given.get(name)})
+    analysis.options(params, where)  # refused now, not in the worker
+    return enqueue(Job.objects.create(kind=kind, params=params, user=user, region=where,
+                                      language=translation.get_language()))
 
 
 def enqueue(job):

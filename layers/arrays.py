@@ -1,10 +1,14 @@
-"""The one adapter from querysets to the arrays that `analysis` works on."""
+"""The one adapter from querysets to the arrays that `analysis` works on. Coordinates come out
+in the county's own CGCS2000 Gauss-Krüger zone (`County.gk_srid`), whatever the storage CRS:
+every length an analysis measures is measured there."""
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 
+from .crs import transformer
 from .exit_criteria import exit_rules
-from .models import Road, ServiceCenter, Town
+from .models import Road, ServiceCenter, Town, Village
 from .naming import village_label
 
 
@@ -26,23 +30,30 @@ class Places:
 
     ids: np.ndarray
     names: list
-    xy: np.ndarray  # (n, 2) in the storage CRS
+    xy: np.ndarray  # (n, 2) in EPSG `srid`
     extra: dict  # column name -> array
+    srid: int  # the county's own zone (County.gk_srid)
+
+    def lonlat(self):
+        """`xy` in lon/lat (EPSG:4326), (n, 2)."""
+        return _transformed(self.xy, self.srid, 4326)
 
 
-def villages(queryset):
-    """The village committees of `queryset`, named by their labels (layers.naming), with code,
-    zone and the people the analyses weigh."""
+def villages(county, queryset=None):
+    """The village committees of `county` (or only those of `queryset`, some of them), named by
+    their labels (layers.naming), with code, zone and the people the analyses weigh."""
+    queryset = Village.objects.of_county(county) if queryset is None else queryset
     rows = list(queryset.order_by("code")
                 .annotate(label=village_label())
                 .values_list("pk", "label", "location", "code", "zone__code", "zone__name",
                              "population", "poor_population"))
     return Places(np.array([r[0] for r in rows], dtype=int), [r[1] for r in rows],
-                  _xy(r[2] for r in rows), {
+                  _xy((r[2] for r in rows), county.gk_srid), {
                       "code": [r[3] for r in rows], "zone": [r[4] for r in rows],
                       "zone_name": [r[5] for r in rows],
                       "population": np.array([r[6] for r in rows], dtype=np.int64),
-                      "poor_population": np.array([r[7] for r in rows], dtype=np.int64)})
+                      "poor_population": np.array([r[7] for r in rows], dtype=np.int64)},
+                  county.gk_srid)
 
 
 def centers(counties, kind, planned=False):
@@ -57,24 +68,40 @@ def centers(counties, kind, planned=False):
                   key=lambda r: (r[4] != home.pk, r[1], r[0]))
     return Places(np.array([r[0] for r in rows], dtype=int),
                   [r[1] if r[4] == home.pk else f"{r[1]}（{r[5]}）" for r in rows],
-                  _xy(r[2] for r in rows), {"status": [r[3] for r in rows],
-                                            "foreign": np.array([r[4] != home.pk for r in rows], bool)})
+                  _xy((r[2] for r in rows), home.gk_srid),
+                  {"status": [r[3] for r in rows],
+                   "foreign": np.array([r[4] != home.pk for r in rows], bool)}, home.gk_srid)
 
 
 def town_seats(county):
     rows = list(Town.objects.of_county(county).order_by("code").values_list("pk", "name", "seat"))
     return Places(np.array([r[0] for r in rows], dtype=int), [r[1] for r in rows],
-                  _xy(r[2] for r in rows), {})
+                  _xy((r[2] for r in rows), county.gk_srid), {}, county.gk_srid)
 
 
 def roads(counties):
-    """The vertices of the roads of `counties` ((k, 2) arrays in the storage CRS), their speeds
-    and one-way flags. Roads of neighbouring counties that meet at the border join."""
+    """The vertices of the roads of `counties` ((k, 2) arrays in the first county's own zone),
+    their speeds and one-way flags. Roads of neighbouring counties that meet at the border join."""
     rows = list(Road.objects.filter(county__in=counties).order_by("pk")
                 .values_list("geometry", "speed_kmh", "oneway"))
-    return ([np.array(r[0].coords) for r in rows], np.array([r[1] for r in rows], dtype=float),
+    lines = [np.array(r[0].coords, dtype=float).reshape(-1, 2) for r in rows]
+    if lines:  # transformed all at once: one call to PROJ, not one per road
+        ends = np.cumsum([len(line) for line in lines])[:-1]
+        lines = np.split(_transformed(np.concatenate(lines), settings.STORAGE_SRID,
+                                      counties[0].gk_srid), ends)
+    return (lines, np.array([r[1] for r in rows], dtype=float),
             np.array([r[2] for r in rows], dtype=bool))
 
 
-def _xy(points):
-    return np.array([(p.x, p.y) for p in points], dtype=float).reshape(-1, 2)
+def _xy(points, srid):
+    """Stored points as an (n, 2) array in EPSG `srid`."""
+    xy = np.array([(p.x, p.y) for p in points], dtype=float).reshape(-1, 2)
+    return _transformed(xy, settings.STORAGE_SRID, srid)
+
+
+def _transformed(xy, source, target):
+    if source == target or not len(xy):
+        return xy
+    # Lists, not arrays: pyproj takes a one-element array for a scalar, which numpy deprecates.
+    x, y = transformer(source, target).transform(xy[:, 0].tolist(), xy[:, 1].tolist())
+    return np.column_stack([x, y])

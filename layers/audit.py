@@ -31,14 +31,17 @@ class AuditEntry:
     note: str
 
 
-def changes(*, user=None, model=None, since=None, limit=100):
-    """The latest `limit` changes, newest first, optionally of one user, of one model (a key of
-    AUDITED) or on and after a day (local time)."""
+def changes(county, *, user=None, model=None, since=None, limit=100):
+    """The latest `limit` changes to `county`'s objects, newest first, optionally of one user,
+    of one model (a key of AUDITED) or on and after a day (local time)."""
     records = []
     for name, audited in AUDITED.items():
         if model and name != model:
             continue
-        history = audited.history.select_related("history_user").order_by("-history_date")
+        # A record keeps its object's fields, and so the way to its county (a zone's: its plan's).
+        lookup = audited.objects.get_queryset().county_lookup
+        history = (audited.history.filter(**{lookup: county}).select_related("history_user")
+                   .order_by("-history_date"))
         if user:
             history = history.filter(history_user__username=user)
         if since:

@@ -171,7 +171,8 @@ def name_column(required=True):
 
 
 def in_town(values):
-    town = Town.objects.filter(boundary__contains=values["location"]).first()
+    """The town of the county (values["county"], the import's) that holds the committee."""
+    town = Town.objects.of_county(values["county"]).filter(boundary__contains=values["location"]).first()
     if town is None:
         raise ValueError(_("the village committee lies in no town; give a town_code column"))
     return town

@@ -9,12 +9,15 @@ from django.contrib.gis.db.models.functions import GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import MultiPolygon
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Func, OuterRef, Q, Subquery, Sum, Value
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from analysis import landcover
+
+from . import crs
 
 SRID = settings.STORAGE_SRID
 NEIGHBOUR_METRES = 500.0  # counties whose outlines come this close are neighbours
@@ -118,6 +121,16 @@ class County(WebShaped):
     @property
     def city_code(self):
         return self.adcode[:4]
+
+    def area_km2(self, geometry):
+        """The area of a stored (GEOS) geometry in km², measured in the county's own zone."""
+        return geometry.transform(self.gk_srid, clone=True).area / 1e6
+
+    @cached_property
+    def gk_srid(self):
+        """The EPSG code of the CGCS2000 3-degree Gauss-Krüger zone the county is measured and
+        analysed in: the one whose central meridian is nearest its centroid."""
+        return crs.gauss_kruger_srid(self.boundary.centroid.transform(4490, clone=True).x)
 
     @property
     def province_code(self):
@@ -529,6 +542,32 @@ class ServiceCenter(Zoned):
         return self.name
 
 
+class ServiceCoverage(OfCounty):
+    """What the latest region-wide coverage run found in a county for one kind of service
+    center (access.runs.record_region_coverage): the region portal's "services covered". A
+    later run of the same service replaces it."""
+
+    service = models.CharField(_("service"), max_length=20, choices=ServiceCenter.Kind.choices)
+    region = models.CharField(_("region"), max_length=6)  # the city or province the run was for
+    mode = models.CharField(_("mode"), max_length=10)  # network or euclidean
+    threshold = models.FloatField(_("threshold"))  # minutes (network) or metres (euclidean)
+    villages = models.PositiveIntegerField(_("villages"))
+    covered_villages = models.PositiveIntegerField(_("villages covered"))
+    poor_population = models.PositiveIntegerField(_("poor population"))
+    covered_poor_population = models.PositiveIntegerField(_("poor population covered"))
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("service coverage")
+        verbose_name_plural = _("service coverage")
+        constraints = [models.UniqueConstraint(fields=["county", "service"],
+                                               name="one_coverage_per_county_and_service")]
+
+    @property
+    def poor_share(self):
+        return self.covered_poor_population / self.poor_population if self.poor_population else None
+
+
 class Industry(Zoned):
     """An industry project: a point, optionally a site polygon, and the poor households it drives."""
 
@@ -566,6 +605,24 @@ class Industry(Zoned):
         return self.name
 
 
+# The storage CRS stretches a county's lengths by its scale error there (well under 1% within
+# a province): a search this much wider finds, through the spatial index, every road that
+# lies within the distance in the county's own zone.
+SCALE_SLACK = 1.05
+
+
+class RoadQuerySet(OfCountyQuerySet):
+    def within_metres(self, point, metres, srid):
+        """The roads within `metres` of `point` (a stored point's expression, such as
+        OuterRef("location")) measured in EPSG `srid`, the county's own zone (County.gk_srid)."""
+        # Func, not Transform: Transform cannot resolve an OuterRef's output field.
+        own_point = Func(point, Value(srid), function="ST_Transform",
+                         output_field=models.GeometryField(srid=srid))
+        return (self.filter(geometry__dwithin=(point, metres * SCALE_SLACK))
+                .annotate(own_geometry=Transform("geometry", srid))
+                .filter(own_geometry__dwithin=(own_point, metres)))
+
+
 class Road(OfCounty):
     """A road segment between junctions, with its class and travel speed."""
 
@@ -582,6 +639,8 @@ class Road(OfCounty):
     oneway = models.BooleanField(_("one-way"), default=False)
     geometry = models.LineStringField(_("geometry"), srid=SRID)
     history = HistoricalRecords()  # the audit log
+
+    objects = RoadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("road")

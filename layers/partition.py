@@ -108,8 +108,9 @@ def zone_of(place, prepared):
     return next((code for code, shape in prepared.items() if shape.contains(place.location)), None)
 
 
-def moves(before, after, places):
-    """Area and villages that change zone between two partitions (code -> geometry each).
+def moves(before, after, places, srid=None):
+    """Area and villages that change zone between two partitions (code -> geometry each), the
+    area measured in EPSG `srid` (default: the geometries' own CRS).
 
     A village belongs to the zone that contains its committee, as on save (layers.models.Zoned).
     """
@@ -125,7 +126,8 @@ def moves(before, after, places):
         for target in sorted(after):
             if source == target:
                 continue
-            area = before[source].intersection(after[target]).area
+            piece = before[source].intersection(after[target])
+            area = (piece.transform(srid, clone=True) if srid and srid != piece.srid else piece).area
             villages = moved.get((source, target), [])
             if area <= AREA_TOLERANCE and not villages:
                 continue

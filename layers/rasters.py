@@ -118,8 +118,9 @@ class RasterReport:
 
 
 def county_grid(county, native_resolution=None):
-    """The analysis grid of `county`: the storage CRS, its `grid_cell` (when empty, the finest
-    of the current rasters' and `native_resolution`), an origin on whole cells."""
+    """The analysis grid of `county`: its own Gauss-Krüger zone (County.gk_srid), its
+    `grid_cell` (when empty, the finest of the current rasters' and `native_resolution`), an
+    origin on whole cells."""
     cell = county.grid_cell
     if not cell:
         natives = [r for r in RasterLayer.objects.of_county(county).filter(kind__in=KINDS)
@@ -128,10 +129,11 @@ def county_grid(county, native_resolution=None):
         cell = round(min(natives)) if natives else DEFAULT_CELL_M
     # A raster of centimetre cells, or a setting of 1 m, does not make a grid of billions of
     # cells: the cell grows until the county and its margin hold at most MAX_GRID_CELLS.
-    west, south, east, north = county.boundary.extent
+    extent = county.boundary.transform(county.gk_srid, clone=True).extent
+    west, south, east, north = extent
     area = (east - west + 2 * GRID_MARGIN_M) * (north - south + 2 * GRID_MARGIN_M)
     cell = float(max(cell, 1, math.ceil(math.sqrt(area / MAX_GRID_CELLS))))
-    return Grid.around(f"EPSG:{settings.STORAGE_SRID}", county.boundary.extent, cell, GRID_MARGIN_M)
+    return Grid.around(f"EPSG:{county.gk_srid}", extent, cell, GRID_MARGIN_M)
 
 
 def grid_description(county):
@@ -196,7 +198,7 @@ def _import_raster(options, progress):
                             % {"code": options.county or ""})
     path = Path(options.path)
     _check_size(path, options.max_bytes)
-    outline = shapely.from_wkb(bytes(county.boundary.wkb))
+    outline = shapely.from_wkb(bytes(county.boundary.transform(county.gk_srid, clone=True).wkb))
     root = Path(settings.DATA_DIR)
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".raster-", dir=root))
@@ -402,7 +404,7 @@ def _parcels_onto_grid(path, options, county, outline, table, scratch, progress)
     progress(_("reading"), 0.0)
     source = reading.read_vector(path, ImportOptions(RasterLayer.Kind.LANDCOVER, path,
                                                      encoding=options.encoding, srid=options.srid))
-    to_grid = crs.transformer(source.srid)
+    to_grid = crs.transformer(source.srid, county.gk_srid)
     geometries, codes = [], []
     for record in source.records:
         names = {name.upper(): name for name in record.properties}
@@ -493,8 +495,8 @@ def _install(made, county, basemap, options):
             layers = [
                 RasterLayer.objects.create(
                     county=county, name=_raster_name(made, options), kind=made.kind, path=str(raster_path),
-                    srid=settings.STORAGE_SRID, resolution=grid.cell[0], width=grid.width,
-                    height=grid.height, footprint=_box(grid.bounds, settings.STORAGE_SRID),
+                    srid=grid.crs.to_epsg(), resolution=grid.cell[0], width=grid.width,
+                    height=grid.height, footprint=_box(grid.bounds, grid.crs.to_epsg()),
                     synthetic=False, native_resolution=made.native_resolution,
                     native_crs=f"EPSG:{made.native_srid}", scheme=made.scheme,
                     source=options.source or Path(options.path).name, licence=options.licence,

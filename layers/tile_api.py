@@ -13,6 +13,14 @@ from .models import DataVersion
 from .regions import region_of
 
 
+def tile_url(name, request=None):
+    """The address of layer `name`'s tiles, with {z}, {x} and {y} for a map to fill; absolute
+    with `request`."""
+    url = reverse("tile", args=[name, 0, 0, 0])
+    url = request.build_absolute_uri(url) if request is not None else url
+    return url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
+
+
 def _layer(request, name):
     if name not in LAYERS:
         raise NotFound(_("no such layer: %(name)s") % {"name": name})
@@ -46,8 +54,6 @@ def layer_tile(request, name, z, x, y):
 @endpoint("GET")
 def layer_tilejson(request, name):
     _layer(request, name)
-    url = request.build_absolute_uri(reverse("tile", args=[name, 0, 0, 0]))
-    template = url.replace("/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
-    response = answer(tiles.tilejson(name, template, region_of(request.user)))
+    response = answer(tiles.tilejson(name, tile_url(name, request), region_of(request.user)))
     patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
     return response

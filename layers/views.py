@@ -65,11 +65,12 @@ def data_page(request):
 
 
 def _basemap_asked(request):
-    """The basemap image the URL names (`?v=`, a county's own image), else the main county's."""
-    version = request.GET.get("v", "")
+    """The basemap image the URL names (`?v=`, one of the county's images), else the county's."""
+    county, version = county_of(request), request.GET.get("v", "")
     if version.isdigit():
-        return RasterLayer.objects.filter(kind=RasterLayer.Kind.BASEMAP, pk=version).first()
-    return basemap_layer(county_of(request))
+        return (RasterLayer.objects.of_county(county)
+                .filter(kind=RasterLayer.Kind.BASEMAP, pk=version).first())
+    return basemap_layer(county)
 
 
 def _basemap_modified(request):

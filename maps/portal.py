@@ -1,13 +1,15 @@
 """The portal: the county, or one zone of the plan in force, on the map with its figures.
 
-The map carries no data: maps/static/maps/portal.js fills each layer group from the GeoJSON
-endpoints under /api/layers/, so the page is the same size for any county.
+The map carries no data: maps/static/maps/portal.js draws the villages and the roads from the
+vector tiles (/tiles/) and fills the other layer groups from the GeoJSON endpoints under
+/api/layers/, so the page is the same size for any county.
 """
 from django.templatetags.static import static
 from django.urls import reverse
 
 from layers import rasters
 from layers.models import Industry, ServiceCenter, Zone
+from layers.tile_api import tile_url
 
 from . import figures
 from .frame import Overlay, map_frame
@@ -29,6 +31,8 @@ def portal_context(county, zone):
                       legend(), popup_labels(), area=zone or county, page={
                           "zone": zone.code if zone else "",
                           "api": reverse("layers:layer", args=["NAME"]).replace("NAME", "{name}"),
+                          "tiles": {name: tile_url(name) for name in ("villages", "roads")},
+                          "county": county.adcode,
                           "styles": styles(),
                           "html2canvas": static("vendor/html2canvas/html2canvas.min.js"),
                           "export_name": f"{county.name}{'-' + zone.name if zone else ''}.png",

@@ -50,7 +50,7 @@ def popup_labels():
         "search": _("Search villages by name or code"), "no_match": _("No village matches."),
         "export": _("Save the map as PNG"), "exporting": _("Preparing the image…"),
         "export_failed": _("The map could not be saved as an image."),
-        "no_data": _("no data"),
+        "no_data": _("no data"), "open_county": _("Open the county's portal"),
     }
 
 

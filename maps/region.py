@@ -16,10 +16,12 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import Polygon
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from layers.models import County, SimplifyPreserveTopology, Village
+from layers.models import County, ServiceCenter, ServiceCoverage, SimplifyPreserveTopology, Village
 from layers.regions import region_name
+from layers.tile_api import tile_url
 
 from .frame import Overlay, map_frame, section
 from .portal_text import (EXIT_COLORS, NO_DATA, ROAD_STYLE, exit_section, incidence_classes,
@@ -35,6 +37,20 @@ EXITED_CLASSES = ((0.25, "#f7fcf5"), (0.5, "#c7e9c0"), (0.75, "#74c476"), (None,
 
 
 @dataclass(frozen=True)
+class Covered:
+    """A service's coverage of the poor population in a county (or the region), from the latest
+    region-wide coverage run; `reach` says within what."""
+
+    covered_poor_population: int
+    poor_population: int
+    reach: str = ""
+
+    @property
+    def poor_share(self):
+        return self.covered_poor_population / self.poor_population if self.poor_population else None
+
+
+@dataclass(frozen=True)
 class CountyRow:
     adcode: str
     name: str
@@ -43,6 +59,7 @@ class CountyRow:
     poor_households: int
     poor_population: int
     exited: int
+    services: tuple = ()  # a Covered (or None) per column of service_columns
 
     @property
     def incidence(self):
@@ -60,8 +77,23 @@ class RegionArea:
     web_boundary: Polygon
 
 
-def county_rows(counties):
-    """One CountyRow per county of `counties`, in code order: one aggregate over their villages."""
+def service_columns(counties):
+    """{service: {county id: Covered}}: the services a region-wide coverage run has figures for
+    in `counties`, in the order of the kinds of center."""
+    found = {}
+    for row in ServiceCoverage.objects.filter(county__in=counties):
+        unit = _("min by road") if row.mode == "network" else _("m in a straight line")
+        reach = _("within %(threshold)g %(unit)s, %(when)s") % {
+            "threshold": row.threshold, "unit": unit,
+            "when": formats.date_format(timezone.localtime(row.computed_at), "SHORT_DATE_FORMAT")}
+        found.setdefault(row.service, {})[row.county_id] = Covered(
+            row.covered_poor_population, row.poor_population, reach)
+    return {kind: found[kind] for kind in ServiceCenter.Kind.values if kind in found}
+
+
+def county_rows(counties, columns=None):
+    """One CountyRow per county of `counties`, in code order: one aggregate over their villages,
+    with the services of `columns` (service_columns)."""
     totals = {row.pop("county"): row for row in Village.objects.filter(county__in=counties)
               .values("county").order_by().annotate(
                   villages=Count("pk"), population=Sum("population"),
@@ -70,16 +102,19 @@ def county_rows(counties):
     rows = []
     for county in counties.order_by("adcode"):
         found = totals.get(county.pk)
-        rows.append(CountyRow(county.adcode, county.name, **found) if found else CountyRow(
-            county.adcode, county.name, 0, county.rural_population, county.poor_households,
-            county.poor_population, 0))
+        services = tuple(by_county.get(county.pk) for by_county in (columns or {}).values())
+        rows.append(CountyRow(county.adcode, county.name, **found, services=services) if found
+                    else CountyRow(county.adcode, county.name, 0, county.rural_population,
+                                   county.poor_households, county.poor_population, 0, services))
     return rows
 
 
 def totals(rows):
     """The region's row: the sums of its counties'."""
+    services = tuple(Covered(*(sum(getattr(c, name) for c in column if c) for name in (
+        "covered_poor_population", "poor_population"))) for column in zip(*(r.services for r in rows)))
     return CountyRow("", _("All counties"), *(sum(getattr(r, name) for r in rows) for name in (
-        "villages", "population", "poor_households", "poor_population", "exited")))
+        "villages", "population", "poor_households", "poor_population", "exited")), services)
 
 
 def outlines(counties, rows):
@@ -101,16 +136,11 @@ def exited_classes():
     return share_classes(EXITED_CLASSES)
 
 
-def tile_url(name):
-    """The address of layer `name`'s vector tiles, with {z}, {x} and {y} for Leaflet to fill."""
-    return reverse("tile", kwargs={"name": name, "z": 0, "x": 0, "y": 0}).replace(
-        "/0/0/0.pbf", "/{z}/{x}/{y}.pbf")
-
-
 def region_context(code):
     """Everything the region page shows for the counties of region `code` ("": every county)."""
     counties = County.objects.in_region(code).defer("boundary")
-    rows = county_rows(counties)
+    columns = service_columns(counties)
+    rows = county_rows(counties, columns)
     extent = counties.aggregate(extent=Extent("web_boundary"))["extent"]
     frame = map_frame([Overlay("counties", _("Counties")), Overlay("villages", _("Villages")),
                        Overlay("roads", _("Roads"))], [
@@ -132,5 +162,10 @@ def region_context(code):
                          "no_data": NO_DATA, "exit": EXIT_COLORS,
                          "roads": {k: {"color": c, "weight": w} for k, (c, w) in ROAD_STYLE.items()}}},
         area=RegionArea(Polygon.from_bbox(extent)) if extent else None)
+    provinces = {adcode[:2] for adcode in counties.values_list("adcode", flat=True)}
     return {"code": code, "name": region_name(code), "rows": rows, "total": totals(rows),
-            "frame": frame}
+            "services": [ServiceCenter.Kind(kind).label for kind in columns], "frame": frame,
+            # What "coverage of the region" runs for: the city or province; every county (a
+            # superuser's page) is its one province.
+            "run_region": code if len(code) in (2, 4) else "".join(provinces) if len(provinces) == 1 else "",
+            "center_kinds": ServiceCenter.Kind.choices}

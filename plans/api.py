@@ -35,11 +35,13 @@ def version_data(plan):
             "based_on": plan.based_on_id}
 
 
-def zone_feature(zone, simplified=False):
+def zone_feature(zone, county, simplified=False):
+    """A zone of `county`'s plan as GeoJSON, its area measured in the county's own zone."""
     return feature(lonlat(zone.web_boundary if simplified else zone.boundary), {
         "code": zone.code, "name": zone.name, "theme": zone.theme, "color": zone.color,
         "preferred_industries": zone.preferred_industries, "revision": zone.revision,
-        "etag": edits.etag(zone), "area_km2": round(zone.boundary.area / 1e6, 3)}, id=zone.code)
+        "etag": edits.etag(zone), "area_km2": round(county.area_km2(zone.boundary), 3)},
+        id=zone.code)
 
 
 def plans_of(request):
@@ -87,7 +89,7 @@ def version(request, pk):
         return answer({"deleted": plan.pk})
     zones = plan.zones.all()
     return answer({**version_data(plan),
-                   "zones": collection(zone_feature(z, simplified=True) for z in zones)})
+                   "zones": collection(zone_feature(z, plan.county, simplified=True) for z in zones)})
 
 
 @endpoint("POST", permission="layers.change_planversion")
@@ -122,7 +124,7 @@ def zone(request, pk, code):
         else:
             edits.change_attributes(plan, code, data, request.user, if_match, note)
         target.refresh_from_db()
-    response = answer(zone_feature(target))
+    response = answer(zone_feature(target, plan.county))
     response["ETag"] = edits.etag(target)
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -167,7 +169,8 @@ def history(request, pk):
     return answer([{
         "at": local(change.when), "user": change.user, "note": change.note,
         "zones": [{"code": r.code, "revision": r.revision, "history_id": r.history_id,
-                   "area_km2": round(r.boundary.area / 1e6, 3)} for r in change.records],
+                   "area_km2": round(plan.county.area_km2(r.boundary), 3)}
+                  for r in change.records],
     } for change in edits.history(plan)])
 
 

@@ -33,7 +33,7 @@ def figures(plan):
     for zone in plan.zones.all():
         totals = Village.objects.of_county(plan.county_id).filter(location__within=zone.boundary).totals()
         result[zone.code] = ZoneFigures(
-            zone.code, zone.name, zone.color, zone.boundary.area / 1e6, totals["villages"],
+            zone.code, zone.name, zone.color, plan.county.area_km2(zone.boundary), totals["villages"],
             *(totals[k] or 0 for k in ("households", "population", "poor_households", "poor_population")))
     return result
 
@@ -56,7 +56,8 @@ def compare(first, second):
     a, b = figures(first), figures(second)
     before, after = partition_of(first.zones.all()), partition_of(second.zones.all())
     return Comparison(first, second, [(code, a.get(code), b.get(code)) for code in sorted({*a, *b})],
-                      moves(before, after, places(first)), changed_areas(before, after))
+                      moves(before, after, places(first), first.county.gk_srid),
+                      changed_areas(before, after))
 
 
 def move_data(move):
@@ -81,6 +82,6 @@ def comparison_data(c):
         "zones": [{"code": code, "a": _figures_data(fa), "b": _figures_data(fb)} for code, fa, fb in c.rows],
         "moves": [move_data(m) for m in c.moves],
         "changed": collection(feature(lonlat(g), {"from": s, "to": t,
-                                                  "area_km2": round(g.area / 1e6, 3)})
+                                                  "area_km2": round(c.first.county.area_km2(g), 3)})
                               for s, t, g in c.changed),
     }

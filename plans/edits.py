@@ -68,7 +68,7 @@ def propose_take(plan, code, area):
     """What zone `code` taking `area` would do to the plan, without saving anything."""
     before = partition_of(plan.zones.all())
     after = take(before, code, area, county_boundary(plan))
-    return Proposal(before, after, moves(before, after, places(plan)))
+    return Proposal(before, after, moves(before, after, places(plan), plan.county.gk_srid))
 
 
 def _locked(plan):

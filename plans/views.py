@@ -129,7 +129,8 @@ def audit_log(request):
     if model and model not in audit.AUDITED:
         problem, model = _("No such kind of object: %(model)s.") % {"model": model}, ""
     return render(request, "plans/audit.html", {
-        "changes": [] if problem else audit.changes(user=user, model=model, since=day, limit=200),
+        "changes": [] if problem else audit.changes(county_of(request), user=user, model=model,
+                                                    since=day, limit=200),
         "kinds": [(name, m._meta.verbose_name) for name, m in audit.AUDITED.items()],
         "filters": {"user": user, "model": model, "since": since}, "problem": problem,
     }, status=400 if problem else 200)

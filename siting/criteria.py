@@ -99,7 +99,8 @@ def county_stack(county, progress=None):
                 **{kind: [(g, 1) for g in geoms(ProtectedArea.objects.of_county(county).of_kind(kind)
                                                   .values_list("boundary", flat=True))]
                    for kind in ProtectedArea.Kind.values}})
-    root = Path(settings.DATA_DIR) / "criteria"
+    # A county's own folder: deriving one county's criteria clears only its own older ones.
+    root = Path(settings.DATA_DIR) / "criteria" / county.adcode
     folder = root / _digest(features, *rasters.values())
     if not (folder / "complete").exists():
         _derive(dem.path, features, folder, progress)

@@ -248,7 +248,7 @@ def run_siting(options, progress=lambda stage, fraction: None):
         os.replace(scratch, path)
     finally:
         scratch.unlink(missing_ok=True)
-    for old in path.parent.glob(f"{options.industry}-{options.zone or 'all'}-*.tif"):
+    for old in path.parent.glob(f"{county.county.adcode}-{options.industry}-{options.zone or 'all'}-*.tif"):
         if old != path:  # the surface of an earlier state of the data
             old.unlink(missing_ok=True)
     surface = dataclasses.replace(surface, path=path)
@@ -266,13 +266,14 @@ def run_siting(options, progress=lambda stage, fraction: None):
 
 
 def surface_path(options, county=None):
-    """Where the surface of these options on the county as it is now is kept."""
+    """Where the surface of these options on the county as it is now is kept (named by the
+    county first: a county's run replaces only its own earlier surfaces)."""
     county = county or county_stack(county_named(options.county))
     key = hashlib.sha256(repr((profiles()[options.industry], sorted(county.stack.paths.items())))
                          .encode()).hexdigest()[:16]
     folder = Path(settings.DATA_DIR) / "suitability"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{options.industry}-{options.zone or 'all'}-{key}.tif"
+    return folder / f"{county.county.adcode}-{options.industry}-{options.zone or 'all'}-{key}.tif"
 
 
 def save_site(options, site_id, name):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from layers import audit
-from layers.models import PlanVersion, ServiceCenter
+from layers.models import County, PlanVersion, ServiceCenter
 from tests.conftest import log_in
 
 
@@ -22,7 +22,7 @@ def planner_work(client, sample, english):
 
 
 def test_the_planners_changes_are_recorded_with_the_user_and_the_fields(planner_work):
-    mine = [c for c in audit.changes(user="planner")
+    mine = [c for c in audit.changes(County.objects.default(), user="planner")
             if c.at >= planner_work.created_at]  # not what other tests' planners left
     # Newest first: the submission (status changed), then the draft's creation and its four
     # zones copied from the plan in force.
@@ -37,7 +37,7 @@ def test_a_deletion_is_recorded(sample, english):
     center = ServiceCenter.objects.first()
     pk = center.pk
     center.delete()
-    last = audit.changes(model="servicecenter", limit=1)[0]
+    last = audit.changes(County.objects.default(), model="servicecenter", limit=1)[0]
     assert (last.action, last.object_id, last.label, last.user) == ("deleted", pk, center.name, "")
 
 
@@ -83,6 +83,6 @@ def test_an_import_through_the_api_is_recorded_with_the_importer(client, sample,
     log_in(client, "planner")
     with figures.open("rb") as upload:
         assert client.post("/api/import/villages/", {"file": upload}).status_code == 200
-    last = audit.changes(model="village", limit=1)[0]
+    last = audit.changes(County.objects.default(), model="village", limit=1)[0]
     assert (last.user, last.action, last.object_id) == ("planner", "changed", village.pk)
     assert last.fields == ("registered population",) and last.note == "imported from figures.csv"

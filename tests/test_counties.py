@@ -13,10 +13,15 @@ from django.db import IntegrityError, transaction
 from access.runs import CoverageOptions, LocateOptions, run_coverage, run_locate
 from gisplan.api import Refusal
 from layers.importing import ImportOptions, import_layer
-from layers.models import County, PlanVersion, Road, ServiceCenter, Town, UserRegion, Village, Zone
+from jobs.models import Job
+from jobs.tasks import RUNNERS, Progress, plain
+from layers.models import (County, PlanVersion, RasterLayer, Road, ServiceCenter, ServiceCoverage, Town,
+                           UserRegion, Village, VillagePeriod, Zone)
 from layers.regions import county_named, level
 
+from .conftest import log_in
 from .layer_files import in_srid, write_layer
+from .test_periods import workbook
 
 pytestmark = pytest.mark.usefixtures("english")
 KM = 1000.0
@@ -250,3 +255,132 @@ def test_a_region_is_a_city_or_the_province_within_the_user_s(border):
     UserRegion.objects.create(user=planner, code="611021")
     with pytest.raises(CommandError, match="^no county lies in the region 6110$"):
         call_command("coverage", "--service", "relief", "--region", "6110", "--as", "luonan-planner")
+
+
+def city_user(role):
+    """A user of Shangluo city (6110) with `role`."""
+    user = User.objects.create_user(f"shangluo-{role}")
+    user.groups.add(Group.objects.get(name=role))
+    UserRegion.objects.create(user=user, code="6110")
+    return user
+
+
+def test_a_region_s_coverage_is_kept_per_county_and_service_and_shown_on_the_region_portal(border, client):
+    call_command("coverage", "--service", "health_check", "--max-minutes", "30", "--region", "6110",
+                 stdout=io.StringIO())
+    kept = {c.county.adcode: c for c in ServiceCoverage.objects.filter(service="health_check")}
+    assert sorted(kept) == ["611021", "611023", "611024"]
+    # 商南's one village (10 poor people) is reached from 山阳 in 4 minutes; 山阳 has no village.
+    shangnan, shanyang = kept["611023"], kept["611024"]
+    assert (shangnan.region, shangnan.mode, shangnan.threshold) == ("6110", "network", 30)
+    assert (shangnan.covered_villages, shangnan.villages, shangnan.poor_population,
+            shangnan.covered_poor_population, shangnan.poor_share) == (1, 1, 10, 10, 1.0)
+    assert (shanyang.villages, shanyang.poor_share) == (0, None)
+    luonan = kept["611021"]
+    page = client.force_login(city_user("official")) or client.get("/region/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert '<th class="service">free health check center</th>' in html
+    assert 'title="within 30 min by road, ' in html and ">100.0%</td>" in html
+    # The region's cell: the three counties' covered poor over their poor.
+    region = (luonan.covered_poor_population + 10) / (luonan.poor_population + 10)
+    assert f">{100 * region:.1f}%</td>\n      </tr>\n    </tbody>" in html
+    # A later run of the service replaces the county's row; another service adds its own.
+    call_command("coverage", "--service", "health_check", "--max-minutes", "1", "--region", "6110",
+                 stdout=io.StringIO())
+    shangnan = ServiceCoverage.objects.get(county__adcode="611023", service="health_check")
+    assert (shangnan.threshold, shangnan.covered_poor_population) == (1, 0)
+    assert ServiceCoverage.objects.count() == 3
+
+
+def test_a_region_s_coverage_is_queued_by_the_city_s_analyst_only(border, client):
+    log_in(client, "analyst")  # Luonan's analyst: the city is beyond the region
+    refused = client.post("/api/jobs/analysis/region_coverage/",
+                          {"region": "6110", "service": "health_check"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "no county lies in the region 6110" in refused.json()["error"]
+    client.force_login(city_user("analyst"))
+    assert "region-coverage" in client.get("/region/").content.decode()
+    job = client.post("/api/jobs/analysis/region_coverage/",
+                      {"region": "6110", "service": "health_check", "max_minutes": "30",
+                       "across_borders": "1"}).json()
+    assert job["kind"] == "region_coverage" and job["params"] == {"service": "health_check",
+                                                                  "max_minutes": "30"}
+    queued = Job.objects.get(pk=job["id"])
+    assert queued.region == "6110"
+    result = plain(RUNNERS[queued.kind](queued, Progress(queued)))  # what the worker would do
+    assert [c["county"] for c in result["counties"]] == ["611021", "611023", "611024"]
+    assert result["counties"][1]["covered_poor_population"] == 10
+    assert result["summary"].startswith("商洛市: ")
+    assert ServiceCoverage.objects.filter(county__adcode="611023", covered_poor_population=10).exists()
+    # The portal's form queues the same; a bad threshold comes back to the portal with the reason.
+    assert client.post("/jobs/region-coverage/", {"region": "6110", "service": "relief"})["Location"] == "/jobs/"
+    back = client.post("/jobs/region-coverage/", {"region": "6110", "service": "relief",
+                                                  "max_minutes": "-5"}, follow=True)
+    assert back.redirect_chain == [("/region/", 302)]
+    assert "error" in back.content.decode() and Job.objects.count() == 2
+    # The city's official sees the figures but may not run them.
+    client.force_login(city_user("official"))
+    assert "region-coverage" not in client.get("/region/").content.decode()
+    assert client.post("/jobs/region-coverage/", {"region": "6110", "service": "relief"}).status_code == 403
+
+
+def test_quarterly_figures_stay_in_their_county(danfeng, client, tmp_path):
+    # A file with a quarter of 丹凤's one village (100 people, 10 poor, tests' fixture).
+    path = workbook(tmp_path / "q.xlsx", [["611022100201", 2030, 1, 2, 8, 5000, 3000, 1, 0, 0]])
+    log_in(client, "planner")  # Luonan's planner (the main county's: no region of their own)
+    with open(path, "rb") as upload:
+        refused = client.post("/api/assessment/periods/", {"file": upload})
+    assert refused.status_code == 400 and "no village has the code 611022100201" in refused.json()["error"]
+    with pytest.raises(CommandError, match="no village has the code 611022100201"):
+        call_command("import_periods", str(path), "--county", "611021")
+    with pytest.raises(CommandError, match="no village has the code 611022100201"):
+        call_command("import_periods", str(path), "--as", "planner")
+    assert not VillagePeriod.objects.filter(year=2030).exists()
+    call_command("import_periods", str(path), stdout=io.StringIO())  # each row's county by its code
+    # Luonan's trends and worse villages hold none of 丹凤's quarters; 丹凤's hold its own.
+    luonan = log_in(client, "official").get("/api/assessment/trends/").json()
+    assert "2030Q1" not in luonan["trends"][0]["periods"]
+    superuser = User.objects.create_superuser("root-611022")
+    client.force_login(superuser)
+    danfeng_trends = client.get("/api/assessment/trends/?county=611022").json()["trends"]
+    assert [(t["zone"], t["periods"], t["poor_population"]) for t in danfeng_trends] == [
+        (None, ["2030Q1"], [8]), ("E", ["2030Q1"], [8])]
+
+
+def test_a_new_village_takes_a_town_of_its_own_county_only(danfeng, tmp_path):
+    # A committee 200 m east of Luonan's easternmost point: within the 500 m an import allows
+    # beyond the outline, and inside a town of 丹凤 drawn around it.
+    luonan = County.objects.get(adcode="611021")
+    x, y = max(luonan.boundary.coords[0][0], key=lambda xy: xy[0])
+    Town.objects.create(county=danfeng, code="611022101", name="边镇",
+                        boundary=box(x - 1 * KM, y - 1 * KM, x + 1 * KM, y + 1 * KM, luonan.boundary.srid),
+                        seat=Point(x + 500, y, srid=luonan.boundary.srid))
+    point = in_srid(Point(x + 200, y, srid=luonan.boundary.srid), 4326)
+    table = tmp_path / "villages.csv"
+    table.write_text(f"lon,lat,村代码,名称\n{point.x},{point.y},611021999201,边村\n", encoding="utf-8")
+    with pytest.raises(Refusal, match="lies in no town"):
+        import_layer(ImportOptions("villages", table, county="611021"))
+    assert not Village.objects.filter(code="611021999201").exists()
+
+
+def test_the_audit_log_and_the_basemap_are_the_county_s_own(danfeng, client, tmp_path, settings):
+    village = danfeng.towns.get().villages.get()
+    village.name = "改名村"
+    village.save()
+    log_in(client, "planner")  # Luonan's
+    assert "改名村" not in client.get("/plan/audit/").content.decode()
+    out = io.StringIO()
+    call_command("audit_log", "--model", "village", stdout=out)
+    assert "改名村" not in out.getvalue()
+    call_command("audit_log", "--model", "village", "--county", "611022", stdout=out)
+    assert "改名村" in out.getvalue()
+    with pytest.raises(CommandError, match="^no county has the code 611022$"):
+        call_command("audit_log", "--county", "611022", "--as", "planner")
+    # 丹凤's basemap, named by its id, is not found from Luonan.
+    image = tmp_path / "basemap.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xd9")
+    basemap = RasterLayer.objects.create(
+        county=danfeng, name="底图", kind=RasterLayer.Kind.BASEMAP, path=str(image), srid=3857,
+        resolution=0, width=0, height=0, footprint=Polygon.from_bbox((0, 0, 1, 1)), synthetic=True)
+    assert client.get(f"/basemap.jpg?v={basemap.pk}").status_code == 404
+    client.force_login(User.objects.create_superuser("root-basemap"))
+    assert client.get(f"/basemap.jpg?county=611022&v={basemap.pk}").status_code == 200

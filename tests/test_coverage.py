@@ -15,7 +15,7 @@ from access.runs import CoverageOptions, run_coverage
 from analysis.network import build_network, road_minutes
 from gisplan.api import Refusal
 from layers import arrays
-from layers.models import County, ServiceCenter, Village
+from layers.models import County, ServiceCenter
 from tests.conftest import log_in
 
 pytestmark = pytest.mark.usefixtures("sample", "english")
@@ -45,7 +45,7 @@ def test_straight_line_coverage_is_postgis_st_dwithin(kind, metres):
 def test_road_coverage_is_the_nearest_of_the_travel_matrix():
     run = run_coverage(CoverageOptions("health_check", "network", max_minutes=30))
     county = County.objects.get()
-    villages = arrays.villages(Village.objects.of_county(county))
+    villages = arrays.villages(county)
     centers = arrays.centers([county], "health_check")
     lines, speeds, oneway = arrays.roads([county])
     network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, centers.xy]))

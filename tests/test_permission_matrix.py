@@ -187,6 +187,10 @@ MATRIX = {
                     Try("POST", by_role(LOGIN, 403, 403, 400, 400), form={})),
     "jobs:raster_import": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)),
                            Try("POST", by_role(LOGIN, 403, 403, 400, 400), form={})),
+    # The region portal's "coverage of the region": roles that run analyses get the portal back
+    # with the reason (no region named: a 302 with a message); the others may not run it.
+    "jobs:region_coverage": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)),
+                             Try("POST", by_role(LOGIN, 403, 302, 302, 302), form={})),
     "jobs_api:jobs": (Try("GET", API_READ, content_type=JSON), Try("POST", NOBODY)),
     "jobs_api:job": (Try("GET", by_role(401, 404, 404, 404, 404),
                          kwargs={"pk": "00000000-0000-0000-0000-000000000000"}),),

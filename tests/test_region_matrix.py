@@ -65,6 +65,7 @@ MATRIX = {
     "plan API": (Request("GET", "/api/plans/{plan}/"), API_READ),
     "zone API": (Request("GET", "/api/plans/{plan}/zones/{zone}/"), API_READ),
     "export": (Request("GET", "/api/export/villages.csv?county={county}"), API_READ),
+    "quarterly trends": (Request("GET", "/api/assessment/trends/?county={county}"), API_READ),
     "coverage": (Request("GET", "/api/analysis/coverage/?service=relief&mode=euclidean"
                                 "&county={county}"), ANALYSE),
     "coverage job": (Request("POST", "/api/jobs/analysis/coverage/?county={county}",
@@ -74,6 +75,9 @@ MATRIX = {
     "rename a zone in force": (Request("PATCH", "/api/plans/{plan}/zones/{zone}/",
                                        body={"name": "改名"}), ZONE_IN_FORCE),
     "import villages": (Request("POST", "/api/import/villages/?county={county}", form={}), IMPORT),
+    # Without a file: refused for it (400) where the planner may import.
+    "import quarterly figures": (Request("POST", "/api/assessment/periods/?county={county}", form={}),
+                                 IMPORT),
 }
 
 

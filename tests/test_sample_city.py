@@ -124,7 +124,10 @@ def test_a_city_county_s_analyses_run_on_its_own_data(city, db):
     assert Village.objects.filter(code__startswith="611026", kind="community",
                                   exit_status="non_poor").count() == 16
     siting = run_siting(SitingOptions("tourism", county="611026").checked())
-    outline = shapely.from_wkb(bytes(County.objects.get(adcode="611026").boundary.wkb))
+    # 柞水 (about 109.1°E) analyses in its own zone, EPSG:4545 (CM 108°E), and so do its sites.
+    zhashui = County.objects.get(adcode="611026")
+    assert zhashui.gk_srid == siting.surface.grid.crs.to_epsg() == 4545
+    outline = shapely.from_wkb(bytes(zhashui.boundary.transform(4545, clone=True).wkb))
     assert siting.sites and all(outline.contains(site.geometry.representative_point())
                                 for site in siting.sites)
 

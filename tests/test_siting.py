@@ -154,13 +154,13 @@ def test_a_land_cover_off_the_dem_grid_is_refused_by_command_and_api(sample, cli
         with rasterio.open(shifted, "w", **profile) as dst:
             dst.write(src.read())
     RasterLayer.objects.filter(pk=cover.pk).update(path=str(shifted))
-    kept = sorted((settings.DATA_DIR / "criteria").iterdir())
+    kept = sorted((settings.DATA_DIR / "criteria").rglob("*"))
     with pytest.raises(CommandError, match="does not align"):
         call_command("suitability", "--industry", "tourism", "--out", str(tmp_path / "x.tif"))
     response = log_in(client, "analyst").get(API, {"industry": "tourism"})
     assert response.status_code == 400 and "does not align" in response.json()["error"]
     assert not (tmp_path / "x.tif").exists()
-    assert sorted((settings.DATA_DIR / "criteria").iterdir()) == kept  # nothing derived
+    assert sorted((settings.DATA_DIR / "criteria").rglob("*")) == kept  # nothing derived
 
 
 # The command -------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .terrain import build_terrain, mark_built_up
 
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "10"
+GENERATOR_VERSION = "11"
 
 
 @dataclass(frozen=True)

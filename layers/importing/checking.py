@@ -73,9 +73,8 @@ def in_county(dataset, values, county):
     if code is not None and not code.startswith(county.adcode):
         raise Invalid(_("the code %(code)s is not of the county %(county)s (%(adcode)s)")
                       % {"code": code, "county": county.name, "adcode": county.adcode})
-    if town is not None and town.county_id != county.pk:
-        raise Invalid(_("the town %(town)s is not of the county %(county)s")
-                      % {"town": town.code, "county": county.name})
+    if town is not None and town.county_id != county.pk:  # as if it did not exist
+        raise Invalid(_("no town has the code %(code)s") % {"code": town.code})
 
 
 def county_in_codes(dataset, source):

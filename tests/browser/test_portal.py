@@ -1,7 +1,9 @@
 """The map portal in headless Chromium, signed in as an official, with no internet."""
 import pytest
+from django.contrib.gis.db.models.functions import PointOnSurface, Transform
 
 from layers.models import Industry, River, Road, ServiceCenter, Town, Village, Zone
+from layers.tiles import road_classes
 from tests.browser.conftest import SHOTS, sign_in
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -35,18 +37,30 @@ def rendered(page, key):
         return window[config.groups['{key}']].getLayers().length; }}""")
 
 
+def tile_ids(page, key):
+    """The ids of the features the vector-tile layer of group `key` has drawn (the vendored
+    Leaflet.VectorGrid 1.3.0 keeps each tile's features by id)."""
+    return set(page.evaluate(f"""() => {{
+        const c = JSON.parse(document.getElementById('map-config').textContent);
+        const [layer] = window[c.groups['{key}']].getLayers();
+        return Object.values(layer._vectorTiles).flatMap((tile) => Object.keys(tile._features)).map(Number); }}"""))
+
+
 def test_every_layer_is_drawn(portal, django_db_blocker):
+    zoom = portal.evaluate("() => Math.round(window.gisplanMap.map.getZoom())")
     with django_db_blocker.unblock():
         clinics = ServiceCenter.objects.of_kind("village_clinic").count()
         expected = {
             "county": 1, "towns": Town.objects.count(), "zones": Zone.objects.in_force().count(),
-            "villages_incidence": Village.objects.count(), "villages_exit": Village.objects.count(),
-            "rivers": River.objects.count(), "roads": Road.objects.count(),
-            "centers": ServiceCenter.objects.count() - clinics, "clinics": clinics,
-            "industries": Industry.objects.count(),
+            "rivers": River.objects.count(), "centers": ServiceCenter.objects.count() - clinics,
+            "clinics": clinics, "industries": Industry.objects.count(),
         }
+        villages = set(Village.objects.values_list("pk", flat=True))
+        roads = set(Road.objects.filter(road_class__in=road_classes(zoom)).values_list("pk", flat=True))
     assert {key: rendered(portal, key) for key in expected} == expected
-    assert portal.locator(".leaflet-control-layers-overlays label").count() == len(expected)
+    # The villages and the roads (the classes of the tiles' zoom) come from the vector tiles.
+    assert tile_ids(portal, "villages_incidence") == villages and tile_ids(portal, "roads") == roads
+    assert portal.locator(".leaflet-control-layers-overlays label").count() == len(expected) + 3
     assert portal.locator(".legend").is_visible()
     assert portal.locator(".leaflet-control-measure").count() == 1
     assert portal.locator(".leaflet-control-zoom-fullscreen").count() == 1
@@ -58,12 +72,17 @@ def test_every_layer_is_drawn(portal, django_db_blocker):
         m.addLayer(window[c.groups.villages_exit]);  // what ticking it in the layer control does
         return [m.hasLayer(window[c.groups.villages_incidence]), m.hasLayer(window[c.groups.villages_exit])]; }""")
     assert shown == [False, True]
+    portal.wait_for_function("""() => {  // its tiles drawn (Leaflet's GridLayer._loading)
+        const c = JSON.parse(document.getElementById('map-config').textContent);
+        const [layer] = window[c.groups.villages_exit].getLayers();
+        return layer._loading === false && Object.keys(layer._vectorTiles).length > 0; }""")
+    assert tile_ids(portal, "villages_exit") == villages
     SHOTS.mkdir(parents=True, exist_ok=True)
     portal.screenshot(path=SHOTS / "portal.png")
     assert portal.foreign_requests == [] and portal.errors == []
 
 
-def test_a_village_popup_shows_its_name_as_text(portal, hostile_village):
+def test_a_village_popup_shows_its_name_as_text(portal, hostile_village, django_db_blocker):
     portal.reload()
     portal.wait_for_function("window.gisplanPortal && window.gisplanPortal.ready")
     portal.evaluate("window.gisplanPortal.ready")
@@ -76,19 +95,24 @@ def test_a_village_popup_shows_its_name_as_text(portal, hostile_village):
     # A poor village misses at least the incidence criterion of the standard module.
     assert "贫困发生率低于 3%" in portal.locator(".leaflet-popup-content").inner_text()
     portal.screenshot(path=SHOTS / "portal-popup.png")
-    # The tooltip of the village on the map, the popup bound to it and the search result: text.
-    texts = portal.evaluate(f"""() => {{
-        const c = JSON.parse(document.getElementById('map-config').textContent);
-        const found = [];
-        window[c.groups.villages_incidence].eachLayer((layer) => {{
-            if (layer.feature.properties.code !== '{hostile_village}') return;
-            layer.openTooltip(); layer.openPopup();
-            found.push(layer.getTooltip().getElement().textContent,
-                       layer.getPopup().getElement().querySelector('h3').textContent);
-        }});
-        return found; }}""")
-    assert texts == [HOSTILE, HOSTILE]
     assert HOSTILE in portal.locator(".search-results").inner_text()
+    # The tooltip of the village on the map (from its tile) and the popup a click opens: text.
+    with django_db_blocker.unblock():
+        inside = Village.objects.filter(code=hostile_village).annotate(
+            inside=Transform(PointOnSurface("boundary"), 4326)).get().inside
+    x, y = portal.evaluate(f"""() => new Promise((resolve) => {{
+        const m = window.gisplanMap.map, at = [{inside.y}, {inside.x}];
+        m.closePopup();
+        m.once('moveend', () => setTimeout(() => {{
+            const p = m.latLngToContainerPoint(at), box = m.getContainer().getBoundingClientRect();
+            resolve([box.left + p.x, box.top + p.y]); }}, 0));
+        m.setView(at, 15, {{animate: false}}); }})""")
+    portal.wait_for_load_state("networkidle")
+    portal.mouse.move(x, y)
+    assert portal.locator(".leaflet-tooltip:not(.zone-label)").inner_text() == HOSTILE
+    portal.mouse.click(x, y)
+    assert portal.locator(".leaflet-popup-content .popup h3").inner_text() == HOSTILE
+    portal.screenshot(path=SHOTS / "portal-tile-popup.png")
     assert portal.locator(".leaflet-container img[src='x']").count() == 0
     assert portal.dialogs == [] and portal.errors == [] and portal.foreign_requests == []
 
@@ -133,6 +157,7 @@ def test_the_map_is_saved_as_png(portal):
     path = download.value.path()
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     assert download.value.suggested_filename.endswith(".png")
+    download.value.save_as(SHOTS / "portal-export.png")  # the villages' and roads' tiles in it
     assert portal.foreign_requests == [] and portal.errors == []
 
 

@@ -6,7 +6,9 @@ from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from layers.models import County, Town, UserRegion, Village
+from jobs.models import Job
+from jobs.tasks import RUNNERS, Progress
+from layers.models import County, ServiceCoverage, Town, UserRegion, Village
 
 from .conftest import SHOTS, sign_in
 
@@ -89,4 +91,41 @@ def test_zoomed_in_the_villages_come_from_the_vector_tiles(page, app_server, cit
     assert title.inner_text() == "龙驹村"
     assert "611022100201" in page.locator(".leaflet-popup-content").inner_text()
     page.screenshot(path=SHOTS / "region-village.png")
+    assert not page.errors and not page.foreign_requests
+
+
+@pytest.fixture
+def city_analyst(django_db_blocker, city):
+    with django_db_blocker.unblock():
+        user = User.objects.create_user("city-analyst", password="test-password-1")
+        user.groups.add(Group.objects.get(name="analyst"))
+        UserRegion.objects.create(user=user, code="6110")
+    yield
+    with django_db_blocker.unblock():
+        Job.objects.filter(user__username="city-analyst").delete()
+        ServiceCoverage.objects.all().delete()
+        User.objects.filter(username="city-analyst").delete()
+
+
+def test_the_city_s_analyst_runs_the_region_s_coverage_and_sees_it_in_the_table(
+        page, app_server, city_analyst, django_db_blocker):
+    sign_in(page, app_server.url, "city-analyst")
+    page.goto(f"{app_server.url}/region/")
+    assert page.locator("#county-figures th.service").count() == 0
+    page.select_option("#region-coverage select[name=service]", "health_check")
+    page.click("#region-coverage button[type=submit]")
+    page.wait_for_url("**/jobs/")
+    with django_db_blocker.unblock():  # what the worker (manage.py run_jobs) would do
+        job = Job.objects.get(user__username="city-analyst")
+        assert (job.kind, job.region, job.params) == ("region_coverage", "6110", {
+            "service": "health_check", "max_minutes": "30"})
+        RUNNERS[job.kind](job, Progress(job))
+        luonan = ServiceCoverage.objects.get(county__adcode="611021")
+    page.goto(f"{app_server.url}/region/")
+    heading = page.locator("#county-figures th.service")
+    assert heading.inner_text() == "困难群众免费体检中心"
+    cell = page.locator("#county-figures tr[data-county='611021'] td").last
+    assert cell.inner_text() == f"{100 * luonan.poor_share:.1f}%"
+    assert cell.get_attribute("title").startswith("30 分钟（道路）以内")
+    page.screenshot(path=SHOTS / "region-services.png")
     assert not page.errors and not page.foreign_requests

@@ -52,13 +52,13 @@ class Command(CountyCommand):
         if not options["region"]:
             run = run_coverage(coverage)
             if options["out"]:
-                write_table(run.rows(), options["out"], run.villages.xy)
+                write_table(run.rows(), options["out"], run.villages.lonlat())
             self.stdout.write(run.summary())
             return
         runs = run_region_coverage(coverage, options["region"])
         if options["out"]:  # the rows of every county, each with its county's code
             write_table([{"county": run.options.county, **row} for run in runs for row in run.rows()],
-                        options["out"], np.concatenate([run.villages.xy for run in runs]))
+                        options["out"], np.concatenate([run.villages.lonlat() for run in runs]))
         for run in runs:
             self.stdout.write(f"{region_name(run.options.county)}: {run.summary()}")
         self.stdout.write(region_summary(runs, region_name(options["region"])))

@@ -37,5 +37,5 @@ class Command(CountyCommand):
             options["max_minutes"], options["keep_existing"], options["time_limit"],
             options["county"], options["across_borders"]))
         if options["out"]:
-            write_table(run.rows(), options["out"], run.sites.xy[run.solution.sites])
+            write_table(run.rows(), options["out"], run.sites.lonlat()[run.solution.sites])
         self.stdout.write(run.summary())

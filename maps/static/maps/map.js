@@ -14,6 +14,8 @@
      number, percent, time   figures and times as the page's language and the site's time zone
      fit()               fit the county (or zone) again, clear of the controls
      pane(name, z, interactive)  the options of a layer drawn in a pane of its own
+     vectorTiles(url, name, z, options)  a layer of vector tiles in a pane of its own
+     hoverTooltip(layer, text)   a vector-tile layer's features named under the mouse
 
    Every text comes from the config, translated on the server. */
 (function () {
@@ -226,6 +228,33 @@
     return {pane: name, renderer: L.canvas({pane: name}), interactive: Boolean(interactive)};
   }
 
+  /* Vector tiles ----------------------------------------------------------------------------- */
+  // Leaflet.VectorGrid 1.3.0 stops a click on a feature with L.DomEvent.fakeStop, which Leaflet
+  // 1.8 removed (VectorGrid issue #274): what it did, for the map to leave that click alone.
+  if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = (e) => { (e.originalEvent || e)._stopped = true; };
+
+  /* The layer of vector tiles at `url` (/tiles/<layer>/{z}/{x}/{y}.pbf: layers/tiles.py), drawn
+     by the vendored Leaflet.VectorGrid on canvases in pane `name` at `zIndex`; `options` are
+     VectorGrid's (vectorTileLayerStyles, interactive, minZoom, ...). Every feature keeps its id. */
+  function vectorTiles(url, name, zIndex, options) {
+    return L.vectorGrid.protobuf(url, {
+      pane: pane(name, zIndex, options.interactive).pane, rendererFactory: L.canvas.tile,
+      maxNativeZoom: 20, getFeatureId: (f) => f.id, ...options});
+  }
+
+  /* A tooltip that follows the mouse over the features of vector-tile `layer`, its words
+     `words(properties)` (as text, never as HTML; none when they are empty). */
+  function hoverTooltip(layer, words) {
+    const tip = L.tooltip({direction: "top", offset: [0, -8]});
+    layer.on("mouseover mousemove", (event) => {
+      const said = words(event.layer.properties);
+      if (!said) return;
+      tip.setLatLng(event.latlng).setContent(text(said));
+      if (!map.hasLayer(tip)) map.openTooltip(tip);
+    });
+    layer.on("mouseout", () => map.closeTooltip(tip));
+  }
+
   /* Finishing the map --------------------------------------------------------------------- */
   if (map.attributionControl) map.attributionControl.setPrefix(false);
   L.control.scale({imperial: false, position: "bottomright"}).addTo(map);
@@ -251,5 +280,6 @@
     map, config, page: config.page || {}, legend, county,
     group: (key) => window[config.groups[key]],
     t, el, text, number, percent, time, say, busy, request, json, shapeSvg, symbol, fit, pane,
+    vectorTiles, hoverTooltip,
   };
 })();

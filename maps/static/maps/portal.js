@@ -1,13 +1,14 @@
-/* The map portal: fills the layer groups of the map (maps/static/maps/map.js) from /api/layers/,
-   with popups, village search, zone zoom and PNG export. Every text from the data goes in as
-   text (DOM nodes), never as HTML. */
+/* The map portal: fills the layer groups of the map (maps/static/maps/map.js): the villages and
+   the roads from the vector tiles (/tiles/, drawn by Leaflet.VectorGrid), the other layers from
+   /api/layers/; with popups, village search, zone zoom and PNG export. Every text from the data
+   goes in as text (DOM nodes), never as HTML. */
 (function () {
   "use strict";
   const gm = window.gisplanMap;
   const {map, page, t, el, number, percent} = gm;
   const styles = page.styles;
   // Layers loaded for the visible area only (and reloaded when the view leaves it).
-  const BY_VIEW = ["villages", "centers", "industries", "roads"];
+  const BY_VIEW = ["centers", "industries"];
   const loadedExtent = {};
   const requestCount = {};  // layer name -> requests made, so that a late answer is dropped
   window.gisplanPortal = {ready: null};
@@ -54,13 +55,7 @@
                       opacity: mine ? 1 : 0.45, fill: false};
             },
             label: (p) => p.name},
-    villages_incidence: {style: (f) => ({color: "#ffffff", weight: 0.6, opacity: 0.7, fillColor: incidenceColor(f.properties.incidence), fillOpacity: 0.55}),
-                         tooltip: (p) => p.label, popup: villagePopup},
-    villages_exit: {style: (f) => ({color: "#ffffff", weight: 0.6, opacity: 0.7, fillColor: styles.exit[f.properties.exit_status], fillOpacity: 0.6}),
-                    tooltip: (p) => p.label, popup: villagePopup},
     rivers: {style: () => ({color: "#2b83ba", weight: 2})},
-    roads: {style: (f) => ({color: styles.roads[f.properties.road_class].color, weight: styles.roads[f.properties.road_class].weight, opacity: 0.9}),
-            tooltip: (p) => (p.name ? p.name + " · " : "") + p.road_class_label},
     centers: {marker: (p) => gm.symbol(center(p).shape, center(p).color, 16, p.status !== "existing"),
               tooltip: (p) => p.status === "existing" ? p.name : p.name + " (" + p.status_label + ")",
               popup: (p) => table(p.name, [[t("kind"), p.kind_label], [t("status"), p.status_label],
@@ -73,14 +68,11 @@
                                               [t("investment"), number(p.investment_10k_yuan)], [t("zone"), p.zone || "—"]])},
   };
 
-  // Villages, rivers and roads share the one canvas that takes the mouse (popups on villages,
-  // the names of roads), drawn in FEATURES' order whatever order the data arrive in; the
-  // outlines of towns and zones lie above them without taking it (the county's outline, above
-  // them all, is the bootstrap's); points are markers.
-  const features = gm.pane("gisplan-features", 400, true);
-  const PANES = {villages_incidence: features, villages_exit: features, rivers: features, roads: features,
-                 towns: gm.pane("gisplan-towns", 410), zones: gm.pane("gisplan-zones", 420)};
-  const FEATURES = ["villages_incidence", "villages_exit", "rivers", "roads"];
+  // The villages' tiles lie at the bottom and take the mouse (their tooltips and popups, below);
+  // the rivers, the roads' tiles and the outlines of towns and zones lie above them without
+  // taking it (the county's outline, above them all, is the bootstrap's); points are markers.
+  const PANES = {rivers: gm.pane("gisplan-rivers", 402), towns: gm.pane("gisplan-towns", 410),
+                 zones: gm.pane("gisplan-zones", 420)};
 
   function fill(key, found) {
     const spec = layerStyles[key];
@@ -98,13 +90,6 @@
         if (spec.popup) layer.bindPopup(() => spec.popup(f.properties), POPUP);
       },
     }).eachLayer((layer) => target.addLayer(layer));
-    if (FEATURES.includes(key)) restack(FEATURES.indexOf(key) + 1);
-  }
-
-  /* The shared canvas draws in the order its layers came: bring those after FEATURES[from] back
-     on top, in FEATURES' order. */
-  function restack(from) {
-    FEATURES.slice(from).forEach((key) => gm.group(key).eachLayer((layer) => layer.bringToFront()));
   }
 
   function fetchLayer(name, params) {
@@ -124,8 +109,7 @@
   }
 
   const targets = {  // layer endpoint -> the group keys it fills
-    towns: ["towns"], zones: ["zones"], rivers: ["rivers"],
-    villages: ["villages_incidence", "villages_exit"], roads: ["roads"], centers: ["centers"],
+    towns: ["towns"], zones: ["zones"], rivers: ["rivers"], centers: ["centers"],
     industries: ["industries"],
   };
 
@@ -144,8 +128,56 @@
     }).catch((problem) => gm.say(problem.message));
   }
 
+  /* Villages and roads from the vector tiles (layers/tiles.py) ----------------------------- */
+  // A village is a point below the zoom its polygon shows at, with only what colours it.
+  const villageStyle = (fillColor) => (p, zoom, dimension) => dimension === 1
+    ? {radius: 3, weight: 0.5, color: "#ffffff", fill: true, fillColor: fillColor(p), fillOpacity: 0.9}
+    : {weight: 0.6, color: "#ffffff", opacity: 0.7, fill: true, fillColor: fillColor(p), fillOpacity: 0.55};
+  const VILLAGE_FILLS = {
+    villages_incidence: (p) => incidenceColor(p.incidence),
+    villages_exit: (p) => styles.exit[p.exit_status] || styles.no_data,
+  };
+  const tiles = {
+    ...Object.fromEntries(Object.entries(VILLAGE_FILLS).map(([key, fill]) => [key,
+      gm.vectorTiles(page.tiles.villages, "gisplan-villages", 400,
+                     {interactive: true, vectorTileLayerStyles: {villages: villageStyle(fill)}})])),
+    roads: gm.vectorTiles(page.tiles.roads, "gisplan-roads", 404, {interactive: false,
+      vectorTileLayerStyles: {roads: (p) => ({color: styles.roads[p.road_class].color,
+                                              weight: styles.roads[p.road_class].weight, opacity: 0.9})}}),
+  };
+
+  /* A village's popup. A tile holds what the map shows of it; this county's villages have
+     their exit assessment too, from the layer API (computed there, not in the tiles). A
+     neighbouring county's village says what its tile holds and leads to its county's portal. */
+  function openVillage(p, latlng) {
+    if (!p.code) return;  // a point of the smaller scales: zoom in
+    if (p.code.slice(0, 6) !== page.county) {
+      const link = el("a", {href: "?county=" + encodeURIComponent(p.code.slice(0, 6)), text: t("open_county")});
+      const popup = table(p.label, [[t("code"), p.code], [t("town"), p.town], [t("incidence"), percent(p.incidence)],
+                                    [t("poor_population"), number(p.poor_population)], [t("exit_status"), p.exit_status_label]]);
+      popup.appendChild(el("p", {}, [link]));
+      L.popup(POPUP).setLatLng(latlng).setContent(popup).openOn(map);
+      return;
+    }
+    fetchLayer("villages", {q: p.code}).then((data) => {
+      const found = data.features.find((f) => f.properties.code === p.code);
+      if (found) L.popup(POPUP).setLatLng(latlng).setContent(villagePopup(found.properties)).openOn(map);
+    }).catch((problem) => gm.say(problem.message));
+  }
+
+  const loaded = [];  // the tiles of the layers shown at first
+  Object.entries(tiles).forEach(([key, layer]) => {
+    if (key in VILLAGE_FILLS) {
+      gm.hoverTooltip(layer, (p) => p.label || "");
+      layer.on("click", (event) => openVillage(event.layer.properties, event.latlng));
+    }
+    if (map.hasLayer(gm.group(key))) loaded.push(new Promise((resolve) => layer.once("load", () => resolve())));
+    gm.group(key).addLayer(layer);
+  });
+
   function loadAll() {
-    return Promise.all([gm.county, ...Object.keys(targets).map((name) => load(name, BY_VIEW.includes(name)))]);
+    return Promise.all([gm.county, ...loaded,
+                        ...Object.keys(targets).map((name) => load(name, BY_VIEW.includes(name)))]);
   }
 
   map.on("moveend", () => {
@@ -267,7 +299,6 @@
     villageLayers.forEach((layer) => {
       if (villageLayers.includes(event.layer) && layer !== event.layer && map.hasLayer(layer)) map.removeLayer(layer);
     });
-    restack(0);  // a layer shown again is drawn last: the order comes back
   });
 
   searchControl().addTo(map);

@@ -43,25 +43,19 @@
   gm.group("counties").addLayer(layer);
 
   /* Villages and roads from the vector tiles ------------------------------------------- */
-  // Leaflet.VectorGrid 1.3.0 stops a click on a feature with L.DomEvent.fakeStop, which Leaflet
-  // 1.8 removed (VectorGrid issue #274): what it did, for the map to leave that click alone.
-  if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = (e) => { (e.originalEvent || e)._stopped = true; };
-
   function villageColor(p) {
     return indicator === "incidence" ? color(p.incidence) : styles.exit[p.exit_status] || styles.no_data;
   }
 
-  const tileOptions = (name, z) => ({pane: gm.pane(name, z, name === "gisplan-villages").pane,
-                                     rendererFactory: L.canvas.tile, maxNativeZoom: 20});
-  const villages = L.vectorGrid.protobuf(page.tiles.villages, {
-    ...tileOptions("gisplan-villages", 420), interactive: true, minZoom: page.villages_from_zoom,
+  const villages = gm.vectorTiles(page.tiles.villages, "gisplan-villages", 420, {
+    interactive: true, minZoom: page.villages_from_zoom,
     // A village is a point below the zoom its polygon shows at (layers/tiles.py).
     vectorTileLayerStyles: {villages: (p, zoom, dimension) => dimension === 1
       ? {radius: 3, weight: 0.5, color: "#ffffff", fill: true, fillColor: villageColor(p), fillOpacity: 0.9}
       : {weight: 0.5, color: "#ffffff", fill: true, fillColor: villageColor(p), fillOpacity: 0.7}},
   });
-  const roads = L.vectorGrid.protobuf(page.tiles.roads, {
-    ...tileOptions("gisplan-roads", 430), interactive: false,
+  const roads = gm.vectorTiles(page.tiles.roads, "gisplan-roads", 430, {
+    interactive: false,
     vectorTileLayerStyles: {roads: (p) => ({color: styles.roads[p.road_class].color, opacity: 0.9,
                                             weight: Math.max(1, styles.roads[p.road_class].weight - 1)})},
   });
