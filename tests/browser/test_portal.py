@@ -46,6 +46,16 @@ def tile_ids(page, key):
         return Object.values(layer._vectorTiles).flatMap((tile) => Object.keys(tile._features)).map(Number); }}"""))
 
 
+def tiles_drawn(page, key):
+    """Wait until the vector-tile layer of group `key` has drawn every tile of the view
+    (Leaflet's GridLayer._loading)."""
+    page.wait_for_function(f"""() => {{
+        const c = JSON.parse(document.getElementById('map-config').textContent);
+        const [layer] = window[c.groups['{key}']].getLayers();
+        return layer._loading === false && Object.keys(layer._vectorTiles).length > 0
+            && Object.values(layer._tiles).every((tile) => tile.loaded); }}""")
+
+
 def test_every_layer_is_drawn(portal, django_db_blocker):
     zoom = portal.evaluate("() => Math.round(window.gisplanMap.map.getZoom())")
     with django_db_blocker.unblock():
@@ -72,10 +82,7 @@ def test_every_layer_is_drawn(portal, django_db_blocker):
         m.addLayer(window[c.groups.villages_exit]);  // what ticking it in the layer control does
         return [m.hasLayer(window[c.groups.villages_incidence]), m.hasLayer(window[c.groups.villages_exit])]; }""")
     assert shown == [False, True]
-    portal.wait_for_function("""() => {  // its tiles drawn (Leaflet's GridLayer._loading)
-        const c = JSON.parse(document.getElementById('map-config').textContent);
-        const [layer] = window[c.groups.villages_exit].getLayers();
-        return layer._loading === false && Object.keys(layer._vectorTiles).length > 0; }""")
+    tiles_drawn(portal, "villages_exit")
     assert tile_ids(portal, "villages_exit") == villages
     SHOTS.mkdir(parents=True, exist_ok=True)
     portal.screenshot(path=SHOTS / "portal.png")
@@ -107,8 +114,9 @@ def test_a_village_popup_shows_its_name_as_text(portal, hostile_village, django_
             const p = m.latLngToContainerPoint(at), box = m.getContainer().getBoundingClientRect();
             resolve([box.left + p.x, box.top + p.y]); }}, 0));
         m.setView(at, 15, {{animate: false}}); }})""")
-    portal.wait_for_load_state("networkidle")
-    portal.mouse.move(x, y)
+    tiles_drawn(portal, "villages_incidence")
+    portal.mouse.move(x - 5, y)
+    portal.mouse.move(x, y, steps=5)  # mouse moves over the village: its tooltip follows
     assert portal.locator(".leaflet-tooltip:not(.zone-label)").inner_text() == HOSTILE
     portal.mouse.click(x, y)
     assert portal.locator(".leaflet-popup-content .popup h3").inner_text() == HOSTILE
