@@ -5,12 +5,24 @@ both solved by HiGHS with the same relative gap, on
 - a generated region: 20,000 villages × 2,000 candidate sites in a 250 km square (LSCP, MCLP),
   with a 7 km service radius (about 5 candidate sites within reach of a village: at 10 km,
   about 10, HiGHS did not prove the LSCP optimum within 15 minutes);
+- uniform random villages and sites in a 100 km square with a 10 km radius (a tenth of the
+  side), where the solve dominates: 5,000 × 500 (about 16 sites within reach of a village;
+  MCLP with p = 18) and 8,000 × 400 (about 12; LSCP, and MCLP with p = 15). LSCP on 5,000 × 500
+  uses 9 km: at 10 km the unreduced model did not prove its optimum within 5 minutes (the
+  reduced one took 90 s);
 - p-median on 600 × 300 (spopt builds and HiGHS solves n × m assignment variables, so the large
   region is out of its reach) and on OR-Library pmed1 and pmed5.
 
+LSCP and MCLP run three times: gisplan as it is (with the exact reductions of
+analysis/locate/reductions.py), gisplan with `reduce=False` (the model HiGHS would get without
+them) and spopt; a line under each says what each reduction removed (rows are villages, sites
+candidate sites; timed apart, the reductions' time is part of the first run's).
+
 Each run is a subprocess of its own, so that its peak resident memory is its own; the time is
 the model building plus solving (for spopt `from_cost_matrix` + `solve(..., results=False)`,
-for gisplan the `cost <= radius` cover plus the locate call). Needs bench/requirements.txt:
+for gisplan the `cost <= radius` cover plus the locate call). Every solve may take TIME_LIMIT
+seconds; an objective not proven optimal in that time is marked with *. Needs
+bench/requirements.txt:
 
     .venv/bin/pip install -r bench/requirements.txt
     .venv/bin/python bench/locate.py [MODEL:CASE ...]     # e.g. lscp:region; all by default
@@ -32,6 +44,9 @@ sys.path.insert(0, str(ROOT))
 CASES = {
     "sample": (245, 300, 50.0, 5.0, 5),
     "region": (20_000, 2_000, 250.0, 7.0, 50),
+    "uniform5k": (5_000, 500, 100.0, 10.0, 18),
+    "uniform5k-9km": (5_000, 500, 100.0, 9.0, 18),
+    "uniform8k": (8_000, 400, 100.0, 10.0, 15),
     "median": (600, 300, 50.0, None, 25),
     "pmed1": "pmed1",
     "pmed5": "pmed5",
@@ -39,8 +54,10 @@ CASES = {
 RUNS = [
     ("lscp", "sample"), ("mclp", "sample"), ("p_median", "sample"),
     ("lscp", "region"), ("mclp", "region"),
+    ("mclp", "uniform5k"), ("lscp", "uniform5k-9km"), ("mclp", "uniform8k"), ("lscp", "uniform8k"),
     ("p_median", "median"), ("p_median", "pmed1"), ("p_median", "pmed5"),
 ]
+TIME_LIMIT = 600.0  # seconds for each solve
 
 
 def instance(case):
@@ -70,14 +87,21 @@ def rss_kb():
         return int(statm.read().split()[1]) * resource.getpagesize() // 1024
 
 
-def run_gisplan(model, cost, weights, radius, p):
+def run_gisplan(model, cost, weights, radius, p, reduce=True):
+    """(objective, proven optimal)"""
     from analysis import locate
 
     if model == "lscp":
-        return locate.lscp(cost <= radius).objective
-    if model == "mclp":
-        return locate.mclp(cost <= radius, weights, p).objective
-    return locate.p_median(cost, p, weights).objective
+        result = locate.lscp(cost <= radius, time_limit=TIME_LIMIT, reduce=reduce)
+    elif model == "mclp":
+        result = locate.mclp(cost <= radius, weights, p, time_limit=TIME_LIMIT, reduce=reduce)
+    else:
+        result = locate.p_median(cost, p, weights, time_limit=TIME_LIMIT)
+    return result.objective, result.optimal
+
+
+def run_unreduced(model, cost, weights, radius, p):
+    return run_gisplan(model, cost, weights, radius, p, reduce=False)
 
 
 def run_spopt(model, cost, weights, radius, p):
@@ -86,20 +110,30 @@ def run_spopt(model, cost, weights, radius, p):
 
     from analysis.locate import MIP_REL_GAP
 
-    solver = pulp.HiGHS(msg=False, gapRel=MIP_REL_GAP)
+    solver = pulp.HiGHS(msg=False, gapRel=MIP_REL_GAP, timeLimit=TIME_LIMIT)
     if model == "lscp":
         built = LSCP.from_cost_matrix(cost, radius)
     elif model == "mclp":
         built = MCLP.from_cost_matrix(cost, weights, radius, p)
     else:
         built = PMedian.from_cost_matrix(cost, weights, p)
-    return pulp.value(built.solve(solver, results=False).problem.objective)
+    problem = built.solve(solver, results=False).problem
+    return pulp.value(problem.objective), problem.sol_status == pulp.LpSolutionOptimal
+
+
+def reductions(model, cost, weights, radius):
+    """What the reductions remove from the model gisplan gives HiGHS, and their seconds."""
+    from analysis.locate import covering
+
+    start = time.perf_counter()
+    reduced = covering.reduction(cost <= radius, weights if model == "mclp" else None)
+    return str(reduced.sizes), time.perf_counter() - start
 
 
 def child(impl, model, case):
     """Run one solve and print its numbers as JSON."""
     cost, weights, radius, p = instance(case)
-    run = {"gisplan": run_gisplan, "spopt": run_spopt}[impl]
+    run = {"gisplan": run_gisplan, "unreduced": run_unreduced, "spopt": run_spopt}[impl]
     if impl == "spopt":
         import pulp  # noqa: F401  (imports are not the model's cost)
         import spopt.locate  # noqa: F401
@@ -107,11 +141,15 @@ def child(impl, model, case):
 
     base = rss_kb()
     start = time.perf_counter()
-    objective = run(model, cost, weights, radius, p)
+    objective, optimal = run(model, cost, weights, radius, p)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "objective": float(objective), "peak_kb": peak,
-                      "base_kb": base}))
+    numbers = {"seconds": seconds, "objective": float(objective), "optimal": bool(optimal),
+               "peak_kb": peak, "base_kb": base}
+    if impl == "gisplan" and model != "p_median":
+        numbers["reductions"], numbers["reduction_seconds"] = reductions(model, cost, weights,
+                                                                          radius)
+    print(json.dumps(numbers))
 
 
 def measure(impl, model, case):
@@ -120,6 +158,14 @@ def measure(impl, model, case):
     if done.returncode:
         sys.exit(f"{impl} {model} {case} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def same(a, b):
+    return abs(a["objective"] - b["objective"]) <= 1e-6 * max(1.0, abs(b["objective"]))
+
+
+def shown(run):
+    return f"{run['objective']:.6g}" + ("" if run["optimal"] else "*")
 
 
 def size(model, case):
@@ -132,9 +178,9 @@ def size(model, case):
 
 
 def main():
-    header = (f"{'model':9} {'size':24} {'gisplan s':>9} {'spopt s':>9} {'ratio':>7} "
-              f"{'same opt':>8} {'objective':>14} {'gisplan MB':>10} {'spopt MB':>9} "
-              f"{'(+model MB)':>12}")
+    header = (f"{'model':9} {'size':26} {'gisplan s':>9} {'unreduced s':>11} {'spopt s':>9} "
+              f"{'ratio':>7} {'unred.':>7} {'same opt':>8} {'objective':>14} {'gisplan MB':>10} "
+              f"{'spopt MB':>9} {'(+model MB)':>12}")
     print(header)
     print("-" * len(header))
     chosen = sys.argv[1:]  # e.g. lscp:region; all by default
@@ -142,17 +188,32 @@ def main():
         if chosen and f"{model}:{case}" not in chosen:
             continue
         ours = measure("gisplan", model, case)
+        plain = measure("unreduced", model, case) if model != "p_median" else None
         theirs = measure("spopt", model, case)
-        same = abs(ours["objective"] - theirs["objective"]) <= 1e-6 * max(1.0, abs(
-            theirs["objective"]))
+        runs = [r for r in (ours, plain, theirs) if r is not None]
+        agree = all(same(r, theirs) for r in runs)
+        proven = all(r["optimal"] for r in runs)
         grow = [(r["peak_kb"] - r["base_kb"]) / 1024 for r in (ours, theirs)]
-        print(f"{model:9} {size(model, case):24} {ours['seconds']:9.2f} {theirs['seconds']:9.2f} "
-              f"{theirs['seconds'] / ours['seconds']:6.1f}× {'yes' if same else 'NO':>8} "
-              f"{ours['objective']:14.6g} {ours['peak_kb'] / 1024:10.0f} "
-              f"{theirs['peak_kb'] / 1024:9.0f} {grow[0]:5.0f} /{grow[1]:5.0f}", flush=True)
-    print("\nratio = spopt seconds / gisplan seconds (model building plus solving). MB = peak "
-          "resident memory of the process; (+model MB) = its rise during the timed call, "
-          "gisplan / spopt.")
+        unreduced = f"{plain['seconds']:11.2f}" if plain else f"{'-':>11}"
+        plain_ratio = f"{theirs['seconds'] / plain['seconds']:6.1f}×" if plain else f"{'-':>7}"
+        print(f"{model:9} {size(model, case):26} {ours['seconds']:9.2f} {unreduced} "
+              f"{theirs['seconds']:9.2f} {theirs['seconds'] / ours['seconds']:6.1f}× "
+              f"{plain_ratio} {('yes' if agree else 'NO') if proven else 'unproven':>8} "
+              f"{shown(ours):>14} {ours['peak_kb'] / 1024:10.0f} {theirs['peak_kb'] / 1024:9.0f} "
+              f"{grow[0]:5.0f} /{grow[1]:5.0f}", flush=True)
+        if plain:
+            print(f"{'':10}objectives {shown(ours)} / {shown(plain)} / {shown(theirs)} "
+                  f"(gisplan / unreduced / spopt); reductions ({ours['reduction_seconds']:.2f} "
+                  f"s): {ours['reductions']}", flush=True)
+    print("\nratio = spopt seconds / gisplan seconds (model building plus solving); unred. = "
+          "spopt seconds / gisplan's without the reductions. * = not proven optimal within "
+          f"{TIME_LIMIT:g} s. MB = peak resident memory of the process; (+model MB) = its rise "
+          "during the timed call, gisplan / spopt. Reductions: rows are villages, sites "
+          "candidate sites, both of the model gisplan gives HiGHS (without villages no site "
+          "covers and, for MCLP, of weight zero); identical rows merged, dominated rows (LSCP: "
+          "containing another's sites), forced (LSCP: rows covered by sites that a village has "
+          "alone); sites forced open, identical to one of lower index, dominated (covering a "
+          "subset of another's villages), empty (covering none left).")
 
 
 if __name__ == "__main__":

@@ -30,9 +30,10 @@ solution is computed first, so there is always an answer.
 The model is built as sparse arrays and passed to HiGHS in one call: no Python loop runs over
 demand × site pairs.
 
-The modules: covering.py (`lscp`, `mclp` and the set cover the others use), median.py
-(`p_median`), center.py (`p_center`), proposals.py (`impact`), solution.py (`Solution`),
-highs.py (the solver), inputs.py (the checks of the input).
+The modules: covering.py (`lscp`, `mclp` and the set cover the others use), reductions.py (the
+exact reductions of the covering models before they are solved), median.py (`p_median`),
+center.py (`p_center`), proposals.py (`impact`), solution.py (`Solution`), highs.py (the
+solver), inputs.py (the checks of the input).
 """
 from .center import p_center
 from .covering import lscp, mclp

@@ -1,14 +1,22 @@
 """The coverage models, `lscp` and `mclp`, and the set cover the other models use to decide
-whether some number of new sites can reach every demand."""
+whether some number of new sites can reach every demand.
+
+Before HiGHS sees a model, the exact reductions of reductions.py shrink it (identical demands
+merged, dominated demands and sites dropped, sites forced open); `reduce=False` skips them, for
+the tests and bench/locate.py, which compare the two. `reduction` says what they remove."""
+import dataclasses
+import math
+
 import numpy as np
 from scipy import sparse
 
 from .highs import Run, solve
 from .inputs import cover_matrix, deadline_after, demand_weights, new_site_count, site_indices
+from .reductions import reduce_max_cover, reduce_set_cover
 from .solution import solution
 
 
-def lscp(cover, fixed=(), time_limit=None):
+def lscp(cover, fixed=(), time_limit=None, reduce=True):
     """Location set covering: the fewest sites that cover every coverable demand.
 
     Parameters
@@ -19,6 +27,9 @@ def lscp(cover, fixed=(), time_limit=None):
         Sites that are open whatever happens; demands they cover need no new site.
     time_limit : float, optional
         Seconds HiGHS may take; on expiry the best cover found is returned.
+    reduce : bool
+        Shrink the model by the exact reductions of reductions.py first (the default); False
+        hands HiGHS the unreduced model, for comparisons (the tests, bench/locate.py).
 
     Returns
     -------
@@ -28,13 +39,14 @@ def lscp(cover, fixed=(), time_limit=None):
     """
     matrix = cover_matrix(cover)
     fixed = site_indices(fixed, matrix.shape[1])
-    chosen, run = set_cover(matrix, fixed, deadline_after(time_limit))
+    chosen, run = set_cover(matrix, fixed, deadline_after(time_limit), reduce=reduce)
     sites = np.union1d(fixed, chosen)
-    return solution("lscp", sites, fixed, float(sites.size), run, None,
+    objective = float(sites.size)
+    return solution("lscp", sites, fixed, objective, _with_gap(run, objective, fixed.size), None,
                     _covered_by(matrix, sites), np.flatnonzero(np.diff(matrix.indptr) == 0))
 
 
-def mclp(cover, weights, p, fixed=(), time_limit=None):
+def mclp(cover, weights, p, fixed=(), time_limit=None, reduce=True):
     """Maximal covering: the `p` new sites that cover the most demand weight.
 
     Parameters
@@ -46,6 +58,8 @@ def mclp(cover, weights, p, fixed=(), time_limit=None):
         docstring, which also says when they raise ValueError).
     weights : array_like of float, shape (demands,)
         Demand weight, e.g. poor population; non-negative.
+    reduce : bool
+        As for `lscp`.
 
     Returns
     -------
@@ -60,13 +74,14 @@ def mclp(cover, weights, p, fixed=(), time_limit=None):
     p = new_site_count(p, m - fixed.size, fixed.size)
     deadline = deadline_after(time_limit)
     coverable = np.diff(matrix.indptr) > 0
-    need = coverable & ~_covered_by(matrix, fixed) & (weights > 0)
-    free = np.setdiff1d(np.arange(m), fixed)
-    sub = matrix[need][:, free].tocsc()
-    useful = np.diff(sub.indptr) > 0
-    columns, sub = free[useful], sub[:, useful]
-    rows, k = sub.shape
+    by_fixed = _covered_by(matrix, fixed)
+    need = coverable & ~by_fixed & (weights > 0)
+    columns, sub = _free_part(matrix, need, fixed)
     w = weights[need]
+    if reduce:
+        reduced = reduce_max_cover(sub, w)
+        columns, sub, w = columns[reduced.sites], reduced.matrix, reduced.weights
+    rows, k = sub.shape
     if k <= p:
         # Every candidate that covers anyone fits in the budget: open them all.
         run, chosen = Run.trivial(), columns
@@ -90,35 +105,46 @@ def mclp(cover, weights, p, fixed=(), time_limit=None):
         chosen = columns[run.values[:k] > 0.5]
     sites = np.union1d(fixed, chosen)
     covered = _covered_by(matrix, sites)
-    return solution("mclp", sites, fixed, float(weights[covered].sum()), run, None, covered,
+    objective = float(weights[covered].sum())
+    # HiGHS's bound is on the weight the new sites add; the fixed ones cover the rest.
+    run = _with_gap(run, objective, float(weights[coverable & by_fixed].sum()))
+    return solution("mclp", sites, fixed, objective, run, None, covered,
                     np.flatnonzero(~coverable))
 
 
-def set_cover(matrix, fixed, deadline, budget=None):
+def set_cover(matrix, fixed, deadline, budget=None, reduce=True):
     """The fewest free sites that, with `fixed`, cover every coverable row of `matrix`.
 
-    Returns (sites, run). With `budget`, only whether `budget` new sites are enough matters:
-    sites is None when they are not (run.optimal then says whether that is proven, or the time
-    ran out first).
+    Returns (sites, run); run.bound, when known, bounds the number of free sites. With
+    `budget`, only whether `budget` new sites are enough matters: sites is None when they are
+    not (run.optimal then says whether that is proven, or the time ran out first). `reduce`:
+    as for `lscp`.
     """
-    m = matrix.shape[1]
     need = (np.diff(matrix.indptr) > 0) & ~_covered_by(matrix, fixed)
-    free = np.setdiff1d(np.arange(m), fixed)
-    sub = matrix[need][:, free].tocsc()
-    useful = np.diff(sub.indptr) > 0
-    columns, sub = free[useful], sub[:, useful]
+    columns, sub = _free_part(matrix, need, fixed)
+    forced = columns[:0]
+    if reduce and sub.shape[0]:
+        reduced = reduce_set_cover(sub)
+        forced = columns[reduced.forced]
+        columns, sub = columns[reduced.sites], reduced.matrix
+        if budget is not None:
+            # Every cover opens the forced sites (reductions.py).
+            budget -= forced.size
+            if budget < 0:
+                return None, Run(None, "infeasible", True, math.inf)
     if not sub.shape[0]:
-        return columns[:0], Run.trivial()
+        return forced, Run.trivial()
     start = _greedy_cover(sub)
     if budget is not None and start.sum() <= budget:
-        return columns[start > 0], Run.trivial()
+        return _with_forced(columns[start > 0], forced), Run.trivial()
     k, rows = sub.shape[1], sub.shape[0]
     if budget is None:
         run = solve(np.ones(k), np.zeros(k), np.ones(k), sub, np.ones(rows),
                     np.full(rows, np.inf), np.ones(k, dtype=bool), False, deadline)
         if run.values is None or (not run.optimal and (run.values > 0.5).sum() > start.sum()):
             run = run.fallback(start)
-        return columns[run.values > 0.5], run
+        run = dataclasses.replace(run, bound=run.bound + forced.size)
+        return _with_forced(columns[run.values > 0.5], forced), run
     # At most `budget` sites, as a constraint: the first cover found answers the question, so
     # a gap of 1 (any solution) is enough.
     a = sparse.vstack([sub.astype(float), sparse.csc_array(np.ones((1, k)))])
@@ -127,7 +153,51 @@ def set_cover(matrix, fixed, deadline, budget=None):
                 deadline, options=(("mip_rel_gap", 1.0),))
     if run.values is None:
         return None, run
-    return columns[run.values > 0.5], run
+    return _with_forced(columns[run.values > 0.5], forced), run
+
+
+def reduction(cover, weights=None, fixed=()):
+    """What the reductions remove from the model `lscp` (`weights` None) or `mclp` (with
+    `weights`) would hand HiGHS for `cover` and `fixed`: a reductions.Reduced, whose `sizes` say
+    how many rows (demands) and sites each reduction removed; its indices are of the model's
+    rows and sites (the demands not covered by fixed sites, of positive weight for MCLP, and
+    the free sites covering one of them), not of `cover`'s. For bench/locate.py and the tests.
+    """
+    matrix = cover_matrix(cover)
+    n, m = matrix.shape
+    fixed = site_indices(fixed, m)
+    need = (np.diff(matrix.indptr) > 0) & ~_covered_by(matrix, fixed)
+    if weights is not None:
+        weights = demand_weights(weights, n)
+        need &= weights > 0
+    _, sub = _free_part(matrix, need, fixed)
+    if weights is None:
+        return reduce_set_cover(sub)
+    return reduce_max_cover(sub, weights[need])
+
+
+def _free_part(matrix, need, fixed):
+    """The rows `need` of `matrix` and the free sites that cover one of them: (sites, CSC)."""
+    free = np.setdiff1d(np.arange(matrix.shape[1]), fixed)
+    sub = matrix[need][:, free].tocsc()
+    useful = np.diff(sub.indptr) > 0
+    return free[useful], sub[:, useful]
+
+
+def _with_forced(chosen, forced):
+    return np.union1d(forced, chosen).astype(np.int64)
+
+
+def _with_gap(run, objective, offset):
+    """`run` with the relative gap of `objective`, that of the whole problem, to the solver's
+    bound on what the model it solved adds to `offset` (what the fixed sites contribute)."""
+    bound = run.bound + offset
+    if run.optimal or not math.isfinite(bound):
+        return run
+    if objective == 0:
+        return dataclasses.replace(run, gap=0.0 if bound == 0 else math.inf, bound=bound)
+    return dataclasses.replace(run, gap=max(abs(objective - bound) / abs(objective), 0.0),
+                               bound=bound)
 
 
 def _greedy_cover(matrix):

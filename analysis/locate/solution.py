@@ -23,8 +23,10 @@ class Solution:
         `sites`, over the demands that are served.
     gap : float
         Relative optimality gap: 0 when `objective` is proven optimal; when a time limit
-        stopped the search, HiGHS's relative MIP gap (p_median: to the best relaxation bound,
-        p_center: to the lowest threshold not proven infeasible); inf when nothing bounds it.
+        stopped the search, the gap of `objective` to HiGHS's bound on the whole problem
+        (lscp, mclp: the reduced model's bound plus what the fixed and forced sites give;
+        p_median: to the best relaxation bound, p_center: to the lowest threshold not proven
+        infeasible); inf when nothing bounds it.
     optimal : bool
         Whether `objective` is proven optimal.
     status : str
