@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from analysis import locate
 from analysis.coverage import catchments, covered_by, nearest_straight, shares_by, underserved
-from analysis.network import WALK_KMH, build_network, isochrone, nearest_by_road, road_minutes, straight_metres
+from analysis.network import WALK_KMH, isochrone, nearest_by_road, road_minutes, straight_metres
 from gisplan.api import Refusal
 from layers import arrays
 from layers.models import County, ServiceCenter, ServiceCoverage
+from layers.networks import county_network
 from layers.regions import county_named
 
 MODES = ("network", "euclidean")
@@ -75,15 +76,15 @@ class CoverageRun:
     distance_m: np.ndarray  # straight-line metres to the serving center (inf: none)
     travel_min: np.ndarray | None  # road minutes to it, network mode only
     network: object = None  # analysis.network.Network, network mode only
+    center_places: np.ndarray | None = None  # each center's place in `network`
 
     def isochrones(self, tolerance=20.0):
         """Each center's isochrone at the threshold (shapely, in the villages' srid), network mode
         only."""
         if self.network is None:
             return []
-        first = len(self.villages.ids)
-        return [shapely.simplify(isochrone(self.network, first + i, self.options.threshold), tolerance)
-                for i in range(len(self.centers.ids))]
+        return [shapely.simplify(isochrone(self.network, place, self.options.threshold), tolerance)
+                for place in self.center_places]
 
     @cached_property
     def shares(self):
@@ -143,15 +144,11 @@ def run_coverage(options):
     counties = reach_of(county, options.across_borders)
     villages = arrays.villages(county)
     centers = arrays.centers(counties, options.service, options.planned)
-    travel = network = None
+    travel = kept = destinations = None
     if options.mode == "network":
-        lines, speeds, oneway = arrays.roads(counties)
-        if not lines:
-            raise Refusal(_("there are no roads to travel on; use the euclidean mode"))
-        count = len(villages.ids)
-        network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, centers.xy]),
-                                 options.walk_kmh)
-        nearest = nearest_by_road(network, np.arange(count), count + np.arange(len(centers.ids)))
+        kept = county_network(counties, options.walk_kmh)
+        destinations = kept.places("center", centers.ids)
+        nearest = nearest_by_road(kept.network, kept.places("village", villages.ids), destinations)
         cost, center = nearest.cost, nearest.index
         travel = cost
     else:
@@ -161,7 +158,7 @@ def run_coverage(options):
     distance = np.full(len(center), np.inf)
     distance[served] = np.hypot(*(villages.xy[served] - centers.xy[center[served]]).T)
     return CoverageRun(options, villages, centers, coverage, distance, travel,
-                       network if options.mode == "network" else None)
+                       kept.network if kept else None, destinations)
 
 
 def run_region_coverage(options, region, progress=lambda fraction: None):
@@ -287,14 +284,17 @@ def _listed(names, at_most=8):
 
 def candidate_sites(county, existing):
     """The existing centers, then the county's village committees and town seats: where
-    centers may go."""
+    centers may go; each with its row (`extra["row"]`: the kind of place of layers.networks
+    and its primary key)."""
     villages, seats = arrays.villages(county), arrays.town_seats(county)
     names = existing.names + villages.names + [_("%(town)s seat") % {"town": n} for n in seats.names]
     kinds = ([_("existing center")] * len(existing.ids) + [_("village committee")] * len(villages.ids)
              + [_("town seat")] * len(seats.ids))
+    rows = [(kind, int(pk)) for kind, places in (("center", existing), ("village", villages),
+                                                 ("seat", seats)) for pk in places.ids]
     return arrays.Places(np.arange(len(names)), names,
-                         np.concatenate([existing.xy, villages.xy, seats.xy]), {"kind": kinds},
-                         county.gk_srid)
+                         np.concatenate([existing.xy, villages.xy, seats.xy]),
+                         {"kind": kinds, "row": rows}, county.gk_srid)
 
 
 def run_locate(options):
@@ -311,13 +311,10 @@ def run_locate(options):
     if options.p is not None and options.p > free:  # the solver would refuse it
         raise Refusal(_("p can be at most %(free)d: there are no more candidate sites")
                       % {"free": free})
-    count = len(villages.ids)
     if options.mode == "network":
-        lines, speeds, oneway = arrays.roads(counties)
-        if not lines:
-            raise Refusal(_("there are no roads to travel on; use the euclidean mode"))
-        network = build_network(lines, speeds, oneway, np.concatenate([villages.xy, sites.xy]))
-        cost = road_minutes(network, np.arange(count), count + np.arange(len(sites.ids)))
+        kept = county_network(counties)
+        destinations = np.array([kept.index[row] for row in sites.extra["row"]], dtype=int)
+        cost = road_minutes(kept.network, kept.places("village", villages.ids), destinations)
     else:
         cost = straight_metres(villages.xy, sites.xy)
     weights = villages.extra["poor_population"].astype(float)

@@ -14,12 +14,13 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from analysis.exit import assess
-from analysis.network import build_network, nearest_by_road
+from analysis.network import nearest_by_road
 from gisplan.api import Refusal
 from layers import arrays
 from layers.arrays import exit_columns
 from layers.exit_criteria import EXIT_ASSESSED, exit_rules, failure_reason, module_label
 from layers.models import Road, ServiceCenter, Village
+from layers.networks import county_network
 from layers.naming import village_label
 from layers.regions import county_named
 
@@ -193,16 +194,10 @@ def run_assessment(options=None):
 
 def road_minutes_to(county, kinds, queryset):
     """{kind: the minutes by road from each village of `queryset` to its nearest center of
-    that kind in `county` (inf: none)}, in the villages' code order, on one road network of the
-    county built for all the kinds at once."""
-    villages = arrays.villages(county, queryset)
-    centers = [arrays.centers([county], kind) for kind in kinds]
-    lines, speeds, oneway = arrays.roads([county])
-    network = build_network(lines, speeds, oneway,
-                            np.concatenate([villages.xy] + [c.xy for c in centers]))
-    count, minutes, first = len(villages.ids), {}, len(villages.ids)
-    for kind, found in zip(kinds, centers):
-        nodes = first + np.arange(len(found.ids))
-        minutes[kind] = nearest_by_road(network, np.arange(count), nodes).cost
-        first += len(found.ids)
-    return minutes
+    that kind in `county` (inf: none)}, in the villages' code order, on the county's kept road
+    network (layers.networks)."""
+    kept = county_network([county])
+    origins = kept.places("village", arrays.villages(county, queryset).ids)
+    return {kind: nearest_by_road(kept.network, origins,
+                                  kept.places("center", arrays.centers([county], kind).ids)).cost
+            for kind in kinds}

@@ -8,6 +8,11 @@ each side, and every village's assignment checked.
     .venv/bin/python bench/coverage.py --skip-region        # the sample county only
     .venv/bin/python bench/coverage.py --villages 5000 --edges 50000 --centers 500
 
+Then, on the sample county, a coverage request as the pages make it (access.runs.run_coverage,
+by road, health checks) on the first request on the data (the county's network built and kept:
+layers/networks.py) beside the next ones (the network kept), and beside the search alone
+(nearest_by_road on the kept network); and where the rest of a kept request's time goes.
+
 Set-up: pgRouting comes from Debian's postgresql-<major>-pgrouting, installed here with apt-get
 when the server does not offer the extension (as root; otherwise the command is printed and the
 bench exits 2). The bench works in a database of its own (bench_coverage), created by the
@@ -95,6 +100,52 @@ def gisplan_child(data_path, out_path):
              baseline=baseline, tails=arcs.row, heads=arcs.col, weights=arcs.data,
              nodes=network.graph.shape[0], place_node=network.place_node,
              walk_minutes=network.walk_minutes, cost=nearest.cost, index=nearest.index)
+
+
+def kept_network(limit, repeat):
+    """run_coverage on the sample county: the first request (network built), the next ones
+    (network kept), the search alone, and the reading of the villages and centers; seconds."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gisplan.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from access.runs import CoverageOptions, run_coverage
+    from analysis.network import nearest_by_road
+    from layers import arrays, networks
+    from layers.models import County
+
+    options = CoverageOptions("health_check", max_minutes=limit)
+    county = County.objects.default()
+    with tempfile.TemporaryDirectory() as folder:
+        settings.DATA_DIR = Path(folder)  # nothing kept yet, and nothing left behind
+        networks._kept.clear()
+        start = time.perf_counter()
+        run_coverage(options)
+        first = time.perf_counter() - start
+        kept, search, reading = [], [], []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            run_coverage(options)
+            kept.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            villages, centers = arrays.villages(county), arrays.centers([county], "health_check")
+            reading.append(time.perf_counter() - start)
+            network = networks.county_network([county])
+            origins = network.places("village", villages.ids)
+            destinations = network.places("center", centers.ids)
+            start = time.perf_counter()
+            nearest_by_road(network.network, origins, destinations)
+            search.append(time.perf_counter() - start)
+    kept_s, search_s = statistics.median(kept), statistics.median(search)
+    print(f"\nsample county, run_coverage by road (health checks, {limit:g} min), medians of {repeat}:")
+    print(f"  first request (network built and kept) {first * 1000:8.1f} ms")
+    print(f"  next requests (network kept)           {kept_s * 1000:8.1f} ms")
+    print(f"  the search alone (nearest_by_road)     {search_s * 1000:8.1f} ms")
+    print(f"  reading the villages and centers       {statistics.median(reading) * 1000:8.1f} ms")
+    print(f"kept / first: {kept_s / first:.2f}; kept / search alone: {kept_s / search_s:.1f} "
+          f"(aim: within 1.3)")
 
 
 def _maxrss_mb():
@@ -541,6 +592,8 @@ def main():
         if not arguments.keep:
             drop_bench_database()
     print_table(rows)
+    if not arguments.skip_sample:
+        kept_network(arguments.limit, arguments.repeat)
     if any(r["mismatches"] for r in rows):
         raise SystemExit(1)
 

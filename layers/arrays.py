@@ -57,11 +57,13 @@ def villages(county, queryset=None):
 
 
 def centers(counties, kind, planned=False):
-    """The service centers of `kind` (existing ones, and planned ones if asked) of `counties`,
-    a list whose first is the county asked about: the others' centers are named with their
-    county, as 镇卫生院（丹凤县）, and come after its own."""
+    """The service centers of `kind` (None: of every kind; existing ones, and planned ones if
+    asked) of `counties`, a list whose first is the county asked about: the others' centers are
+    named with their county, as 镇卫生院（丹凤县）, and come after its own."""
     home = counties[0]
-    rows = ServiceCenter.objects.filter(county__in=counties).of_kind(kind)
+    rows = ServiceCenter.objects.filter(county__in=counties)
+    if kind is not None:
+        rows = rows.of_kind(kind)
     if not planned:
         rows = rows.existing()
     rows = sorted(rows.values_list("pk", "name", "location", "status", "county", "county__name"),

@@ -1,0 +1,139 @@
+"""The road network of a county as the analyses travel it, kept per state of the data.
+
+Building the graph (analysis.network.build_network: the roads cut at every place, each place
+joined to its nearest road) is most of the time of a road analysis of a large county; the
+search itself is a fraction of it. So a county's network joins every place an analysis of it
+asks about (its village committees and town seats, and the service centers of every kind and
+status of the counties it reaches) and is kept under the version of the layers' data
+(layers.DataVersion, raised by database triggers when a transaction that changed a layer
+commits): in each process's memory, and under DATA_DIR/networks for the other processes. A
+change to a road, a center or a village raises the version, and the next analysis builds the
+network again: a stale network is never used. Reading the version first and the data after, a
+change committed in between is kept under the older version, which no later request asks for.
+
+A transaction that has written anything sees changes the version does not count yet: it builds
+a network of its own and keeps none.
+"""
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db import connection
+from django.utils.translation import gettext as _
+from scipy.sparse import csr_matrix
+
+from analysis.network import WALK_KMH, Network, Pieces, build_network
+from gisplan.api import Refusal
+
+from . import arrays
+
+FORMAT = 1  # what a kept file holds: add 1 when Network or the places joined change
+IN_MEMORY = 8  # networks a process keeps, the least recently used going first
+KINDS = ("village", "seat", "center")  # the places joined, in this order
+
+_kept = OrderedDict()  # key -> CountyNetwork
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CountyNetwork:
+    """A county's network and where each of its places joins it."""
+
+    network: Network
+    index: dict  # (kind of KINDS, primary key) -> the place's index in `network`
+
+    def places(self, kind, ids):
+        """The network's place indices of the rows `ids` of `kind` ("village", "seat" or
+        "center"), in their order."""
+        return np.array([self.index[(kind, int(pk))] for pk in ids], dtype=int)
+
+
+def county_network(counties, walk_kmh=WALK_KMH):
+    """The network of counties[0] with the roads and centers of every county of `counties` (its
+    reach: itself, and its neighbours across borders), its places joined, walking at `walk_kmh`;
+    kept, or built and kept. Refused when those counties have no road."""
+    version = _version()
+    if version is None:
+        return _build(counties, walk_kmh)
+    name = f"{'-'.join(str(c.pk) for c in counties)}_{walk_kmh:g}_{FORMAT}"
+    key = f"{name}_v{version}"
+    with _lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    path = Path(settings.DATA_DIR) / "networks" / f"{key}.npz"
+    found = _read(path) if path.exists() else None
+    if found is None:
+        found = _build(counties, walk_kmh)
+        _write(found, path, stale=f"{name}_v*.npz")
+    with _lock:
+        _kept[key] = found
+        while len(_kept) > IN_MEMORY:
+            _kept.popitem(last=False)
+    return found
+
+
+def _version():
+    """The version of the layers' data, or None when this transaction has written something."""
+    # Raw SQL: txid_current_if_assigned() has no ORM form; one round trip for both.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (SELECT version FROM layers_dataversion WHERE id = 1), "
+                       "txid_current_if_assigned()")
+        version, writing = cursor.fetchone()
+    return None if writing is not None else version or 0
+
+
+def _build(counties, walk_kmh):
+    lines, speeds, oneway = arrays.roads(counties)
+    if not lines:
+        raise Refusal(_("there are no roads to travel on; use the euclidean mode"))
+    home = counties[0]
+    joined = {"village": arrays.villages(home), "seat": arrays.town_seats(home),
+              "center": arrays.centers(counties, kind=None, planned=True)}
+    network = build_network(lines, speeds, oneway,
+                            np.concatenate([joined[kind].xy for kind in KINDS]), walk_kmh)
+    pairs = [(kind, int(pk)) for kind in KINDS for pk in joined[kind].ids]
+    return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)})
+
+
+def _write(found, path, stale):
+    """Keep `found` at `path` (written aside and moved in whole), and remove the files of the
+    same network under other versions of the data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n, p = found.network, found.network.pieces
+    coordinates, line_of = shapely.get_coordinates(p.lines, return_index=True)
+    kinds, pks = zip(*found.index) if found.index else ((), ())
+    scratch = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.npz")
+    np.savez(scratch, data=n.graph.data, indices=n.graph.indices, indptr=n.graph.indptr,
+             shape=np.array(n.graph.shape), place_node=n.place_node, walk_minutes=n.walk_minutes,
+             walk_metres=n.walk_metres, walk_kmh=np.array(n.walk_kmh), coordinates=coordinates,
+             line_of=line_of, line=p.line, start=p.start, end=p.end, tail=p.tail, head=p.head,
+             speed=p.speed, oneway=p.oneway,
+             kinds=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
+             pks=np.array(pks, dtype=np.int64))
+    scratch.replace(path)
+    for other in path.parent.glob(stale):
+        if other != path:
+            other.unlink(missing_ok=True)
+
+
+def _read(path):
+    """The network kept at `path`, or None when it cannot be read (another process removing it,
+    a file cut short): it is built again."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            lines = shapely.linestrings(f["coordinates"], indices=f["line_of"])
+            pieces = Pieces(lines, f["line"], f["start"], f["end"], f["tail"], f["head"],
+                            f["speed"], f["oneway"])
+            graph = csr_matrix((f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"]))
+            network = Network(graph, f["place_node"], f["walk_minutes"], f["walk_metres"], pieces,
+                              float(f["walk_kmh"]))
+            pairs = zip((KINDS[k] for k in f["kinds"]), (int(pk) for pk in f["pks"]))
+            return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)})
+    except (OSError, ValueError, KeyError):
+        return None
