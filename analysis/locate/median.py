@@ -9,6 +9,10 @@ from .highs import Run, remaining, solve
 from .inputs import cost_problem
 from .solution import nearest, solution
 
+# A relaxation's y this close to 0 or 1 open a whole site (HiGHS's primal feasibility
+# tolerance is 1e-7).
+WHOLE_TOLERANCE = 1e-6
+
 
 def p_median(cost, p, weights=None, fixed=(), time_limit=None):
     """p-median: the `p` new sites that minimise the total weighted cost to the nearest open site.
@@ -19,7 +23,9 @@ def p_median(cost, p, weights=None, fixed=(), time_limit=None):
     sites only, plus one "farther" variable priced at the next nearest site's cost, which
     makes the programme a relaxation. When the relaxation's optimum serves every demand at the
     cost it was priced at, it is optimal for the full problem; otherwise the demands priced too
-    low get more of their sites and it is solved again.
+    low get more of their sites and it is solved again. Each programme's linear relaxation is
+    solved first: when it opens whole sites it is the programme's optimum, and the branch and
+    bound is not needed (`_whole_relaxation`).
 
     When `p` new sites cannot reach every reachable demand at all, the model first serves as
     much demand weight as can be reached and then minimises the cost of serving it.
@@ -163,7 +169,8 @@ def _solve_median(model, p, deadline):
     lower, run = -math.inf, None
     while True:
         problem, layout = model.programme(depth, p, served)
-        run = solve(**problem, deadline=deadline)
+        run = _whole_relaxation(problem, p, model.columns.size, deadline) or \
+            solve(**problem, deadline=deadline)
         if np.isfinite(run.bound):
             lower = max(lower, run.bound)
         if run.values is None:
@@ -189,6 +196,23 @@ def _solve_median(model, p, deadline):
     gap = (best_total - lower) / best_total if best_total > 0 and np.isfinite(lower) \
         else math.inf
     return Run(None, "time limit: best found", False, max(gap, 0.0), lower), best_columns
+
+
+def _whole_relaxation(problem, p, k, deadline):
+    """The optimum of the programme's linear relaxation, when it opens whole sites (its last
+    `k` columns, the y, within the solver's tolerance): then it is the programme's optimum too,
+    since no solution of the programme costs less than its relaxation's optimum, and this one
+    is a solution of the programme (only the y are integer). Else None, and the branch and
+    bound runs. The strong formulation's relaxation is often whole: on OR-Library pmed1 it is,
+    and solving it takes a quarter of the branch and bound's time."""
+    relaxed = solve(**{**problem, "integer": np.zeros_like(problem["integer"])}, deadline=deadline)
+    if not relaxed.optimal or relaxed.values is None:
+        return None
+    y = relaxed.values[-k:]
+    whole = np.round(y)
+    if np.abs(y - whole).max(initial=0.0) > WHOLE_TOLERANCE or whole.sum() > p:
+        return None
+    return Run(relaxed.values, "optimal", True, 0.0, float(problem["cost"] @ relaxed.values))
 
 
 def _servable_weight(model, p, deadline):
