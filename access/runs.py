@@ -16,7 +16,7 @@ from analysis.network import WALK_KMH, isochrone, nearest_by_road, road_minutes,
 from gisplan.api import Refusal
 from layers import arrays
 from layers.models import County, ServiceCenter, ServiceCoverage
-from layers.networks import county_network
+from layers.networks import network_with
 from layers.regions import county_named
 
 MODES = ("network", "euclidean")
@@ -144,11 +144,11 @@ def run_coverage(options):
     counties = reach_of(county, options.across_borders)
     villages = arrays.villages(county)
     centers = arrays.centers(counties, options.service, options.planned)
-    travel = kept = destinations = None
+    travel = roads = destinations = None
     if options.mode == "network":
-        kept = county_network(counties, options.walk_kmh)
-        destinations = kept.places("center", centers.ids)
-        nearest = nearest_by_road(kept.network, kept.places("village", villages.ids), destinations)
+        roads, (origins, destinations) = network_with(
+            counties, [("village", villages.ids), ("center", centers.ids)], options.walk_kmh)
+        nearest = nearest_by_road(roads.network, origins, destinations)
         cost, center = nearest.cost, nearest.index
         travel = cost
     else:
@@ -158,7 +158,7 @@ def run_coverage(options):
     distance = np.full(len(center), np.inf)
     distance[served] = np.hypot(*(villages.xy[served] - centers.xy[center[served]]).T)
     return CoverageRun(options, villages, centers, coverage, distance, travel,
-                       kept.network if kept else None, destinations)
+                       roads.network if roads else None, destinations)
 
 
 def run_region_coverage(options, region, progress=lambda fraction: None):
@@ -312,9 +312,9 @@ def run_locate(options):
         raise Refusal(_("p can be at most %(free)d: there are no more candidate sites")
                       % {"free": free})
     if options.mode == "network":
-        kept = county_network(counties)
-        destinations = np.array([kept.index[row] for row in sites.extra["row"]], dtype=int)
-        cost = road_minutes(kept.network, kept.places("village", villages.ids), destinations)
+        roads, (origins, *destinations) = network_with(
+            counties, [("village", villages.ids), *((kind, [pk]) for kind, pk in sites.extra["row"])])
+        cost = road_minutes(roads.network, origins, np.concatenate(destinations))
     else:
         cost = straight_metres(villages.xy, sites.xy)
     weights = villages.extra["poor_population"].astype(float)

@@ -20,7 +20,7 @@ from layers import arrays
 from layers.arrays import exit_columns
 from layers.exit_criteria import EXIT_ASSESSED, exit_rules, failure_reason, module_label
 from layers.models import Road, ServiceCenter, Village
-from layers.networks import county_network
+from layers.networks import network_with
 from layers.naming import village_label
 from layers.regions import county_named
 
@@ -196,8 +196,8 @@ def road_minutes_to(county, kinds, queryset):
     """{kind: the minutes by road from each village of `queryset` to its nearest center of
     that kind in `county` (inf: none)}, in the villages' code order, on the county's kept road
     network (layers.networks)."""
-    kept = county_network([county])
-    origins = kept.places("village", arrays.villages(county, queryset).ids)
-    return {kind: nearest_by_road(kept.network, origins,
-                                  kept.places("center", arrays.centers([county], kind).ids)).cost
-            for kind in kinds}
+    wanted = [("village", arrays.villages(county, queryset).ids),
+              *(("center", arrays.centers([county], kind).ids) for kind in kinds)]
+    kept, (origins, *destinations) = network_with([county], wanted)
+    return {kind: nearest_by_road(kept.network, origins, places).cost
+            for kind, places in zip(kinds, destinations)}

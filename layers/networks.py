@@ -12,10 +12,16 @@ network again: a stale network is never used. Reading the version first and the 
 change committed in between is kept under the older version, which no later request asks for.
 
 A transaction that has written anything sees changes the version does not count yet: it builds
-a network of its own and keeps none.
+a network of its own and keeps none. A row an analysis read that its network lacks (committed
+between the two reads) gets it a network built for it alone (`network_with`). A kept file
+names the database (its oid: a database made again starts its version again) and the code
+that built it (a hash of analysis/network.py, this file and arrays.py), so neither a new
+database nor new code reads an old file.
 """
+import hashlib
 import os
 import threading
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +33,18 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from scipy.sparse import csr_matrix
 
+from analysis import network as network_module
 from analysis.network import WALK_KMH, Network, Pieces, build_network
 from gisplan.api import Refusal
 
 from . import arrays
 
-FORMAT = 1  # what a kept file holds: add 1 when Network or the places joined change
+FORMAT = 1  # what a kept file holds: add 1 when its layout changes
 IN_MEMORY = 8  # networks a process keeps, the least recently used going first
+# The code that builds a network: a file another version of it built is never read.
+CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
+                               for m in (network_module, arrays))
+                      + Path(__file__).read_bytes()).hexdigest()[:12]
 KINDS = ("village", "seat", "center")  # the places joined, in this order
 
 _kept = OrderedDict()  # key -> CountyNetwork
@@ -53,14 +64,33 @@ class CountyNetwork:
         return np.array([self.index[(kind, int(pk))] for pk in ids], dtype=int)
 
 
+def network_with(counties, wanted, walk_kmh=WALK_KMH):
+    """The network of `county_network` and the place indices of `wanted`, (kind, ids) pairs,
+    each in its order. A row it lacks was committed after the network's version was read (or
+    went before it was built): a network built for this call alone has it, or the data changed
+    again and the analysis is refused, to be run again."""
+    def indices(found):
+        return [found.places(kind, ids) for kind, ids in wanted]
+
+    kept = county_network(counties, walk_kmh)
+    try:
+        return kept, indices(kept)
+    except KeyError:
+        fresh = _build(counties, walk_kmh)
+    try:
+        return fresh, indices(fresh)
+    except KeyError:
+        raise Refusal(_("the data changed while the analysis ran; run it again")) from None
+
+
 def county_network(counties, walk_kmh=WALK_KMH):
     """The network of counties[0] with the roads and centers of every county of `counties` (its
     reach: itself, and its neighbours across borders), its places joined, walking at `walk_kmh`;
     kept, or built and kept. Refused when those counties have no road."""
-    version = _version()
+    database, version = _version()
     if version is None:
         return _build(counties, walk_kmh)
-    name = f"{'-'.join(str(c.pk) for c in counties)}_{walk_kmh:g}_{FORMAT}"
+    name = f"{database}_{'-'.join(str(c.pk) for c in counties)}_{walk_kmh:g}_{FORMAT}_{CODE}"
     key = f"{name}_v{version}"
     with _lock:
         if key in _kept:
@@ -70,7 +100,7 @@ def county_network(counties, walk_kmh=WALK_KMH):
     found = _read(path) if path.exists() else None
     if found is None:
         found = _build(counties, walk_kmh)
-        _write(found, path, stale=f"{name}_v*.npz")
+        _write(found, path, name, version)
     with _lock:
         _kept[key] = found
         while len(_kept) > IN_MEMORY:
@@ -79,13 +109,15 @@ def county_network(counties, walk_kmh=WALK_KMH):
 
 
 def _version():
-    """The version of the layers' data, or None when this transaction has written something."""
-    # Raw SQL: txid_current_if_assigned() has no ORM form; one round trip for both.
+    """The database's oid and the version of the layers' data (None when this transaction has
+    written something)."""
+    # Raw SQL: txid_current_if_assigned() and pg_database have no ORM form; one round trip.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT (SELECT version FROM layers_dataversion WHERE id = 1), "
+        cursor.execute("SELECT (SELECT oid FROM pg_database WHERE datname = current_database()), "
+                       "(SELECT version FROM layers_dataversion WHERE id = 1), "
                        "txid_current_if_assigned()")
-        version, writing = cursor.fetchone()
-    return None if writing is not None else version or 0
+        database, version, writing = cursor.fetchone()
+    return database, None if writing is not None else version or 0
 
 
 def _build(counties, walk_kmh):
@@ -101,24 +133,34 @@ def _build(counties, walk_kmh):
     return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)})
 
 
-def _write(found, path, stale):
-    """Keep `found` at `path` (written aside and moved in whole), and remove the files of the
-    same network under other versions of the data."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write(found, path, name, version):
+    """Keep `found` at `path`, written aside, on disk, and moved in whole; remove the files of
+    the same network under older versions of the data. A folder that cannot be written costs
+    the other processes a build, not this analysis."""
     n, p = found.network, found.network.pieces
     coordinates, line_of = shapely.get_coordinates(p.lines, return_index=True)
     kinds, pks = zip(*found.index) if found.index else ((), ())
     scratch = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.npz")
-    np.savez(scratch, data=n.graph.data, indices=n.graph.indices, indptr=n.graph.indptr,
-             shape=np.array(n.graph.shape), place_node=n.place_node, walk_minutes=n.walk_minutes,
-             walk_metres=n.walk_metres, walk_kmh=np.array(n.walk_kmh), coordinates=coordinates,
-             line_of=line_of, line=p.line, start=p.start, end=p.end, tail=p.tail, head=p.head,
-             speed=p.speed, oneway=p.oneway,
-             kinds=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
-             pks=np.array(pks, dtype=np.int64))
-    scratch.replace(path)
-    for other in path.parent.glob(stale):
-        if other != path:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(scratch, "wb") as out:
+            np.savez(out, data=n.graph.data, indices=n.graph.indices, indptr=n.graph.indptr,
+                     shape=np.array(n.graph.shape), place_node=n.place_node,
+                     walk_minutes=n.walk_minutes, walk_metres=n.walk_metres,
+                     walk_kmh=np.array(n.walk_kmh), coordinates=coordinates, line_of=line_of,
+                     line=p.line, start=p.start, end=p.end, tail=p.tail, head=p.head,
+                     speed=p.speed, oneway=p.oneway,
+                     kinds=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
+                     pks=np.array(pks, dtype=np.int64))
+            out.flush()
+            os.fsync(out.fileno())
+        scratch.replace(path)
+    except OSError:
+        scratch.unlink(missing_ok=True)
+        return
+    for other in path.parent.glob(f"{name}_v*.npz"):
+        older = other.stem.rpartition("_v")[2]
+        if older.isdigit() and int(older) < version:
             other.unlink(missing_ok=True)
 
 
@@ -135,5 +177,5 @@ def _read(path):
                               float(f["walk_kmh"]))
             pairs = zip((KINDS[k] for k in f["kinds"]), (int(pk) for pk in f["pks"]))
             return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)})
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None

@@ -16,9 +16,11 @@ from django.db.models import F
 
 from access.runs import CoverageOptions, run_coverage
 from analysis.network import nearest_by_road
+from gisplan.api import Refusal
 from layers import arrays, networks
 from layers.models import County, Road, ServiceCenter, Village
 
+pytestmark = pytest.mark.usefixtures("english")
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH = CoverageOptions("health_check", max_minutes=30)
 
@@ -113,3 +115,20 @@ def test_a_second_process_reads_the_network_the_first_kept(committed, tmp_path):
     places = (Village.objects.of_county(county).count() + county.towns.count()
               + ServiceCenter.objects.of_county(county).count())
     assert int(done.stdout) == places
+
+
+def test_a_row_the_kept_network_lacks_gets_a_network_of_its_own(committed, monkeypatch):
+    county = committed
+    before = networks.county_network([county])
+    center = ServiceCenter.objects.create(county=county, kind="relief", name="新救助站",
+                                          location=county.towns.order_by("code").first().seat)
+    try:
+        # As if the kept network had been built from rows read before the center committed.
+        monkeypatch.setattr(networks, "county_network", lambda counties, walk_kmh: before)
+        found, [places] = networks.network_with([county], [("center", [center.pk])])
+        assert found is not before and places.tolist() == found.places("center", [center.pk]).tolist()
+        # A row no network has (gone again): the analysis is refused, to be run again.
+        with pytest.raises(Refusal, match="^the data changed while the analysis ran; run it again$"):
+            networks.network_with([county], [("center", [center.pk + 100_000])])
+    finally:
+        center.delete()
