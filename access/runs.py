@@ -3,6 +3,8 @@ gives, the arrays from the database (layers.arrays), the analysis (analysis.netw
 analysis.coverage, analysis.locate), and a result that every interface writes out the same way."""
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 import shapely
@@ -179,10 +181,11 @@ def run_region_coverage(options, region, progress=lambda fraction: None):
 def record_region_coverage(runs, region):
     """Keep each county's figures of a region's coverage as its latest for the service (one row
     per county and service), all of them or none."""
+    counties = dict(County.objects.in_region(region).values_list("adcode", "pk"))
     for run in runs:
         share = run.shares[None]
         ServiceCoverage.objects.update_or_create(
-            county=county_named(run.options.county), service=run.options.service, defaults={
+            county_id=counties[run.options.county], service=run.options.service, defaults={
                 "region": region, "mode": run.options.mode, "threshold": run.options.threshold,
                 "villages": share.villages, "covered_villages": share.covered_villages,
                 "poor_population": share.poor_population,
@@ -312,8 +315,9 @@ def run_locate(options):
         raise Refusal(_("p can be at most %(free)d: there are no more candidate sites")
                       % {"free": free})
     if options.mode == "network":
-        roads, (origins, *destinations) = network_with(
-            counties, [("village", villages.ids), *((kind, [pk]) for kind, pk in sites.extra["row"])])
+        # The sites' rows come in blocks of one kind (candidate_sites): one lookup a block.
+        blocks = [(kind, [pk for _, pk in rows]) for kind, rows in groupby(sites.extra["row"], itemgetter(0))]
+        roads, (origins, *destinations) = network_with(counties, [("village", villages.ids), *blocks])
         cost = road_minutes(roads.network, origins, np.concatenate(destinations))
     else:
         cost = straight_metres(villages.xy, sites.xy)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 
-from .crs import transformer
+from .crs import transform_xy
 from .exit_criteria import exit_rules
 from .models import Road, ServiceCenter, Town, Village
 from .naming import village_label
@@ -36,7 +36,7 @@ class Places:
 
     def lonlat(self):
         """`xy` in lon/lat (EPSG:4326), (n, 2)."""
-        return _transformed(self.xy, self.srid, 4326)
+        return transform_xy(self.xy, self.srid, 4326)
 
 
 def villages(county, queryset=None):
@@ -89,7 +89,7 @@ def roads(counties):
     lines = [np.array(r[0].coords, dtype=float).reshape(-1, 2) for r in rows]
     if lines:  # transformed all at once: one call to PROJ, not one per road
         ends = np.cumsum([len(line) for line in lines])[:-1]
-        lines = np.split(_transformed(np.concatenate(lines), settings.STORAGE_SRID,
+        lines = np.split(transform_xy(np.concatenate(lines), settings.STORAGE_SRID,
                                       counties[0].gk_srid), ends)
     return (lines, np.array([r[1] for r in rows], dtype=float),
             np.array([r[2] for r in rows], dtype=bool))
@@ -97,13 +97,4 @@ def roads(counties):
 
 def _xy(points, srid):
     """Stored points as an (n, 2) array in EPSG `srid`."""
-    xy = np.array([(p.x, p.y) for p in points], dtype=float).reshape(-1, 2)
-    return _transformed(xy, settings.STORAGE_SRID, srid)
-
-
-def _transformed(xy, source, target):
-    if source == target or not len(xy):
-        return xy
-    # Lists, not arrays: pyproj takes a one-element array for a scalar, which numpy deprecates.
-    x, y = transformer(source, target).transform(xy[:, 0].tolist(), xy[:, 1].tolist())
-    return np.column_stack([x, y])
+    return transform_xy([(p.x, p.y) for p in points], settings.STORAGE_SRID, srid)

@@ -117,6 +117,17 @@ def _transformer(source, target):
     return pyproj.Transformer.from_crs(crs(source), crs(target), always_xy=True)
 
 
+def transform_xy(xy, source, target):
+    """An (n, 2) array of points from EPSG `source` to EPSG `target` (the same array when they
+    are one)."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if source == target or not len(xy):
+        return xy
+    # Lists, not arrays: pyproj takes a one-element array for a scalar, which numpy deprecates.
+    x, y = transformer(source, target).transform(xy[:, 0].tolist(), xy[:, 1].tolist())
+    return np.column_stack([x, y])
+
+
 def reproject(geometry, transform):
     """A shapely geometry with its coordinates transformed by a pyproj Transformer."""
     # Lists, not arrays: pyproj takes a one-element array for a scalar, which numpy deprecates.

@@ -7,14 +7,13 @@ Python, are written with `collection`, `feature` and `lonlat`.
 """
 import json
 
-import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .crs import to_lonlat, transformer
+from .crs import to_lonlat, transform_xy
 
 PRECISION = 6  # decimal degrees: about 0.1 m
 
@@ -70,10 +69,7 @@ def points(rows, xy, srid=None):
     rounded to PRECISION; with `xy` None, features without geometry."""
     if xy is None:
         return collection(feature(None, row) for row in rows)
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    # Lists, not arrays: pyproj takes a one-element array for a scalar, which numpy deprecates.
-    lon, lat = transformer(srid or settings.STORAGE_SRID, 4326).transform(xy[:, 0].tolist(),
-                                                                          xy[:, 1].tolist())
+    lon, lat = transform_xy(xy, srid or settings.STORAGE_SRID, 4326).T
     return collection(feature({"type": "Point", "coordinates": [round(float(x), PRECISION),
                                                                 round(float(y), PRECISION)]}, row)
                       for row, x, y in zip(rows, lon, lat))

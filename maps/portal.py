@@ -13,7 +13,7 @@ from layers.tile_api import tile_url
 
 from . import figures
 from .frame import Overlay, map_frame
-from .portal_text import legend, map_labels, popup_labels, styles
+from .portal_text import exit_labels, legend, map_labels, popup_labels, styles
 
 # The overlays, in drawing order: (key, shown at first). portal.js knows each key.
 OVERLAYS = (
@@ -32,7 +32,8 @@ def portal_context(county, zone):
                           "zone": zone.code if zone else "",
                           "api": reverse("layers:layer", args=["NAME"]).replace("NAME", "{name}"),
                           "tiles": {name: tile_url(name) for name in ("villages", "roads")},
-                          "county": county.adcode,
+                          "county": county.adcode, "portal": reverse("maps:home"),
+                          "exit_labels": exit_labels(),
                           "styles": styles(),
                           "html2canvas": static("vendor/html2canvas/html2canvas.min.js"),
                           "export_name": f"{county.name}{'-' + zone.name if zone else ''}.png",

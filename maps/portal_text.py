@@ -69,6 +69,11 @@ def share_classes(table):
     return classes
 
 
+def exit_labels():
+    """A village's exit status by its code, as the popups of its tile say it."""
+    return {code: str(label) for code, label in Village.ExitStatus.choices}
+
+
 def styles():
     """What portal.js draws each feature with, by its kind."""
     return {"incidence": incidence_classes(), "no_data": NO_DATA, "exit": EXIT_COLORS,

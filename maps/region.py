@@ -24,8 +24,8 @@ from layers.regions import region_name
 from layers.tile_api import tile_url
 
 from .frame import Overlay, map_frame, section
-from .portal_text import (EXIT_COLORS, NO_DATA, ROAD_STYLE, exit_section, incidence_classes,
-                          roads_section, share_classes)
+from .portal_text import (EXIT_COLORS, NO_DATA, ROAD_STYLE, exit_labels, exit_section,
+                          incidence_classes, roads_section, share_classes)
 
 # Outlines for a map of a province: about 200 m, beyond what a county-sized screen shows.
 OUTLINE_DEGREES = 0.002
@@ -152,17 +152,17 @@ def region_context(code):
         exit_section(), roads_section()],
         {"incidence": _("Poverty incidence"), "exited_share": _("Villages exited"),
          "poor_population": _("Poor population"), "villages": _("Villages"),
-         "open": _("Open the county's portal"), "no_data": _("no data"), "code": _("Code"),
+         "open_county": _("Open the county's portal"), "no_data": _("no data"), "code": _("Code"),
          "town": _("Town"), "exit_status": _("Exit status")},
         page={"counties": outlines(counties, rows), "portal": reverse("maps:home"),
               "tiles": {name: tile_url(name) for name in ("villages", "roads")},
-              "village_api": reverse("layers:layer", kwargs={"name": "villages"}),
+              "exit_labels": exit_labels(),
               "villages_from_zoom": VILLAGES_FROM_ZOOM,
               "styles": {"incidence": incidence_classes(), "exited_share": exited_classes(),
                          "no_data": NO_DATA, "exit": EXIT_COLORS,
                          "roads": {k: {"color": c, "weight": w} for k, (c, w) in ROAD_STYLE.items()}}},
         area=RegionArea(Polygon.from_bbox(extent)) if extent else None)
-    provinces = {adcode[:2] for adcode in counties.values_list("adcode", flat=True)}
+    provinces = {row.adcode[:2] for row in rows}
     return {"code": code, "name": region_name(code), "rows": rows, "total": totals(rows),
             "services": [ServiceCenter.Kind(kind).label for kind in columns], "frame": frame,
             # What "coverage of the region" runs for: the city or province; every county (a

@@ -13,6 +13,13 @@ from layers.models import County, ServiceCoverage, Town, UserRegion, Village
 from .conftest import SHOTS, sign_in
 
 
+def city_user(username, role):
+    """A user of 商洛市 (6110) with `role`, signing in with test-password-1."""
+    user = User.objects.create_user(username, password="test-password-1")
+    user.groups.add(Group.objects.get(name=role))
+    UserRegion.objects.create(user=user, code="6110")
+
+
 @pytest.fixture
 def city(django_db_blocker):
     """丹凤县 (611022) as a 30 km square east of the sample county, with one village, and a city
@@ -33,9 +40,7 @@ def city(django_db_blocker):
                                    east + 14_000, south + 14_000, east + 16_000, south + 16_000)), srid=srid),
                                population=100, poor_population=10)
         County.objects.filter(pk=danfeng.pk).derive_web_shapes()
-        user = User.objects.create_user("city-official", password="test-password-1")
-        user.groups.add(Group.objects.get(name="official"))
-        UserRegion.objects.create(user=user, code="6110")
+        city_user("city-official", "official")
     yield
     with django_db_blocker.unblock():
         Village.objects.filter(code="611022100201").delete()
@@ -97,9 +102,7 @@ def test_zoomed_in_the_villages_come_from_the_vector_tiles(page, app_server, cit
 @pytest.fixture
 def city_analyst(django_db_blocker, city):
     with django_db_blocker.unblock():
-        user = User.objects.create_user("city-analyst", password="test-password-1")
-        user.groups.add(Group.objects.get(name="analyst"))
-        UserRegion.objects.create(user=user, code="6110")
+        city_user("city-analyst", "analyst")
     yield
     with django_db_blocker.unblock():
         Job.objects.filter(user__username="city-analyst").delete()

@@ -16,6 +16,7 @@
      pane(name, z, interactive)  the options of a layer drawn in a pane of its own
      vectorTiles(url, name, z, options)  a layer of vector tiles in a pane of its own
      hoverTooltip(layer, text)   a vector-tile layer's features named under the mouse
+     villageSummary(p)   a village's popup from what its tile holds, leading to its county
 
    Every text comes from the config, translated on the server. */
 (function () {
@@ -255,6 +256,19 @@
     layer.on("mouseout", () => map.closeTooltip(tip));
   }
 
+  /* A village's popup from the properties its tile holds (code, town, incidence, poor
+     population, exit status), with a link to its county's portal (page.portal). */
+  function villageSummary(p) {
+    const rows = [[t("code"), p.code], [t("town"), p.town], [t("incidence"), percent(p.incidence)],
+                  [t("poor_population"), number(p.poor_population)],
+                  [t("exit_status"), (config.page.exit_labels || {})[p.exit_status] || ""]];
+    const href = config.page.portal + "?county=" + encodeURIComponent(p.code.slice(0, 6));
+    return el("div", {class: "popup"}, [
+      el("h3", {text: p.label}),
+      el("table", {}, rows.map(([k, v]) => el("tr", {}, [el("th", {text: k}), el("td", {text: v})]))),
+      el("p", {}, [el("a", {href: href, text: t("open_county")})])]);
+  }
+
   /* Finishing the map --------------------------------------------------------------------- */
   if (map.attributionControl) map.attributionControl.setPrefix(false);
   L.control.scale({imperial: false, position: "bottomright"}).addTo(map);
@@ -280,6 +294,6 @@
     map, config, page: config.page || {}, legend, county,
     group: (key) => window[config.groups[key]],
     t, el, text, number, percent, time, say, busy, request, json, shapeSvg, symbol, fit, pane,
-    vectorTiles, hoverTooltip,
+    vectorTiles, hoverTooltip, villageSummary,
   };
 })();

@@ -152,11 +152,7 @@
   function openVillage(p, latlng) {
     if (!p.code) return;  // a point of the smaller scales: zoom in
     if (p.code.slice(0, 6) !== page.county) {
-      const link = el("a", {href: "?county=" + encodeURIComponent(p.code.slice(0, 6)), text: t("open_county")});
-      const popup = table(p.label, [[t("code"), p.code], [t("town"), p.town], [t("incidence"), percent(p.incidence)],
-                                    [t("poor_population"), number(p.poor_population)], [t("exit_status"), p.exit_status_label]]);
-      popup.appendChild(el("p", {}, [link]));
-      L.popup(POPUP).setLatLng(latlng).setContent(popup).openOn(map);
+      L.popup(POPUP).setLatLng(latlng).setContent(gm.villageSummary(p)).openOn(map);
       return;
     }
     fetchLayer("villages", {q: p.code}).then((data) => {

@@ -17,7 +17,7 @@
   }
 
   function popup(p) {
-    const link = el("a", {href: page.portal + "?county=" + encodeURIComponent(p.adcode), text: t("open")});
+    const link = el("a", {href: page.portal + "?county=" + encodeURIComponent(p.adcode), text: t("open_county")});
     const rows = [[t("incidence"), percent(p.incidence)], [t("poor_population"), number(p.poor_population)],
                   [t("villages"), p.villages ? number(p.villages) : "—"],
                   [t("exited_share"), percent(p.exited_share)]];
@@ -62,24 +62,12 @@
   gm.group("villages").addLayer(villages);
   gm.group("roads").addLayer(roads);
 
-  // A village's popup: its figures from the layer API (a tile holds what the map colours by).
-  function villagePopup(p) {
-    const rows = [[t("code"), p.code], [t("town"), p.town], [t("incidence"), percent(p.incidence)],
-                  [t("poor_population"), number(p.poor_population)],
-                  [t("exit_status"), p.exit_status_label]];
-    const link = el("a", {href: page.portal + "?county=" + encodeURIComponent(p.code.slice(0, 6)), text: t("open")});
-    return el("div", {class: "popup"}, [
-      el("h3", {text: p.label}),
-      el("table", {}, rows.map(([k, v]) => el("tr", {}, [el("th", {text: k}), el("td", {text: v})]))),
-      el("p", {}, [link])]);
-  }
+  // A village's popup: what its tile holds, and a link to its county's portal.
   villages.on("click", (event) => {
-    const code = event.layer.properties.code;
-    const query = new URLSearchParams({q: code, county: code.slice(0, 6)});
-    gm.json(page.village_api + "?" + query).then((data) => {
-      const found = data.features.find((f) => f.properties.code === code);
-      if (found) L.popup({maxWidth: 400}).setLatLng(event.latlng).setContent(villagePopup(found.properties)).openOn(map);
-    }).catch((problem) => gm.say(problem.message));
+    if (event.layer.properties.code) {
+      L.popup({maxWidth: 400}).setLatLng(event.latlng)
+        .setContent(gm.villageSummary(event.layer.properties)).openOn(map);
+    }
   });
 
   // Zoomed in on a county, its villages show through.
