@@ -18,7 +18,7 @@ from analysis.network import WALK_KMH, isochrone, nearest_by_road, road_minutes,
 from gisplan.api import Refusal
 from layers import arrays
 from layers.models import County, ServiceCenter, ServiceCoverage
-from layers.networks import network_with
+from layers.networks import county_network, network_with
 from layers.regions import county_named
 
 MODES = ("network", "euclidean")
@@ -144,16 +144,19 @@ def run_coverage(options):
     options = options.checked()
     county = county_named(options.county)
     counties = reach_of(county, options.across_borders)
-    villages = arrays.villages(county)
-    centers = arrays.centers(counties, options.service, options.planned)
     travel = roads = destinations = None
     if options.mode == "network":
-        roads, (origins, destinations) = network_with(
-            counties, [("village", villages.ids), ("center", centers.ids)], options.walk_kmh)
+        # The villages and centers kept with the network: nothing else is read.
+        roads = county_network(counties, options.walk_kmh)
+        villages = roads.villages
+        centers, destinations = roads.centers_of(options.service, options.planned)
+        origins = roads.places("village", villages.ids)
         nearest = nearest_by_road(roads.network, origins, destinations)
         cost, center = nearest.cost, nearest.index
         travel = cost
     else:
+        villages = arrays.villages(county)
+        centers = arrays.centers(counties, options.service, options.planned)
         cost, center = nearest_straight(villages.xy, centers.xy)
     coverage = covered_by(cost, center, options.threshold)
     served = center >= 0

@@ -38,6 +38,13 @@ class Places:
         """`xy` in lon/lat (EPSG:4326), (n, 2)."""
         return transform_xy(self.xy, self.srid, 4326)
 
+    def subset(self, rows):
+        """The places at `rows` (indices, in their order)."""
+        return Places(self.ids[rows], [self.names[i] for i in rows], self.xy[rows],
+                      {name: column[rows] if isinstance(column, np.ndarray)
+                       else [column[i] for i in rows] for name, column in self.extra.items()},
+                      self.srid)
+
 
 def villages(county, queryset=None):
     """The village committees of `county` (or only those of `queryset`, some of them), named by
@@ -66,12 +73,13 @@ def centers(counties, kind, planned=False):
         rows = rows.of_kind(kind)
     if not planned:
         rows = rows.existing()
-    rows = sorted(rows.values_list("pk", "name", "location", "status", "county", "county__name"),
+    rows = sorted(rows.values_list("pk", "name", "location", "status", "county", "county__name",
+                                   "kind"),
                   key=lambda r: (r[4] != home.pk, r[1], r[0]))
     return Places(np.array([r[0] for r in rows], dtype=int),
                   [r[1] if r[4] == home.pk else f"{r[1]}（{r[5]}）" for r in rows],
                   _xy((r[2] for r in rows), home.gk_srid),
-                  {"status": [r[3] for r in rows],
+                  {"status": [r[3] for r in rows], "kind": [r[6] for r in rows],
                    "foreign": np.array([r[4] != home.pk for r in rows], bool)}, home.gk_srid)
 
 

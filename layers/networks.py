@@ -11,6 +11,10 @@ change to a road, a center or a village raises the version, and the next analysi
 network again: a stale network is never used. Reading the version first and the data after, a
 change committed in between is kept under the older version, which no later request asks for.
 
+The villages and centers themselves (layers.arrays.Places: names, codes, zones, people) are
+kept with their network, read in the same moment: a coverage run on a kept network reads
+nothing else from the database.
+
 A transaction that has written anything sees changes the version does not count yet: it builds
 a network of its own and keeps none. A row an analysis read that its network lacks (committed
 between the two reads) gets it a network built for it alone (`network_with`). A kept file
@@ -19,6 +23,7 @@ that built it (a hash of analysis/network.py, this file and arrays.py), so neith
 database nor new code reads an old file.
 """
 import hashlib
+import json
 import os
 import threading
 import zipfile
@@ -38,8 +43,9 @@ from analysis.network import WALK_KMH, Network, Pieces, build_network
 from gisplan.api import Refusal
 
 from . import arrays
+from .models import ServiceCenter
 
-FORMAT = 1  # what a kept file holds: add 1 when its layout changes
+FORMAT = 2  # what a kept file holds: add 1 when its layout changes
 IN_MEMORY = 8  # networks a process keeps, the least recently used going first
 # The code that builds a network: a file another version of it built is never read.
 CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
@@ -57,11 +63,21 @@ class CountyNetwork:
 
     network: Network
     index: dict  # (kind of KINDS, primary key) -> the place's index in `network`
+    villages: arrays.Places  # the county's, as arrays.villages reads them
+    centers: arrays.Places  # of every kind and status, as arrays.centers reads them
 
     def places(self, kind, ids):
         """The network's place indices of the rows `ids` of `kind` ("village", "seat" or
         "center"), in their order."""
         return np.array([self.index[(kind, int(pk))] for pk in ids], dtype=int)
+
+    def centers_of(self, kind, planned=False):
+        """The centers of `kind` (existing ones, and planned ones if asked), as
+        arrays.centers(counties, kind, planned) reads them, and their place indices."""
+        rows = np.flatnonzero([k == kind and (planned or s == ServiceCenter.Status.EXISTING)
+                               for k, s in zip(self.centers.extra["kind"],
+                                               self.centers.extra["status"])])
+        return self.centers.subset(rows), self.places("center", self.centers.ids[rows])
 
 
 def network_with(counties, wanted, walk_kmh=WALK_KMH):
@@ -130,7 +146,8 @@ def _build(counties, walk_kmh):
     network = build_network(lines, speeds, oneway,
                             np.concatenate([joined[kind].xy for kind in KINDS]), walk_kmh)
     pairs = [(kind, int(pk)) for kind in KINDS for pk in joined[kind].ids]
-    return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)})
+    return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)}, joined["village"],
+                         joined["center"])
 
 
 def _write(found, path, name, version):
@@ -151,7 +168,8 @@ def _write(found, path, name, version):
                      line=p.line, start=p.start, end=p.end, tail=p.tail, head=p.head,
                      speed=p.speed, oneway=p.oneway,
                      kinds=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
-                     pks=np.array(pks, dtype=np.int64))
+                     pks=np.array(pks, dtype=np.int64), **_places_arrays("villages", found.villages),
+                     **_places_arrays("centers", found.centers))
             out.flush()
             os.fsync(out.fileno())
         scratch.replace(path)
@@ -176,6 +194,26 @@ def _read(path):
             network = Network(graph, f["place_node"], f["walk_minutes"], f["walk_metres"], pieces,
                               float(f["walk_kmh"]))
             pairs = zip((KINDS[k] for k in f["kinds"]), (int(pk) for pk in f["pks"]))
-            return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)})
+            return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)},
+                                 _places_read(f, "villages"), _places_read(f, "centers"))
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
+
+
+def _places_arrays(name, places):
+    """`places` as arrays for np.savez, named after `name`: the numbers as they are, the texts
+    (names, codes, zones, which may be None) as one JSON document."""
+    texts = {column: values for column, values in places.extra.items()
+             if not isinstance(values, np.ndarray)}
+    return {f"{name}_ids": places.ids, f"{name}_xy": places.xy, f"{name}_srid": np.array(places.srid),
+            f"{name}_texts": np.array(json.dumps({"names": places.names, **texts})),
+            **{f"{name}__{column}": values for column, values in places.extra.items()
+               if isinstance(values, np.ndarray)}}
+
+
+def _places_read(f, name):
+    texts = json.loads(str(f[f"{name}_texts"]))
+    numbers = {key.removeprefix(f"{name}__"): f[key] for key in f.files
+               if key.startswith(f"{name}__")}
+    return arrays.Places(f[f"{name}_ids"], texts.pop("names"), f[f"{name}_xy"],
+                         {**texts, **numbers}, int(f[f"{name}_srid"]))

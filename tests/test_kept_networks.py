@@ -132,3 +132,25 @@ def test_a_row_the_kept_network_lacks_gets_a_network_of_its_own(committed, monke
             networks.network_with([county], [("center", [center.pk + 100_000])])
     finally:
         center.delete()
+
+
+def test_the_villages_and_centers_are_kept_as_the_database_gives_them(committed, tmp_path):
+    county = committed
+    built = networks.county_network([county])
+    networks._kept.clear()
+    read = networks.county_network([county])  # from the kept file, as another process reads it
+    assert read is not built
+    for kept in (built, read):
+        for places, wanted in ((kept.villages, arrays.villages(county)),
+                               (kept.centers_of("relief")[0], arrays.centers([county], "relief")),
+                               (kept.centers_of("relief", planned=True)[0],
+                                arrays.centers([county], "relief", planned=True))):
+            assert places.ids.tolist() == wanted.ids.tolist()
+            assert places.names == wanted.names and places.srid == wanted.srid
+            assert np.array_equal(places.xy, wanted.xy)
+            assert places.extra.keys() == wanted.extra.keys()
+            for column, values in wanted.extra.items():
+                assert list(places.extra[column]) == list(values), column
+        # Each center's place in the network is its own.
+        centers, at = kept.centers_of("health_check")
+        assert at.tolist() == kept.places("center", centers.ids).tolist()
