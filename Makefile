@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MO := locale/zh_Hans/LC_MESSAGES/django.mo
 
-.PHONY: setup demo serve worker backup test tools system database
+.PHONY: setup demo serve worker cluster backup test tools system database
 
 # With DATABASE_URL set the database is someone else's: it is migrated, never filled with the
 # sample city.
@@ -27,6 +27,13 @@ serve: tools
 # Runs the queued imports and analyses (background jobs); restart it freely, the queue is kept.
 worker: tools
 	$(PY) manage.py run_jobs
+
+# A Dask cluster here for the batches across counties (manage.py batch --scheduler
+# tcp://127.0.0.1:8786, and the region portal's): a scheduler, GISPLAN_DASK_WORKERS workers and
+# the worker that hands the web's batches to it (bin/cluster). Ctrl-C stops them all.
+cluster: tools
+	$(PY) manage.py migrate --noinput -v 0
+	bin/cluster
 
 # A dump of the database and the rasters into GISPLAN_BACKUP_DIR (default var/backups).
 backup: tools

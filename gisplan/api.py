@@ -102,6 +102,12 @@ class JSONEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+def plain(data):
+    """JSON-ready data as the API would answer it (numpy numbers, dates, lazy texts; NaN
+    refused)."""
+    return json.loads(json.dumps(data, cls=JSONEncoder, allow_nan=False))
+
+
 def answer(data, status=200, content_type=None):
     """`data` as JSON: Chinese as it is, numpy numbers as numbers, NaN refused (it is not JSON)."""
     kwargs = {"content_type": content_type} if content_type else {}

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "siting",
     "assessment",
     "jobs",
+    "batches",
     "backups",
     "maps",
     "data",
@@ -158,8 +159,14 @@ CACHES = {
               "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
 
-# Long imports and analyses are queued in the database and run by `manage.py run_jobs`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Long imports and analyses are queued in the database and run by `manage.py run_jobs`. The
+# batches (every county of a region on the Dask cluster) wait in a queue of their own, handed to
+# the cluster by `manage.py run_jobs --queue-name batches` (make cluster): a batch never holds up
+# an import.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend",
+                     "QUEUES": ["default", "batches"]}}
+# The Dask scheduler that runs the batches started from the web (make cluster starts one here).
+DASK_SCHEDULER = os.environ.get("GISPLAN_DASK_SCHEDULER", "tcp://127.0.0.1:8786")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

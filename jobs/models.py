@@ -23,6 +23,7 @@ class Job(models.Model):
         REGION_COVERAGE = "region_coverage", _("coverage of a region")
         LOCATE = "locate", _("location-allocation")
         SUITABILITY = "suitability", _("industry siting")
+        BATCH = "batch", _("batch across counties")  # handed to the Dask cluster
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

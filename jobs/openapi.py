@@ -30,7 +30,8 @@ def _accepted():
 
 
 def paths():
-    analyses = [kind for kind in Job.Kind.values if kind not in (Job.Kind.IMPORT, Job.Kind.RASTER)]
+    analyses = [kind for kind in Job.Kind.values
+                if kind not in (Job.Kind.IMPORT, Job.Kind.RASTER, Job.Kind.BATCH)]
     return {
         "/api/jobs/": {"get": {
             "operationId": "jobs", "tags": ["jobs"],

@@ -4,11 +4,11 @@ Each kind of job calls the same function as its command and its API endpoint and
 same JSON the endpoint answers, so a script can switch between waiting and queueing.
 """
 import dataclasses
-import json
 import shutil
 import time
 from typing import Callable
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,7 +17,10 @@ from django_tasks import task
 from access.api import (coverage_data, coverage_options, locate_data, locate_options,
                         region_coverage_data)
 from access.runs import run_coverage, run_locate, run_region_coverage
-from gisplan.api import REFUSALS, JSONEncoder, one_line, without_nul
+from batches.cluster import cluster, run_batch
+from batches.models import Batch
+from batches.report import summary
+from gisplan.api import REFUSALS, one_line, plain, without_nul
 from layers.forms import raster_options, saved_upload
 from layers.importing import ImportOptions, import_layer
 from layers.rasters import import_raster
@@ -47,11 +50,6 @@ class Progress:
         for number, item in enumerate(items, 1):
             self(stage, number / len(items))
             yield item
-
-
-def plain(data):
-    """JSON-ready data as the API would answer it (numpy numbers, dates, no NaN)."""
-    return json.loads(json.dumps(data, cls=JSONEncoder, allow_nan=False))
 
 
 def run_import(job, progress):
@@ -90,6 +88,16 @@ def run_region_coverage_job(job, progress):
     return region_coverage_data(runs, job.region)
 
 
+def run_batch_job(job, progress):
+    """A batch started from the web, handed to the Dask cluster (settings.DASK_SCHEDULER)."""
+    batch = Batch.objects.get(pk=job.params["batch"])
+    with cluster(settings.DASK_SCHEDULER) as client:
+        batch = run_batch(batch, client, lambda done, total, task, status: progress(
+            _("%(done)d of %(total)d tasks") % {"done": done, "total": total},
+            done / total if total else 1))
+    return {"batch": batch.pk, "status": batch.status, "summary": summary(batch)}
+
+
 def run_locate_job(job, progress):
     progress(_("solving"), 0)
     return locate_data(run_locate(locate_options(job.params, job.region or None)))
@@ -124,7 +132,10 @@ ANALYSES = {
                                    run_suitability_job),
 }
 RUNNERS = {Job.Kind.IMPORT: run_import, Job.Kind.RASTER: run_raster_import,
-           **{kind: a.run for kind, a in ANALYSES.items()}}
+           Job.Kind.BATCH: run_batch_job, **{kind: a.run for kind, a in ANALYSES.items()}}
+# The queue of each kind of job (settings.TASKS): batches wait for the worker that hands them
+# to the Dask cluster, never in front of an import.
+QUEUES = {Job.Kind.BATCH: "batches"}
 
 
 @task()
@@ -162,9 +173,17 @@ def queue_analysis(kind, given, user, where):
                                       language=translation.get_language()))
 
 
+def queue_batch(batch, user):
+    """Queue `batch` (batches.cluster.new_batch) for the worker that hands it to the cluster."""
+    return enqueue(Job.objects.create(kind=Job.Kind.BATCH, params={"batch": batch.pk},
+                                      user=user, region=batch.region,
+                                      language=translation.get_language()))
+
+
 def enqueue(job):
-    """Queue `job` for the worker and remember the task."""
-    job.task_id = str(run_job.enqueue(str(job.pk)).id)
+    """Queue `job` for its worker and remember the task."""
+    task = run_job.using(queue_name=QUEUES.get(job.kind, "default"))
+    job.task_id = str(task.enqueue(str(job.pk)).id)
     job.save(update_fields=["task_id"])
     return job
 

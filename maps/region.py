@@ -19,6 +19,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from batches.models import ANALYSIS_LABELS, Batch
+from batches.report import county_rows as batch_county_rows
+from batches.report import indicators as batch_indicators
 from layers.models import County, ServiceCenter, ServiceCoverage, SimplifyPreserveTopology, Village
 from layers.regions import region_name
 from layers.tile_api import tile_url
@@ -34,6 +37,12 @@ OUTLINE_DEGREES = 0.002
 VILLAGES_FROM_ZOOM = 9
 # The share of a county's villages that have exited: classes of the second choropleth.
 EXITED_CLASSES = ((0.25, "#f7fcf5"), (0.5, "#c7e9c0"), (0.75, "#74c476"), (None, "#238b45"))
+
+
+# A batch's indicators: shares (the poor population a service reaches, the villages that pass an
+# exit module) in blues, an industry's suitable land in oranges, by the batch's quartiles.
+BATCH_SHARE_CLASSES = ((0.25, "#eff3ff"), (0.5, "#bdd7e7"), (0.75, "#6baed6"), (None, "#2171b5"))
+AREA_COLORS = ("#feedde", "#fdbe85", "#fd8d3c", "#d94701")
 
 
 @dataclass(frozen=True)
@@ -117,9 +126,11 @@ def totals(rows):
         "villages", "population", "poor_households", "poor_population", "exited")), services)
 
 
-def outlines(counties, rows):
-    """The counties as GeoJSON features (simplified lon/lat) with their figures."""
+def outlines(counties, rows, latest=None):
+    """The counties as GeoJSON features (simplified lon/lat) with their figures, and those of
+    the `latest` batch."""
     by_code = {row.adcode: row for row in rows}
+    keys = [key for key, _label in latest.indicators] if latest else []
     features = []
     for adcode, shape in counties.annotate(_outline=AsGeoJSON(SimplifyPreserveTopology(
             "web_boundary", OUTLINE_DEGREES), precision=4)).values_list("adcode", "_outline"):
@@ -128,7 +139,9 @@ def outlines(counties, rows):
                          "properties": {"adcode": adcode, "name": row.name,
                                         "incidence": row.incidence, "exited_share": row.exited_share,
                                         "poor_population": row.poor_population,
-                                        "villages": row.villages}})
+                                        "villages": row.villages,
+                                        **{key: latest.rows.get(adcode, {}).get(key)
+                                           for key in keys}}})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -136,11 +149,72 @@ def exited_classes():
     return share_classes(EXITED_CLASSES)
 
 
+@dataclass(frozen=True)
+class LatestBatch:
+    """The newest batch of a region (batches/): its indicators and each county's figures."""
+
+    batch: Batch
+    indicators: list  # [(key, label)]
+    rows: dict  # county code -> batches.report.county_rows' row
+
+    def styles(self):
+        """{indicator: its choropleth classes}: shares by fixed classes, land by quartiles."""
+        found = {}
+        for key, _label in self.indicators:
+            if key.startswith("suitability:"):
+                values = sorted(r[key] for r in self.rows.values() if r[key] is not None)
+                found[key] = area_classes(values)
+            else:
+                found[key] = share_classes(BATCH_SHARE_CLASSES)
+        return found
+
+    def links(self, code):
+        """{indicator: the county's own page that shows it}."""
+        found = {}
+        for key, _label in self.indicators:
+            analysis, _sep, item = key.partition(":")
+            found[key] = (
+                f"{reverse('access:coverage')}?county={code}&service={item}&across_borders=1"
+                if analysis == "coverage" else
+                f"{reverse('assessment:assessment')}?county={code}&module={item}"
+                if analysis == "assessment" else
+                f"{reverse('siting:siting')}?county={code}&industry={item}")
+        return found
+
+
+def area_classes(values):
+    """Four classes of km² at the quartiles of `values` (sorted; a class per value when fewer)."""
+    if not values:
+        return [{"upper": None, "color": AREA_COLORS[-1], "label": "—"}]
+    cuts = sorted({values[min(len(values) - 1, len(values) * q // 4)] for q in (1, 2, 3)})
+    classes, lower = [], 0.0
+    for upper, color in zip([*cuts, None], AREA_COLORS[-len(cuts) - 1:]):
+        text = f"≥ {lower:,.0f} km²" if upper is None else f"{lower:,.0f} – {upper:,.0f} km²"
+        classes.append({"upper": upper, "color": color, "label": text})
+        lower = upper if upper is not None else lower
+    return classes
+
+
+def latest_batch(code):
+    """The newest batch of region `code` (a city's or the province's), or None."""
+    batch = Batch.objects.latest_of(code) if code else None
+    if batch is None:
+        return None
+    rows = batch_county_rows(batch, batch.results.select_related("county"))
+    return LatestBatch(batch, batch_indicators(batch), {row["county"]: row for row in rows})
+
+
 def region_context(code):
     """Everything the region page shows for the counties of region `code` ("": every county)."""
     counties = County.objects.in_region(code).defer("boundary")
     columns = service_columns(counties)
     rows = county_rows(counties, columns)
+    provinces = {row.adcode[:2] for row in rows}
+    # What a region-wide run is for: the city or province; every county (a superuser's page)
+    # is its one province.
+    run_region = code if len(code) in (2, 4) else "".join(provinces) if len(provinces) == 1 else ""
+    latest = latest_batch(run_region)
+    batch_styles = latest.styles() if latest else {}
     extent = counties.aggregate(extent=Extent("web_boundary"))["extent"]
     frame = map_frame([Overlay("counties", _("Counties")), Overlay("villages", _("Villages")),
                        Overlay("roads", _("Roads"))], [
@@ -149,23 +223,51 @@ def region_context(code):
                 {"kind": "swatch", "color": NO_DATA, "label": _("no data")}),
         section(_("Villages exited"),
                 *({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in exited_classes())),
+        *(batch_legend(latest, batch_styles) if latest else ()),
         exit_section(), roads_section()],
         {"incidence": _("Poverty incidence"), "exited_share": _("Villages exited"),
          "poor_population": _("Poor population"), "villages": _("Villages"),
          "open_county": _("Open the county's portal"), "no_data": _("no data"), "code": _("Code"),
          "town": _("Town"), "exit_status": _("Exit status")},
-        page={"counties": outlines(counties, rows), "portal": reverse("maps:home"),
+        page={"counties": outlines(counties, rows, latest), "portal": reverse("maps:home"),
+              "indicators": dict(latest.indicators) if latest else {},
               "tiles": {name: tile_url(name) for name in ("villages", "roads")},
               "exit_labels": exit_labels(),
               "villages_from_zoom": VILLAGES_FROM_ZOOM,
               "styles": {"incidence": incidence_classes(), "exited_share": exited_classes(),
+                         **batch_styles,
                          "no_data": NO_DATA, "exit": EXIT_COLORS,
                          "roads": {k: {"color": c, "weight": w} for k, (c, w) in ROAD_STYLE.items()}}},
         area=RegionArea(Polygon.from_bbox(extent)) if extent else None)
-    provinces = {row.adcode[:2] for row in rows}
     return {"code": code, "name": region_name(code), "rows": rows, "total": totals(rows),
             "services": [ServiceCenter.Kind(kind).label for kind in columns], "frame": frame,
-            # What "coverage of the region" runs for: the city or province; every county (a
-            # superuser's page) is its one province.
-            "run_region": code if len(code) in (2, 4) else "".join(provinces) if len(provinces) == 1 else "",
-            "center_kinds": ServiceCenter.Kind.choices}
+            "run_region": run_region, "center_kinds": ServiceCenter.Kind.choices,
+            "latest": latest, "batch_rows": batch_table(latest, rows) if latest else [],
+            "batch_analyses": list(ANALYSIS_LABELS.items())}
+
+
+def batch_legend(latest, styles):
+    """The legend of the latest batch's indicators: one section for the shares (they share
+    their classes), one for each industry's land."""
+    def swatches(classes):
+        return ({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in classes)
+    shares = [key for key, _label in latest.indicators if not key.startswith("suitability:")]
+    found = [section(_("Latest batch: poor population reached, villages that pass"),
+                     *swatches(styles[shares[0]]))] if shares else []
+    return found + [section(label, *swatches(styles[key])) for key, label in latest.indicators
+                    if key.startswith("suitability:")]
+
+
+def batch_table(latest, rows):
+    """The latest batch's table: per county (in code order), each indicator's value, whether it
+    is a share, and the county's page that shows it; and the reasons of its failed tasks."""
+    table = []
+    for row in rows:
+        found = latest.rows.get(row.adcode)
+        links = latest.links(row.adcode)
+        table.append({"adcode": row.adcode, "name": row.name,
+                      "cells": [{"value": found[key] if found else None, "link": links[key],
+                                 "share": not key.startswith("suitability:")}
+                                for key, _label in latest.indicators],
+                      "failed": found["failed"] if found else []})
+    return table

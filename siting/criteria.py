@@ -59,8 +59,11 @@ def county_stack(county, progress=None):
     (`progress(fraction)` follows the derivation)."""
     rows = RasterLayer.objects.of_county(county)
     dem = rows.filter(kind=RasterLayer.Kind.DEM).first()
-    if dem is None or not Path(dem.path).exists():
+    if dem is None:
         raise MissingData(_("the county has no elevation (DEM) raster; import one first"))
+    if not Path(dem.path).exists():
+        raise MissingData(_("the county's elevation (DEM) file %(path)s is missing; restore it "
+                            "or import the DEM again") % {"path": dem.path})
     # Without a land use the profiles that use it run on their other criteria (siting.runs).
     landcover = rows.filter(kind=RasterLayer.Kind.LANDCOVER).first()
     rasters = {"elevation": dem.path}

@@ -11,10 +11,10 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from access.runs import CoverageOptions, LocateOptions, run_coverage, run_locate
-from gisplan.api import Refusal
+from gisplan.api import Refusal, plain
 from layers.importing import ImportOptions, import_layer
 from jobs.models import Job
-from jobs.tasks import RUNNERS, Progress, plain
+from jobs.tasks import RUNNERS, Progress
 from layers.models import (County, PlanVersion, RasterLayer, Road, ServiceCenter, ServiceCoverage, Town,
                            UserRegion, Village, VillagePeriod, Zone)
 from layers.regions import county_named, level

@@ -2,7 +2,8 @@
 
 - analysis/ imports neither Django nor any of gisplan's packages: arrays in, frozen results out;
 - layers/ (the data layer at the bottom) imports no feature app, nor maps, data or backups;
-- maps/ (the map bootstrap and the portal) builds on layers only;
+- maps/ (the map bootstrap and the portal) builds on layers, and on the batches' results
+  (batches/models.py and report.py, which import no feature app), not on how they are run;
 - the kernel of the project package (gisplan/api.py, openapi.py, commands.py) imports no app;
 - no package imports another's private (underscore) names.
 
@@ -16,14 +17,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # gisplan's own packages: the project package, the pure analysis and the Django apps.
 PACKAGES = {"gisplan", "analysis", "layers", "plans", "access", "siting", "assessment", "jobs",
-            "maps", "data", "backups"}
+            "batches", "maps", "data", "backups"}
 FEATURES = {"plans", "access", "siting", "assessment", "jobs"}
 # What each package may not import (besides other packages' private names).
 APPS = PACKAGES - {"gisplan", "analysis"}
+# Batches run the features' analyses (batches/tasks.py, cluster.py, api.py, views.py); what
+# they found (models.py, report.py) is read by the region portal.
+BATCH_RUNNING = {f"batches.{name}" for name in ("tasks", "cluster", "api", "views", "urls",
+                                                "api_urls", "openapi")}
 FORBIDDEN = {
     "analysis": PACKAGES - {"analysis"} | {"django"},
-    "layers": FEATURES | {"maps", "data", "backups"},
-    "maps": FEATURES | {"data", "backups"},
+    "layers": FEATURES | {"batches", "maps", "data", "backups"},
+    "maps": FEATURES | BATCH_RUNNING | {"data", "backups"},
+    "batches/models.py": FEATURES | {"batches.tasks", "batches.cluster"},
+    "batches/report.py": FEATURES | {"batches.tasks", "batches.cluster"},
     # Every app uses these modules of the project package, so they use no app.
     "gisplan/api.py": APPS, "gisplan/openapi.py": APPS, "gisplan/commands.py": APPS,
 }
@@ -53,7 +60,8 @@ def violations(path, source):
     out = []
     for module, names in imports(path, source):
         top = module.split(".")[0]
-        if top in forbidden:
+        if top in forbidden or any(module == f or module.startswith(f + ".") for f in forbidden
+                                   if "." in f):
             out.append(f"{path}: {owner}/ may not import {module}")
         if top in PACKAGES and top != owner:
             private = [part for part in module.split(".")[1:] if part.startswith("_")]
@@ -89,6 +97,9 @@ def test_the_rules_see_every_package():
     ("layers/sub/bad.py", "from ...jobs.tasks import enqueue\n", "layers/ may not import jobs.tasks"),
     ("maps/bad.py", "from siting.runs import run_siting\n", "maps/ may not import siting.runs"),
     ("gisplan/api.py", "from layers.models import Village\n", "gisplan/ may not import layers.models"),
+    # maps/ reads what batches found, never runs one; their results import no feature.
+    ("maps/bad.py", "from batches.cluster import run_batch\n", "maps/ may not import batches.cluster"),
+    ("batches/report.py", "from access.runs import run_coverage\n", "may not import access.runs"),
     # Another package's private names, as a name or as a module.
     ("siting/bad.py", "from access.openapi import _error\n", "private _error of access.openapi"),
     ("jobs/bad.py", "import layers._internals\n", "private _internals of layers._internals"),
@@ -104,6 +115,7 @@ def test_a_forbidden_import_is_found(path, source, expected):
     ("plans/good.py", "from layers.partition import take\nfrom ._own import helper\n"),
     ("jobs/good.py", "from access.api import coverage_data\n"),
     ("gisplan/urls.py", "from layers.views import basemap\n"),
+    ("maps/good.py", "from batches.report import indicators\n"),
 ])
 def test_an_allowed_import_passes(path, source):
     assert violations(path, source) == []

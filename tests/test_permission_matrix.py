@@ -191,6 +191,21 @@ MATRIX = {
     # with the reason (no region named: a 302 with a message); the others may not run it.
     "jobs:region_coverage": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)),
                              Try("POST", by_role(LOGIN, 403, 302, 302, 302), form={})),
+    # Batches across counties: started from the region portal's form or the API by the roles
+    # that run analyses (no region named: the portal again with a message, or a 400), read by
+    # every role of the region; a batch that does not exist is not found.
+    "batches:start": (Try("GET", by_role(LOGIN, 405, 405, 405, 405)),
+                      Try("POST", by_role(LOGIN, 403, 302, 302, 302), form={})),
+    "batches:cancel": (Try("GET", by_role(LOGIN, 405, 405, 405, 405), kwargs={"pk": 999999}),
+                       Try("POST", by_role(LOGIN, 403, 404, 404, 404), kwargs={"pk": 999999},
+                           form={})),
+    "batches_api:batches": (Try("GET", API_READ, content_type=JSON),
+                            Try("POST", ANALYSIS_API_BAD, form={})),
+    "batches_api:batch": (Try("GET", by_role(401, 404, 404, 404, 404), kwargs={"pk": 999999}),
+                          Try("POST", NOBODY, kwargs={"pk": 999999})),
+    "batches_api:export": (Try("GET", by_role(401, 404, 404, 404, 404), kwargs={"pk": 999999}),),
+    "batches_api:cancel": (Try("GET", NOBODY, kwargs={"pk": 999999}),
+                           Try("POST", by_role(401, 403, 404, 404, 404), kwargs={"pk": 999999})),
     "jobs_api:jobs": (Try("GET", API_READ, content_type=JSON), Try("POST", NOBODY)),
     "jobs_api:job": (Try("GET", by_role(401, 404, 404, 404, 404),
                          kwargs={"pk": "00000000-0000-0000-0000-000000000000"}),),

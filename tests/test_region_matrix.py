@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from batches.models import Batch, BatchResult
 from layers.models import County, PlanVersion, UserRegion, Zone
 
 from .test_counties import danfeng  # noqa: F401  (a fixture)
@@ -134,3 +135,36 @@ def test_each_user_gets_the_declared_answer_on_each_county(key, users):
                 found.append(f"{name} {request.method} {url}: expected {wanted}, got {got}")
     assert not found, "\n".join(found)
     assert danfeng_plan() == before
+
+
+# Batches run over a city or the province: who may start one for Shangluo (6110) or Shaanxi (61),
+# and who may read a batch of each. A county's user sees neither (the region is not theirs: a
+# refusal to start, 400, as for the region's coverage; a batch of it is not found, 404); a city's
+# user sees the city's but not the province's, which only the province's user sees.
+BATCHES = {  # user: (start 6110, start 61, read 6110's, read 61's)
+    "planner@611021": (400, 400, 404, 404), "official@611021": (403, 403, 404, 404),
+    "analyst@611021": (400, 400, 404, 404), "administrator@611021": (403, 403, 404, 404),
+    "planner@6110": (202, 400, 200, 404), "official@6110": (403, 403, 200, 404),
+    "analyst@6110": (202, 400, 200, 404), "official@61": (403, 403, 200, 200),
+}
+
+
+def test_batches_keep_to_each_user_s_region(users):
+    assert set(BATCHES) == set(USERS)
+    kept = {code: Batch.objects.create(region=code, analyses=["assessment"], services=[],
+                                       industries=[]) for code in ("6110", "61")}
+    for batch in kept.values():
+        BatchResult.objects.create(batch=batch, county=County.objects.get(adcode="611022"),
+                                   analysis="assessment", status="succeeded",
+                                   figures={"villages": 1, "passed": {"standard": 1}})
+    found = []
+    for name, expected in BATCHES.items():
+        client = Client()
+        client.force_login(users[name])
+        got = (client.post("/api/batches/", {"region": "6110", "analyses": "assessment"}).status_code,
+               client.post("/api/batches/", {"region": "61", "analyses": "assessment"}).status_code,
+               client.get(f"/api/batches/{kept['6110'].pk}/").status_code,
+               client.get(f"/api/batches/{kept['61'].pk}/export/?format=csv").status_code)
+        if got != expected:
+            found.append(f"{name}: expected {expected}, got {got}")
+    assert not found, "\n".join(found)

@@ -1,5 +1,6 @@
 /* The region portal: the counties of a city or the province coloured by an indicator (poverty
-   incidence or the share of villages exited), each with a popup and a link to its own portal.
+   incidence, the share of villages exited, or one of the latest batch's), each with a popup and
+   a link to its own portal.
    The counties and their figures come in the page (maps/region.py); zoomed in, the villages
    (coloured by incidence or exit status, with a popup) and the roads come from the vector
    tiles, drawn by Leaflet.VectorGrid. */
@@ -21,6 +22,13 @@
     const rows = [[t("incidence"), percent(p.incidence)], [t("poor_population"), number(p.poor_population)],
                   [t("villages"), p.villages ? number(p.villages) : "—"],
                   [t("exited_share"), percent(p.exited_share)]];
+    // The latest batch's indicator the map shows: a share, or an industry's land in km².
+    if (indicator in page.indicators) {
+      const value = p[indicator];
+      rows.push([page.indicators[indicator], indicator.startsWith("suitability:")
+        ? (value === null || value === undefined ? "—" : number(Math.round(value)) + " km²")
+        : percent(value)]);
+    }
     return el("div", {class: "popup"}, [
       el("h3", {text: p.name}),
       el("table", {}, rows.map(([k, v]) => el("tr", {}, [el("th", {text: k}), el("td", {text: v})]))),
