@@ -19,7 +19,7 @@ from access.tables import write_table
 from gisplan.api import NotFound, Refusal, answer, attachment, endpoint, require
 from jobs.api import job_data
 from jobs.tasks import queue_batch
-from layers.roles import RUN_ANALYSIS
+from layers.roles import RUN_ANALYSIS, VIEW_DATA
 
 from .cluster import new_batch
 from .models import Batch
@@ -35,7 +35,7 @@ def words(params, name):
 
 
 def batch_data(batch, counties=True):
-    results = list(batch.results.select_related("county"))
+    results = list(batch.results.select_related("county").defer("rows"))
     data = {"id": batch.pk, "url": reverse("batches_api:batch", args=[batch.pk]),
             "region": batch.region, "status": batch.status, "analyses": batch.analyses,
             "services": batch.services, "industries": batch.industries,
@@ -57,7 +57,7 @@ def visible(request, pk):
     return batch
 
 
-@endpoint("GET", "POST")
+@endpoint("GET", "POST", permission=VIEW_DATA)
 def batches(request):
     if request.method == "GET":
         recent = Batch.objects.visible_to(request.user).select_related("user")[:RECENT]
@@ -73,18 +73,18 @@ def batches(request):
     return response
 
 
-@endpoint("GET")
+@endpoint("GET", permission=VIEW_DATA)
 def batch(request, pk):
     return answer(batch_data(visible(request, pk)))
 
 
-@endpoint("GET")
+@endpoint("GET", permission=VIEW_DATA)
 def export(request, pk):
     found = visible(request, pk)
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         raise Refusal(_("format is csv or xlsx"))
-    rows = export_rows(found, found.results.select_related("county"))
+    rows = export_rows(found, found.results.select_related("county").defer("rows"))
     return attachment(f"batch-{found.pk}.{fmt}", lambda path: write_table(rows, path))
 
 

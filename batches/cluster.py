@@ -1,7 +1,7 @@
 """A batch on a Dask cluster: one task per county and analysis (batches.tasks.run_task), handed
 to the scheduler given (`tcp://HOST:8786`; it and its workers started with `--preload
 batches/preload.py`) or to a cluster of single-threaded worker processes started here for the
-batch alone. The same function runs the command's batches and the web's (batches.jobs).
+batch alone. The same function runs the command's batches and the web's (jobs.tasks).
 
 Dask runs a task again on another worker when its worker dies; a task whose workers die
 again and again (a county too large for the memory limit) ends as failed, with its reason,
@@ -9,10 +9,12 @@ and the batch goes on. PostGIS stays the one system of record: the tasks read th
 from it and write their results to it, so the cluster keeps nothing a batch needs afterwards.
 """
 import os
+import queue
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -36,7 +38,11 @@ POLL_SECONDS = 1.0  # how often a running batch looks whether it was cancelled
 def workers_here():
     """Worker processes of a cluster started on this machine: GISPLAN_DASK_WORKERS, else one
     per core."""
-    return int(os.environ.get("GISPLAN_DASK_WORKERS") or os.cpu_count() or 1)
+    given = os.environ.get("GISPLAN_DASK_WORKERS") or str(os.cpu_count() or 1)
+    if not given.isdigit() or not 1 <= int(given) <= 64:
+        raise Refusal(_("GISPLAN_DASK_WORKERS is a whole number from 1 to 64, not %(given)s")
+                      % {"given": given})
+    return int(given)
 
 
 def memory_limit():
@@ -77,7 +83,10 @@ def resumed(batch_id, user=None):
     batch = found.first() if str(batch_id).isdigit() else None
     if batch is None:
         raise Refusal(_("no batch has the number %(id)s") % {"id": batch_id})
-    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.QUEUED, finished_at=None)
+    if not Batch.objects.filter(pk=batch.pk).exclude(
+            status__in=(Batch.Status.QUEUED, Batch.Status.RUNNING)).update(
+            status=Batch.Status.QUEUED, finished_at=None):
+        raise Refusal(_("batch %(id)d is already waiting or running") % {"id": batch.pk})
     batch.refresh_from_db()
     return batch
 
@@ -112,46 +121,68 @@ def worker_environment():
     """What local workers need to reach the data this process reads: its database and its data
     folder (as settings have them, whatever set them)."""
     db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    host = quote(host, safe="") if host.startswith("/") else f"[{host}]" if ":" in host else host
+    options = urlencode({k: v for k, v in (db.get("OPTIONS") or {}).items() if isinstance(v, str)})
     url = (f"postgis://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'] or '', safe='')}@"
-           f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}")
+           f"{host}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+           + (f"?{options}" if options else ""))
     return {"DATABASE_URL": url, "GISPLAN_DATA_DIR": str(settings.DATA_DIR),
             "OMP_NUM_THREADS": "1", "GDAL_NUM_THREADS": "1"}
 
 
-def run_batch(batch, client, progress=lambda done, total, task, status: None):
-    """Run the tasks of `batch` that lack a succeeded result on `client`'s cluster, one task per
-    county and analysis; `progress(done, total, (code, analysis), status)` after each. Ends
-    early when the batch is cancelled (its remaining tasks are cancelled on the cluster). The
-    batch is returned with its status: finished, cancelled, or stopped (the run was broken
-    off: resume it)."""
-    from dask.distributed import wait
+def run_on_cluster(batch, scheduler=None, workers=None, progress=None):
+    """`run_batch` on the cluster of `cluster(scheduler, workers)`; a batch whose cluster cannot
+    be reached is stopped (to be resumed), not left waiting."""
+    try:
+        with cluster(scheduler, workers) as client:
+            return run_batch(batch, client, progress or (lambda done, total, task, status: None))
+    except BaseException:
+        Batch.objects.filter(pk=batch.pk, status=Batch.Status.QUEUED).update(
+            status=Batch.Status.STOPPED, finished_at=timezone.now())
+        raise
 
-    if not Batch.objects.filter(pk=batch.pk).exclude(status=Batch.Status.CANCELLED).update(
+
+def run_batch(batch, client, progress=lambda done, total, task, status: None):
+    """Run the tasks of `batch` (queued: new or resumed) that lack a succeeded result on
+    `client`'s cluster, one task per county and analysis; `progress(done, total, (code,
+    analysis), status)` after each. Ends early when the batch is cancelled (its tasks not yet
+    started are cancelled on the cluster; one already running finishes and keeps its row). The
+    batch is returned with its status: finished, cancelled, or stopped (the run was broken off:
+    resume it)."""
+    if not Batch.objects.filter(pk=batch.pk, status=Batch.Status.QUEUED).update(
             status=Batch.Status.RUNNING, finished_at=None):
-        batch.refresh_from_db()  # cancelled before it started
-        return batch
+        batch.refresh_from_db()
+        if batch.status == Batch.Status.CANCELLED:  # cancelled before it started
+            return batch
+        raise Refusal(_("batch %(id)d is %(status)s, not queued: resume it to run it again")
+                      % {"id": batch.pk, "status": batch.get_status_display()})
     tasks = batch.missing()
     run = uuid.uuid4().hex[:8]  # task keys of this run: a resumed batch's are new
     futures = {client.submit(run_task, batch.pk, code, analysis, pure=False,
                              key=f"{analysis}-{code}-batch{batch.pk}-{run}"): (code, analysis)
                for code, analysis in tasks}
-    pending, done, status = set(futures), 0, Batch.Status.FINISHED
+    # Each future reports here when it ends: waiting on all pending ones in turn would make
+    # Dask keep a waiter per pending future and poll.
+    finished = queue.SimpleQueue()
+    for future in futures:
+        future.add_done_callback(finished.put)
+    done, status, looked = 0, Batch.Status.FINISHED, time.monotonic()
     progress(0, len(tasks), None, None)
     try:
-        while pending:
+        while done < len(futures):
             try:
-                finished, pending = wait(pending, timeout=POLL_SECONDS,
-                                         return_when="FIRST_COMPLETED")
-            except TimeoutError:  # none finished in the meantime
-                finished = ()
-            for future in finished:
+                future = finished.get(timeout=POLL_SECONDS)
                 done += 1
                 progress(done, len(tasks), futures[future], _outcome(batch, future, futures))
-            if pending and Batch.objects.filter(pk=batch.pk,
-                                                status=Batch.Status.CANCELLED).exists():
-                client.cancel(list(pending))
-                status = Batch.Status.CANCELLED
-                break
+            except queue.Empty:  # none finished in the meantime
+                pass
+            if done < len(futures) and time.monotonic() - looked >= POLL_SECONDS:
+                looked = time.monotonic()
+                if Batch.objects.filter(pk=batch.pk, status=Batch.Status.CANCELLED).exists():
+                    client.cancel([f for f in futures if not f.done()])
+                    status = Batch.Status.CANCELLED
+                    break
     except BaseException:  # interrupted (Ctrl-C, the scheduler gone): resume it later
         Batch.objects.filter(pk=batch.pk).exclude(status=Batch.Status.CANCELLED).update(
             status=Batch.Status.STOPPED, finished_at=timezone.now())
@@ -163,13 +194,17 @@ def run_batch(batch, client, progress=lambda done, total, task, status: None):
 
 
 def _outcome(batch, future, futures):
-    """The status of a finished task; a task whose workers kept dying is recorded as failed."""
+    """The status of a finished task. One that could not run (its workers died again and
+    again: Dask gives up after the fourth) is recorded as failed, unless a run of it succeeded."""
+    from distributed import KilledWorker
+
     if future.status != "error":
         return future.result()
     code, analysis = futures[future]
     error = future.exception()
-    keep(batch, code, analysis, status=BatchResult.Status.FAILED,
-         reason=one_line(_("its worker stopped while running it, again and again (%(error)s)")
-                         % {"error": f"{type(error).__name__}: {error}"}),
-         figures={}, rows=[], seconds=0.0, peak_mb=0.0, worker="")
+    reason = (_("its worker stopped while running it, again and again (out of memory?)")
+              if isinstance(error, KilledWorker) else one_line(f"{type(error).__name__}: {error}"))
+    if not batch.results.succeeded().filter(county__adcode=code, analysis=analysis).exists():
+        keep(batch, code, analysis, status=BatchResult.Status.FAILED, reason=reason, figures={},
+             rows=[], seconds=0.0, peak_mb=0.0, worker="")
     return BatchResult.Status.FAILED

@@ -19,8 +19,10 @@ class BatchQuerySet(models.QuerySet):
         return self.filter(region__startswith=region_of(user))
 
     def latest_of(self, region):
-        """The newest batch of exactly `region` (a city's or the province's code), or None."""
-        return self.filter(region=region).order_by("-created_at", "-pk").first()
+        """The newest batch of exactly `region` (a city's or the province's code) that has
+        results, or None."""
+        return (self.filter(region=region, results__isnull=False).distinct()
+                .order_by("-created_at", "-pk").first())
 
 
 class Batch(models.Model):

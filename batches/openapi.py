@@ -71,7 +71,8 @@ def paths():
                           "404": openapi.error_response(NOT_FOUND)}}},
         "/api/batches/{id}/cancel/": {"post": {
             "operationId": "batch_cancel", "tags": ["batches"],
-            "summary": _("Cancel a batch: its tasks not yet finished are cancelled on the cluster"),
+            "summary": _("Cancel a batch: its tasks not yet started are cancelled on the cluster (one "
+                         "already running finishes and keeps its result)"),
             "parameters": [ID],
             "responses": {"200": openapi.json(_("the batch"), BATCH),
                           "401": openapi.error_response(_("not signed in")),

@@ -13,6 +13,7 @@ import time
 
 from django.db import close_old_connections
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from access.runs import CoverageOptions, run_coverage
 from assessment.runs import AssessOptions, run_assessment
@@ -82,16 +83,15 @@ def run_task(batch_id, code, analysis):
     figures, rows, reason = {}, [], ""
     with translation.override(batch.language):
         try:
-            figures, rows = RUNS[analysis](batch, code)
+            figures, rows = (plain(found) for found in RUNS[analysis](batch, code))
         except REFUSALS as refusal:
             reason = one_line(refusal)
-        except Exception as error:  # an error in gisplan: this task alone fails
+        except Exception:  # an error in gisplan: this task alone fails
             log.exception("batch %s: %s of %s failed", batch_id, analysis, code)
-            reason = one_line(f"{type(error).__name__}: {error}")
+            reason = _("an error in gisplan; the worker's log has the details")
     status = BatchResult.Status.FAILED if reason else BatchResult.Status.SUCCEEDED
-    keep(batch, code, analysis, status=status, reason=reason, figures=plain(figures),
-         rows=plain(rows), seconds=time.perf_counter() - start, peak_mb=_peak_mb(),
-         worker=_worker())
+    keep(batch, code, analysis, status=status, reason=reason, figures=figures, rows=rows,
+         seconds=time.perf_counter() - start, peak_mb=_peak_mb(), worker=_worker())
     return status
 
 

@@ -17,7 +17,7 @@ from django_tasks import task
 from access.api import (coverage_data, coverage_options, locate_data, locate_options,
                         region_coverage_data)
 from access.runs import run_coverage, run_locate, run_region_coverage
-from batches.cluster import cluster, run_batch
+from batches.cluster import run_on_cluster
 from batches.models import Batch
 from batches.report import summary
 from gisplan.api import REFUSALS, one_line, plain, without_nul
@@ -90,11 +90,10 @@ def run_region_coverage_job(job, progress):
 
 def run_batch_job(job, progress):
     """A batch started from the web, handed to the Dask cluster (settings.DASK_SCHEDULER)."""
-    batch = Batch.objects.get(pk=job.params["batch"])
-    with cluster(settings.DASK_SCHEDULER) as client:
-        batch = run_batch(batch, client, lambda done, total, task, status: progress(
-            _("%(done)d of %(total)d tasks") % {"done": done, "total": total},
-            done / total if total else 1))
+    batch = run_on_cluster(Batch.objects.get(pk=job.params["batch"]), settings.DASK_SCHEDULER,
+                           progress=lambda done, total, task, status: progress(
+                               _("%(done)d of %(total)d tasks") % {"done": done, "total": total},
+                               done / total if total else 1))
     return {"batch": batch.pk, "status": batch.status, "summary": summary(batch)}
 
 

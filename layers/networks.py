@@ -19,7 +19,7 @@ A transaction that has written anything sees changes the version does not count 
 a network of its own and keeps none. A row an analysis read that its network lacks (committed
 between the two reads) gets it a network built for it alone (`network_with`). A kept file
 names the database (its oid: a database made again starts its version again) and the code
-that built it (a hash of analysis/network.py, this file and arrays.py), so neither a new
+that built it (a hash of analysis/network.py, this file, arrays.py and naming.py), so neither a new
 database nor new code reads an old file.
 """
 import hashlib
@@ -42,14 +42,14 @@ from analysis import network as network_module
 from analysis.network import WALK_KMH, Network, Pieces, build_network
 from gisplan.api import Refusal
 
-from . import arrays
+from . import arrays, naming
 from .models import ServiceCenter
 
 FORMAT = 2  # what a kept file holds: add 1 when its layout changes
 IN_MEMORY = 8  # networks a process keeps, the least recently used going first
 # The code that builds a network: a file another version of it built is never read.
 CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
-                               for m in (network_module, arrays))
+                               for m in (network_module, arrays, naming))
                       + Path(__file__).read_bytes()).hexdigest()[:12]
 KINDS = ("village", "seat", "center")  # the places joined, in this order
 

@@ -200,7 +200,7 @@ def latest_batch(code):
     batch = Batch.objects.latest_of(code) if code else None
     if batch is None:
         return None
-    rows = batch_county_rows(batch, batch.results.select_related("county"))
+    rows = batch_county_rows(batch, batch.results.select_related("county").defer("rows"))
     return LatestBatch(batch, batch_indicators(batch), {row["county"]: row for row in rows})
 
 
@@ -213,7 +213,8 @@ def region_context(code):
     # What a region-wide run is for: the city or province; every county (a superuser's page)
     # is its one province.
     run_region = code if len(code) in (2, 4) else "".join(provinces) if len(provinces) == 1 else ""
-    latest = latest_batch(run_region)
+    # A county's user (or one of the main county) sees no region's batch: it is not theirs.
+    latest = latest_batch(run_region) if len(code) != 6 else None
     batch_styles = latest.styles() if latest else {}
     extent = counties.aggregate(extent=Extent("web_boundary"))["extent"]
     frame = map_frame([Overlay("counties", _("Counties")), Overlay("villages", _("Villages")),

@@ -63,7 +63,7 @@ def county_stack(county, progress=None):
         raise MissingData(_("the county has no elevation (DEM) raster; import one first"))
     if not Path(dem.path).exists():
         raise MissingData(_("the county's elevation (DEM) file %(path)s is missing; restore it "
-                            "or import the DEM again") % {"path": dem.path})
+                            "or import the DEM again") % {"path": Path(dem.path).name})
     # Without a land use the profiles that use it run on their other criteria (siting.runs).
     landcover = rows.filter(kind=RasterLayer.Kind.LANDCOVER).first()
     rasters = {"elevation": dem.path}

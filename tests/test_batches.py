@@ -18,8 +18,9 @@ from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 from django.core.management import CommandError, call_command
 
-from batches.cluster import cluster, new_batch, run_batch, worker_environment
+from batches.cluster import cluster, new_batch, resumed, run_batch, worker_environment
 from batches.models import Batch, BatchResult
+from gisplan.api import Refusal
 from layers.models import County, PlanVersion, RasterLayer, Road, ServiceCenter, Town, UserRegion, Village, Zone
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -171,9 +172,16 @@ def test_a_batch_survives_a_worker_killed_mid_task_and_a_county_without_its_dem(
     # Resumed, only the failed task runs again (and fails again: the file is still missing).
     seen = []
     with cluster(address) as client:
-        again = run_batch(batch, client, lambda done, total, task, status: seen.append(total))
+        again = run_batch(resumed(batch.pk), client,
+                          lambda done, total, task, status: seen.append(total))
     assert set(seen) == {1} and again.status == Batch.Status.FINISHED
     assert results(again) == results(batch)
+    # A finished batch runs again only when resumed; a running one cannot be resumed.
+    with pytest.raises(Refusal, match="is finished, not queued: resume it"):
+        run_batch(again, None)
+    Batch.objects.filter(pk=again.pk).update(status=Batch.Status.RUNNING)
+    with pytest.raises(Refusal, match="is already waiting or running"):
+        resumed(again.pk)
 
 
 def test_the_command_runs_a_batch_on_workers_of_its_own(city, capsys):
@@ -259,7 +267,7 @@ def test_a_batch_cancelled_from_the_jobs_page_stops(dask_cluster, city, client):
     assert again.status == Batch.Status.CANCELLED
 
 
-def test_a_bad_batch_is_refused_in_one_line_and_writes_nothing(city):
+def test_a_bad_batch_is_refused_in_one_line_and_writes_nothing(city, monkeypatch):
     before = Batch.objects.count()
     for options, message in (
             ({}, "give --region for a new batch or --resume for an earlier one"),
@@ -268,8 +276,13 @@ def test_a_bad_batch_is_refused_in_one_line_and_writes_nothing(city):
             ({"region": "6110", "services": "hospital"}, "unknown service hospital; choose from "),
             ({"region": "62"}, "no county lies in the region 62"),
             ({"resume": "999999"}, "no batch has the number 999999"),
-            ({"region": "6110", "workers": 0}, "--workers is a whole number from 1 to 64")):
+            ({"region": "6110", "workers": 0}, "--workers is a whole number from 1 to 64"),
+            ({"region": "6110", "out": "/no/such/folder/batch.xlsx"},
+             "--out is a .csv or .xlsx file in a folder that exists")):
         with pytest.raises(CommandError) as refused:
             call_command("batch", verbosity=0, **options)
         assert str(refused.value).startswith(message) and "\n" not in str(refused.value)
+    monkeypatch.setenv("GISPLAN_DASK_WORKERS", "many")
+    with pytest.raises(CommandError, match="^GISPLAN_DASK_WORKERS is a whole number from 1 to 64"):
+        call_command("batch", region="6110", verbosity=0)
     assert Batch.objects.count() == before

@@ -1,8 +1,10 @@
+from pathlib import Path
+
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from access.tables import write_table
-from batches.cluster import cluster, new_batch, resumed, run_batch
+from batches.cluster import new_batch, resumed, run_on_cluster, workers_here
 from batches.models import ANALYSES
 from batches.report import export_rows, summary
 from gisplan.api import Refusal
@@ -47,6 +49,11 @@ class Command(RefusingCommand):
             raise Refusal(_("give --region for a new batch or --resume for an earlier one"))
         if options["workers"] is not None and not 1 <= options["workers"] <= 64:
             raise Refusal(_("--workers is a whole number from 1 to 64"))
+        if not options["scheduler"] and options["workers"] is None:
+            workers_here()  # GISPLAN_DASK_WORKERS checked before anything is written
+        out = Path(options["out"]) if options["out"] else None
+        if out and (out.suffix.lower() not in (".csv", ".xlsx") or not out.parent.is_dir()):
+            raise Refusal(_("--out is a .csv or .xlsx file in a folder that exists"))
         options["user"] = None
         if options["as_user"]:
             options["user"], _county = acting_as(options["as_user"], None, (RUN_ANALYSIS,))
@@ -67,8 +74,8 @@ class Command(RefusingCommand):
                     bar.set_postfix_str(f"{task[1]} {task[0]} {status}", refresh=False)
                 bar.refresh()
 
-            with cluster(options["scheduler"], options["workers"]) as client:
-                batch = run_batch(batch, client, progress)
+            batch = run_on_cluster(batch, options["scheduler"], options["workers"], progress)
         if options["out"]:
-            write_table(export_rows(batch, batch.results.select_related("county")), options["out"])
+            write_table(export_rows(batch, batch.results.select_related("county").defer("rows")),
+                        options["out"])
         self.stdout.write(summary(batch))
