@@ -35,7 +35,7 @@ def words(params, name):
 
 
 def batch_data(batch, counties=True):
-    results = list(batch.results.select_related("county").defer("rows"))
+    results = list(batch.results.all())  # prefetched by Batch.objects.with_results()
     data = {"id": batch.pk, "url": reverse("batches_api:batch", args=[batch.pk]),
             "region": batch.region, "status": batch.status, "analyses": batch.analyses,
             "services": batch.services, "industries": batch.industries,
@@ -51,7 +51,8 @@ def batch_data(batch, counties=True):
 
 
 def visible(request, pk):
-    batch = Batch.objects.visible_to(request.user).select_related("user").filter(pk=pk).first()
+    found = Batch.objects.visible_to(request.user).select_related("user").with_results()
+    batch = found.filter(pk=pk).first()
     if batch is None:
         raise NotFound(_("no such batch"))
     return batch
@@ -60,7 +61,7 @@ def visible(request, pk):
 @endpoint("GET", "POST", permission=VIEW_DATA)
 def batches(request):
     if request.method == "GET":
-        recent = Batch.objects.visible_to(request.user).select_related("user")[:RECENT]
+        recent = Batch.objects.visible_to(request.user).select_related("user").with_results()[:RECENT]
         return answer({"batches": [batch_data(b, counties=False) for b in recent]})
     require(request.user, RUN_ANALYSIS, DENIED)
     given = {**request.GET.dict(), **request.POST.dict()}
@@ -84,12 +85,11 @@ def export(request, pk):
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         raise Refusal(_("format is csv or xlsx"))
-    rows = export_rows(found, found.results.select_related("county").defer("rows"))
+    rows = export_rows(found, found.results.all())
     return attachment(f"batch-{found.pk}.{fmt}", lambda path: write_table(rows, path))
 
 
 @endpoint("POST", permission=RUN_ANALYSIS, denied=DENIED)
 def cancel(request, pk):
-    found = visible(request, pk)
-    found.cancel()
-    return answer(batch_data(found, counties=False))
+    visible(request, pk).cancel()
+    return answer(batch_data(visible(request, pk), counties=False))

@@ -18,6 +18,10 @@ class BatchQuerySet(models.QuerySet):
         """The batches of the user's region or of a region within it."""
         return self.filter(region__startswith=region_of(user))
 
+    def with_results(self):
+        """The batches with their results (BatchResultQuerySet.with_counties) in one more query."""
+        return self.prefetch_related(models.Prefetch("results", BatchResult.objects.with_counties()))
+
     def latest_of(self, region):
         """The newest batch of exactly `region` (a city's or the province's code) that has
         results, or None."""
@@ -81,6 +85,11 @@ class BatchResultQuerySet(models.QuerySet):
 
     def failed(self):
         return self.filter(status=BatchResult.Status.FAILED)
+
+    def with_counties(self):
+        """With their counties, without the per-village rows: what the figures' readers (the
+        API, the region portal, the export, the command) take."""
+        return self.select_related("county").defer("rows")
 
     def visible_to(self, user):
         """The results of the counties of the user's region."""

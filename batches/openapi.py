@@ -27,7 +27,13 @@ BATCH = {"type": "object", "required": ["id", "url", "region", "status", "tasks"
         "a county's code, name, each indicator's value by its key (null: not computed) and "
         "its failed tasks")}}}}
 ID = path_parameter("id", {"type": "integer"})
-NOT_FOUND = _("no such batch, or one outside the caller's region")
+
+
+def _read_errors():
+    """The answers of a read that is not a batch."""
+    return {"401": openapi.error_response(_("not signed in")),
+            "403": openapi.error_response(_("the role may not view villages")),
+            "404": openapi.error_response(_("no such batch, or one outside the caller's region"))}
 
 
 def paths():
@@ -38,7 +44,8 @@ def paths():
                     "summary": _("The batches of the caller's region, newest first"),
                     "responses": {"200": openapi.json(_("the batches, without their counties"), {
                         "type": "object", "properties": {"batches": {"type": "array", "items": BATCH}}}),
-                        "401": openapi.error_response(_("not signed in"))}},
+                        "401": openapi.error_response(_("not signed in")),
+                        "403": openapi.error_response(_("the role may not view villages"))}},
             "post": {"operationId": "batches_start", "tags": ["batches", "jobs"],
                      "summary": _("Run every county of a city or the province through the "
                                   "analyses at once, on the Dask cluster"),
@@ -58,24 +65,19 @@ def paths():
             "summary": _("A batch: its status, its failed tasks with their reasons, and each "
                          "county's figures"),
             "parameters": [ID],
-            "responses": {"200": openapi.json(_("the batch"), BATCH),
-                          "401": openapi.error_response(_("not signed in")),
-                          "404": openapi.error_response(NOT_FOUND)}}},
+            "responses": {"200": openapi.json(_("the batch"), BATCH), **_read_errors()}}},
         "/api/batches/{id}/export/": {"get": {
             "operationId": "batch_export", "tags": ["batches", "files"],
             "summary": _("A batch's figures as a file: a row per county and indicator"),
             "parameters": [ID, query("format", {"enum": ["csv", "xlsx"]})],
             "responses": {"200": {"description": _("the file"), "content": openapi.files(".csv", ".xlsx")},
                           "400": openapi.error_response(_("format is csv or xlsx")),
-                          "401": openapi.error_response(_("not signed in")),
-                          "404": openapi.error_response(NOT_FOUND)}}},
+                          **_read_errors()}}},
         "/api/batches/{id}/cancel/": {"post": {
             "operationId": "batch_cancel", "tags": ["batches"],
             "summary": _("Cancel a batch: its tasks not yet started are cancelled on the cluster (one "
                          "already running finishes and keeps its result)"),
             "parameters": [ID],
-            "responses": {"200": openapi.json(_("the batch"), BATCH),
-                          "401": openapi.error_response(_("not signed in")),
-                          "403": openapi.error_response(_("the role may not run analyses")),
-                          "404": openapi.error_response(NOT_FOUND)}}},
+            "responses": {"200": openapi.json(_("the batch"), BATCH), **_read_errors(),
+                          "403": openapi.error_response(_("the role may not run analyses"))}}},
     }

@@ -71,7 +71,7 @@ def export_rows(batch, results):
 
 def summary(batch):
     """One line: how many tasks succeeded and failed, and why the failures failed."""
-    results = list(batch.results.select_related("county").defer("rows"))
+    results = list(batch.results.with_counties())
     failed = [r for r in results if r.status == BatchResult.Status.FAILED]
     line = _("batch %(id)d (%(region)s) %(status)s: %(ok)d of %(all)d tasks succeeded") % {
         "id": batch.pk, "region": batch.region, "status": batch.get_status_display(),

@@ -118,6 +118,17 @@ class Run:
         self.surfaces = {p.name.rsplit("-", 1)[0]: p
                          for p in (Path(self.folder.name) / "suitability").glob("*.tif")}
 
+    def on(self, client, workers):
+        """The batch on `client`'s cluster once its `workers` are up: the batch alone timed,
+        then the scheduler's overhead."""
+        client.wait_for_workers(workers, timeout=120)
+        self.startup = time.perf_counter() - self.start
+        start, cpu = time.perf_counter(), postgres_cpu_seconds()
+        run_batch(self.batch, client)
+        self.seconds = time.perf_counter() - start
+        self.postgres = postgres_cpu_seconds() - cpu
+        self.overhead = scheduler_overhead(client)
+
 
 def serial(region, analyses, services, industries):
     batch = new_batch(region, analyses, services, industries)
@@ -130,15 +141,8 @@ def serial(region, analyses, services, industries):
 
 def on_dask(workers, region, analyses, services, industries):
     batch = new_batch(region, analyses, services, industries)
-    with Run(f"dask{workers}", batch) as run:
-        with cluster(workers=workers) as client:
-            client.wait_for_workers(workers)
-            run.startup = time.perf_counter() - run.start
-            start, cpu = time.perf_counter(), postgres_cpu_seconds()
-            run_batch(batch, client)
-            run.seconds = time.perf_counter() - start
-            run.postgres = postgres_cpu_seconds() - cpu
-            run.overhead = scheduler_overhead(client)
+    with Run(f"dask{workers}", batch) as run, cluster(workers=workers) as client:
+        run.on(client, workers)
     return run
 
 
@@ -207,31 +211,26 @@ def on_two_hosts(region, analyses, services, industries):
 
     batch = new_batch(region, analyses, services, industries)
     db = connection.settings_dict
-    with Run("2 hosts", batch) as run, namespaces(2) as hosts, forwarded(PG_PORT, (
-            db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))), LocalCluster(
-            n_workers=0, host="0.0.0.0", scheduler_port=0,
-            dashboard_address=None) as local, Client(local) as client:
+    database = (db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432))
+    here = worker_environment()
+    with Run("2 hosts", batch) as run, namespaces(2) as hosts, forwarded(PG_PORT, database), \
+            LocalCluster(n_workers=0, host="0.0.0.0", scheduler_port=0,
+                         dashboard_address=None) as local, Client(local) as client:
         port = local.scheduler_address.rsplit(":", 1)[1]
         workers = []
         try:
             for name, gateway in hosts:
-                env = {**os.environ, **worker_environment(), "DASK_CONFIG": str(DASK_CONFIG),
-                       "DATABASE_URL": worker_environment()["DATABASE_URL"].replace(
-                           f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/", f"@{gateway}:{PG_PORT}/")}
+                env = {**os.environ, **here, "DASK_CONFIG": str(DASK_CONFIG),
+                       "DATABASE_URL": here["DATABASE_URL"].replace(
+                           "@{}:{}/".format(*database), f"@{gateway}:{PG_PORT}/")}
                 workers.append(subprocess.Popen(
                     ["ip", "netns", "exec", name, str(Path(sys.executable).with_name("dask")),
                      "worker", f"tcp://{gateway}:{port}", "--nthreads", "1", "--no-dashboard",
                      "--memory-limit", "2GiB", "--preload", str(PRELOAD)],
                     env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     start_new_session=True))
-            client.wait_for_workers(2, timeout=120)
-            run.startup = time.perf_counter() - run.start
+            run.on(client, 2)
             run.hosts = sorted(w["host"] for w in client.scheduler_info()["workers"].values())
-            start, cpu = time.perf_counter(), postgres_cpu_seconds()
-            run_batch(batch, client)
-            run.seconds = time.perf_counter() - start
-            run.postgres = postgres_cpu_seconds() - cpu
-            run.overhead = scheduler_overhead(client)
         finally:
             client.close()  # first: the workers' going would be news to a live client
             for worker in workers:

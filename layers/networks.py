@@ -11,9 +11,9 @@ change to a road, a center or a village raises the version, and the next analysi
 network again: a stale network is never used. Reading the version first and the data after, a
 change committed in between is kept under the older version, which no later request asks for.
 
-The villages and centers themselves (layers.arrays.Places: names, codes, zones, people) are
-kept with their network, read in the same moment: a coverage run on a kept network reads
-nothing else from the database.
+The places themselves (layers.arrays.Places of its villages, town seats and centers: names,
+codes, zones, people) are kept with their network, read in the same moment: a coverage run on
+a kept network reads nothing else from the database.
 
 A transaction that has written anything sees changes the version does not count yet: it builds
 a network of its own and keeps none. A row an analysis read that its network lacks (committed
@@ -29,6 +29,7 @@ import threading
 import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ from gisplan.api import Refusal
 from . import arrays, naming
 from .models import ServiceCenter
 
-FORMAT = 2  # what a kept file holds: add 1 when its layout changes
+FORMAT = 3  # what a kept file holds: add 1 when its layout changes
 IN_MEMORY = 8  # networks a process keeps, the least recently used going first
 # The code that builds a network: a file another version of it built is never read.
 CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes()
@@ -59,12 +60,26 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True)
 class CountyNetwork:
-    """A county's network and where each of its places joins it."""
+    """A county's network and the places joined to it, in the order of KINDS: its village
+    committees and town seats (as arrays.villages and arrays.town_seats read them), and the
+    service centers of every kind and status of its reach (as arrays.centers reads them)."""
 
     network: Network
-    index: dict  # (kind of KINDS, primary key) -> the place's index in `network`
-    villages: arrays.Places  # the county's, as arrays.villages reads them
-    centers: arrays.Places  # of every kind and status, as arrays.centers reads them
+    joined: dict  # kind of KINDS -> arrays.Places
+
+    @property
+    def villages(self):
+        return self.joined["village"]
+
+    @property
+    def centers(self):
+        return self.joined["center"]
+
+    @cached_property
+    def index(self):
+        """(kind of KINDS, primary key) -> the place's index in `network`."""
+        pairs = [(kind, int(pk)) for kind in KINDS for pk in self.joined[kind].ids]
+        return {pair: i for i, pair in enumerate(pairs)}
 
     def places(self, kind, ids):
         """The network's place indices of the rows `ids` of `kind` ("village", "seat" or
@@ -145,9 +160,7 @@ def _build(counties, walk_kmh):
               "center": arrays.centers(counties, kind=None, planned=True)}
     network = build_network(lines, speeds, oneway,
                             np.concatenate([joined[kind].xy for kind in KINDS]), walk_kmh)
-    pairs = [(kind, int(pk)) for kind in KINDS for pk in joined[kind].ids]
-    return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)}, joined["village"],
-                         joined["center"])
+    return CountyNetwork(network, joined)
 
 
 def _write(found, path, name, version):
@@ -156,7 +169,6 @@ def _write(found, path, name, version):
     the other processes a build, not this analysis."""
     n, p = found.network, found.network.pieces
     coordinates, line_of = shapely.get_coordinates(p.lines, return_index=True)
-    kinds, pks = zip(*found.index) if found.index else ((), ())
     scratch = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.npz")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,9 +179,8 @@ def _write(found, path, name, version):
                      walk_kmh=np.array(n.walk_kmh), coordinates=coordinates, line_of=line_of,
                      line=p.line, start=p.start, end=p.end, tail=p.tail, head=p.head,
                      speed=p.speed, oneway=p.oneway,
-                     kinds=np.array([KINDS.index(k) for k in kinds], dtype=np.int8),
-                     pks=np.array(pks, dtype=np.int64), **_places_arrays("villages", found.villages),
-                     **_places_arrays("centers", found.centers))
+                     **{name: array for kind in KINDS
+                        for name, array in _places_arrays(kind, found.joined[kind]).items()})
             out.flush()
             os.fsync(out.fileno())
         scratch.replace(path)
@@ -193,9 +204,7 @@ def _read(path):
             graph = csr_matrix((f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"]))
             network = Network(graph, f["place_node"], f["walk_minutes"], f["walk_metres"], pieces,
                               float(f["walk_kmh"]))
-            pairs = zip((KINDS[k] for k in f["kinds"]), (int(pk) for pk in f["pks"]))
-            return CountyNetwork(network, {pair: i for i, pair in enumerate(pairs)},
-                                 _places_read(f, "villages"), _places_read(f, "centers"))
+            return CountyNetwork(network, {kind: _places_read(f, kind) for kind in KINDS})
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
 

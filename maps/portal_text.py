@@ -59,6 +59,18 @@ def incidence_classes():
     return share_classes(INCIDENCE_CLASSES)
 
 
+def choropleth_section(title, classes, no_data=False):
+    """A legend section of a choropleth's classes (`share_classes`' dicts), and "no data" if
+    asked."""
+    return section(title, *({"kind": "swatch", "color": c["color"], "label": c["label"]}
+                            for c in classes),
+                   *([{"kind": "swatch", "color": NO_DATA, "label": _("no data")}] if no_data else []))
+
+
+def incidence_section():
+    return choropleth_section(_("Poverty incidence"), incidence_classes(), no_data=True)
+
+
 def share_classes(table):
     """A choropleth of shares from (upper bound, colour) pairs: upper bound, colour and label."""
     classes, lower = [], 0.0
@@ -85,9 +97,7 @@ def styles():
 def legend():
     """The legend: incidence, exit status, centers, industries, roads."""
     return [
-        section(_("Poverty incidence"),
-                *({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in incidence_classes()),
-                {"kind": "swatch", "color": NO_DATA, "label": _("no data")}),
+        incidence_section(),
         exit_section(),
         section(_("Service centers"), *({"kind": "symbol", "shape": CENTER_STYLE[k][0],
                                          "color": CENTER_STYLE[k][1], "label": label}

@@ -26,9 +26,10 @@ from layers.models import County, ServiceCenter, ServiceCoverage, SimplifyPreser
 from layers.regions import region_name
 from layers.tile_api import tile_url
 
-from .frame import Overlay, map_frame, section
-from .portal_text import (EXIT_COLORS, NO_DATA, ROAD_STYLE, exit_labels, exit_section,
-                          incidence_classes, roads_section, share_classes)
+from .frame import Overlay, map_frame
+from .portal_text import (EXIT_COLORS, NO_DATA, ROAD_STYLE, choropleth_section, exit_labels,
+                          exit_section, incidence_classes, incidence_section, roads_section,
+                          share_classes)
 
 # Outlines for a map of a province: about 200 m, beyond what a county-sized screen shows.
 OUTLINE_DEGREES = 0.002
@@ -200,7 +201,7 @@ def latest_batch(code):
     batch = Batch.objects.latest_of(code) if code else None
     if batch is None:
         return None
-    rows = batch_county_rows(batch, batch.results.select_related("county").defer("rows"))
+    rows = batch_county_rows(batch, batch.results.with_counties())
     return LatestBatch(batch, batch_indicators(batch), {row["county"]: row for row in rows})
 
 
@@ -219,11 +220,7 @@ def region_context(code):
     extent = counties.aggregate(extent=Extent("web_boundary"))["extent"]
     frame = map_frame([Overlay("counties", _("Counties")), Overlay("villages", _("Villages")),
                        Overlay("roads", _("Roads"))], [
-        section(_("Poverty incidence"),
-                *({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in incidence_classes()),
-                {"kind": "swatch", "color": NO_DATA, "label": _("no data")}),
-        section(_("Villages exited"),
-                *({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in exited_classes())),
+        incidence_section(), choropleth_section(_("Villages exited"), exited_classes()),
         *(batch_legend(latest, batch_styles) if latest else ()),
         exit_section(), roads_section()],
         {"incidence": _("Poverty incidence"), "exited_share": _("Villages exited"),
@@ -250,12 +247,10 @@ def region_context(code):
 def batch_legend(latest, styles):
     """The legend of the latest batch's indicators: one section for the shares (they share
     their classes), one for each industry's land."""
-    def swatches(classes):
-        return ({"kind": "swatch", "color": c["color"], "label": c["label"]} for c in classes)
     shares = [key for key, _label in latest.indicators if not key.startswith("suitability:")]
-    found = [section(_("Latest batch: poor population reached, villages that pass"),
-                     *swatches(styles[shares[0]]))] if shares else []
-    return found + [section(label, *swatches(styles[key])) for key, label in latest.indicators
+    found = [choropleth_section(_("Latest batch: poor population reached, villages that pass"),
+                                styles[shares[0]])] if shares else []
+    return found + [choropleth_section(label, styles[key]) for key, label in latest.indicators
                     if key.startswith("suitability:")]
 
 

@@ -17,10 +17,13 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import LineString, MultiPolygon, Point, Polygon
 from django.core.management import CommandError, call_command
+from django_tasks_db.models import DBTaskResult
 
 from batches.cluster import cluster, new_batch, resumed, run_batch, worker_environment
 from batches.models import Batch, BatchResult
-from gisplan.api import Refusal
+from gisplan.api import Refusal, plain
+from jobs.models import Job
+from jobs.tasks import RUNNERS, Progress
 from layers.models import County, PlanVersion, RasterLayer, Road, ServiceCenter, Town, UserRegion, Village, Zone
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -286,3 +289,30 @@ def test_a_bad_batch_is_refused_in_one_line_and_writes_nothing(city, monkeypatch
     with pytest.raises(CommandError, match="^GISPLAN_DASK_WORKERS is a whole number from 1 to 64"):
         call_command("batch", region="6110", verbosity=0)
     assert Batch.objects.count() == before
+
+
+def test_a_batch_from_the_web_waits_in_a_queue_of_its_own_and_runs_on_the_cluster(
+        dask_cluster, city, client, settings):
+    address, _workers = dask_cluster
+    settings.DASK_SCHEDULER = address
+    analyst = User.objects.create_user("city_analyst_web")
+    analyst.groups.add(Group.objects.get(name="analyst"))
+    UserRegion.objects.create(user=analyst, code="6110")
+    client.force_login(analyst)
+    try:
+        answer = client.post("/api/batches/", {"region": "6110", "analyses": "assessment"})
+        assert answer.status_code == 202
+        batch, job = answer.json()["batch"], Job.objects.get(pk=answer.json()["job"]["id"])
+        # Not the queue of the imports and single analyses (settings.TASKS).
+        assert DBTaskResult.objects.get(id=job.task_id).queue_name == "batches"
+        # While it waits, the jobs page offers to cancel it.
+        assert f'action="/batches/{batch["id"]}/cancel/"' in client.get("/jobs/").content.decode()
+        result = plain(RUNNERS[job.kind](job, Progress(job)))  # what the batch worker does
+        assert result["summary"] == f"batch {batch['id']} (6110) finished: 2 of 2 tasks succeeded"
+        job.refresh_from_db()
+        assert (job.stage, job.fraction_done) == ("2 of 2 tasks", 1)
+    finally:
+        for queued in Job.objects.filter(user=analyst):
+            DBTaskResult.objects.filter(id=queued.task_id).delete()
+            queued.delete()
+        analyst.delete()

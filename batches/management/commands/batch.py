@@ -76,6 +76,6 @@ class Command(RefusingCommand):
 
             batch = run_on_cluster(batch, options["scheduler"], options["workers"], progress)
         if options["out"]:
-            write_table(export_rows(batch, batch.results.select_related("county").defer("rows")),
+            write_table(export_rows(batch, batch.results.with_counties()),
                         options["out"])
         self.stdout.write(summary(batch))
