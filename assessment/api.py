@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.gzip import gzip_page
 
 from gisplan.api import Refusal, answer, attachment, endpoint, flag
-from layers.forms import saved_upload
-from layers.importing import reading
+from layers.forms import sent_file
 from layers.models import Village, VillagePeriod
 from layers.regions import county_of
 from layers.roles import VIEW_DATA
@@ -60,14 +59,8 @@ def periods(request):
     """Import a quarter's statistics of the county's villages: multipart `file` (.xlsx or
     .csv), `encoding`, `dry_run=true`."""
     villages = Village.objects.of_county(county_of(request))  # another county's: not found
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise Refusal(_("send the file as multipart form field 'file'"))
-    if upload.size > reading.MAX_UPLOAD_BYTES:
-        raise Refusal(_("The file is larger than %(mb)d MB.")
-                      % {"mb": reading.MAX_UPLOAD_BYTES // 2**20})
     with tempfile.TemporaryDirectory() as folder:
-        report = import_periods(saved_upload(upload, folder), dry_run=flag(request.POST, "dry_run"),
+        report = import_periods(sent_file(request, folder), dry_run=flag(request.POST, "dry_run"),
                                 encoding=request.POST.get("encoding") or None, villages=villages)
     return answer({"rows": report.rows, "dry_run": report.dry_run,
                    "periods": [f"{y}Q{q}" for y, q in report.periods]},

@@ -46,7 +46,8 @@ def import_periods(path, dry_run=False, encoding=None, villages=None):
     The first bad row refuses the whole file with its number and the reason
     (ImportRefused): an unknown or malformed village code, a year or quarter out of range, a
     figure that is not a whole number, a poor population above the village's, the same
-    village and quarter twice, or a village and quarter already held (kept, not overwritten).
+    village and quarter twice, a village and quarter already held (kept, not overwritten), or a
+    village whose figures are counted from its register of households (households.figures).
     """
     path = Path(path)
     if path.suffix.lower() not in SUFFIXES:
@@ -64,6 +65,8 @@ def import_periods(path, dry_run=False, encoding=None, villages=None):
                             % {"columns": ", ".join(missing)})
     villages = {v.code: v for v in (Village.objects.all() if villages is None else villages)}
     held = set(VillagePeriod.objects.values_list("village__code", "year", "quarter"))
+    counted = set(VillagePeriod.objects.filter(from_register=True).values_list("village__code",
+                                                                               flat=True))
     seen, periods = {}, []
     for record in records:
         try:
@@ -82,6 +85,12 @@ def import_periods(path, dry_run=False, encoding=None, villages=None):
                                 % {"row": record.label, "code": key[0], "quarter": quarter})
         seen[key] = record.label
         periods.append(VillagePeriod(**values))
+    # Checked once the file's own rows are: a village of a county that keeps a register.
+    for (code, _year, _quarter), label in seen.items():
+        if code in counted:
+            raise ImportRefused(_("%(row)s: village %(code)s's figures are counted from its "
+                                  "register of households, not imported")
+                                % {"row": label, "code": code})
     if not dry_run:
         try:
             with transaction.atomic():
@@ -142,8 +151,9 @@ class Trend:
     returned_households: list
     new_households: list
     incidence: list  # poor population over the registered population (None: nobody)
-    income: list  # per-capita net income, averaged over the people
-    poor_income: list  # the poor's per-capita net income, averaged over the poor (None: none)
+    income: list  # per-capita net income, averaged over the people of villages that have one
+    poor_income: list  # the poor's per-capita net income, averaged over the poor with one
+    # (None: nobody)
 
 
 FIGURES = ("poor_households", "poor_population", "exited_households", "returned_households",
@@ -160,11 +170,16 @@ def trends(periods):
     for year, quarter, zone, population, income, poor_income, *figures in rows:
         for key in {None, zone}:
             total = sums.setdefault(key, {}).setdefault((year, quarter), dict.fromkeys(
-                ("villages", "population", "income", "poor_income", *FIGURES), 0))
+                ("villages", "population", "income", "earning", "poor_income", "poor_earning",
+                 *FIGURES), 0))
             total["villages"] += 1
             total["population"] += population
-            total["income"] += income * population
-            total["poor_income"] += poor_income * figures[1]
+            if income is not None:  # counted from households: the village-wide income unknown
+                total["income"] += income * population
+                total["earning"] += population
+            if poor_income is not None:
+                total["poor_income"] += poor_income * figures[1]
+                total["poor_earning"] += figures[1]
             for name, value in zip(FIGURES, figures):
                 total[name] += value
     out = []
@@ -174,9 +189,8 @@ def trends(periods):
         out.append(Trend(
             key, periods, [t["villages"] for t in q], *([t[name] for t in q] for name in FIGURES),
             [t["poor_population"] / t["population"] if t["population"] else None for t in q],
-            [t["income"] / t["population"] if t["population"] else None for t in q],
-            [t["poor_income"] / t["poor_population"] if t["poor_population"] else None
-             for t in q]))
+            [t["income"] / t["earning"] if t["earning"] else None for t in q],
+            [t["poor_income"] / t["poor_earning"] if t["poor_earning"] else None for t in q]))
     return out
 
 

@@ -1,7 +1,9 @@
 """Load the generated sample county (data.sample) into the database, all or nothing."""
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import rasterio
 import shapely
 from rasterio.enums import Resampling
@@ -11,7 +13,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from analysis import warping
+from analysis.register import INDUSTRY_SUPPORT
 from gisplan.api import Refusal
+from households.models import Cadre, Household, HouseholdEvent, HouseholdIncome, Member
 from layers.basemap import basemap_image, write_jpeg
 from layers.models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
                            ServiceCenter, Town, Village, VillagePeriod, Zone)
@@ -20,10 +24,12 @@ from layers.rasters import county_grid
 from .sample import places
 from .sample.build import GENERATOR_VERSION, build_sample
 from .sample.counties import city_specs, luonan
+from .sample.people import cadres_for, members_of
+from .sample.periods import QUARTERS
 
 # Everything the sample writes, in an order that deletes cleanly.
-LAYER_MODELS = (ServiceCenter, Industry, VillagePeriod, Village, Zone, PlanVersion, Road, River,
-                ProtectedArea, RasterLayer, Town, County)
+LAYER_MODELS = (Household, Cadre, ServiceCenter, Industry, VillagePeriod, Village, Zone,
+                PlanVersion, Road, River, ProtectedArea, RasterLayer, Town, County)
 ZONE_COUNT_WORDS = {3: "三", 4: "四"}
 
 
@@ -139,8 +145,11 @@ def _write(sample, basemap_path, basemap_bounds):
                       per_capita_income_yuan=p.per_capita_income_yuan,
                       poor_per_capita_income_yuan=p.poor_per_capita_income_yuan,
                       exited_households=p.exited_households,
-                      returned_households=p.returned_households, new_households=p.new_households)
+                      returned_households=p.returned_households, new_households=p.new_households,
+                      from_register=spec.households)
         for p in sample.periods)
+    if spec.households:
+        _write_register(sample, county, villages)
     bulk_create_with_history([
         ServiceCenter(county=county, kind=c.kind, name=c.name, location=_geos(c.point), capacity=c.capacity,
                       status=c.status, village=None if c.village is None else villages[c.village])
@@ -177,6 +186,63 @@ def _write(sample, basemap_path, basemap_bounds):
     for model in (Town, Village):
         model.objects.filter(county=county).derive_web_shapes()
     Zone.objects.of_county(county).derive_web_shapes()
+
+
+# The sample's statuses (analysis.register's numbers) as the register's.
+STATUSES = (Household.Status.REGISTERED, Household.Status.EXITED, Household.Status.RETURNED,
+            Household.Status.NEW)
+BATCH = 5000
+
+
+def _write_register(sample, county, villages):
+    """The county's register of poor households: households, members, cadres, the status log
+    and incomes, all marked synthetic (the names are generated, data/sample/people.py)."""
+    register = sample.register
+    rng = np.random.default_rng(sample.spec.periods_seed + 1)
+    cadre_records, cadre_of = cadres_for(len(register.village), rng)
+    cadres = Cadre.objects.bulk_create(Cadre(county=county, name=c.name, unit=c.unit, phone=c.phone)
+                                       for c in cadre_records)
+    first_day = [date(year, 3 * quarter - 2, 1) for year, quarter in QUARTERS]
+    last_day = [date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - timedelta(days=1)
+                for year, quarter in QUARTERS]
+    before = date(QUARTERS[0][0] - 1, 12, 31)  # the register's first households, end of 2013
+
+    def day(quarter, offset):
+        return before if quarter < 0 else min(first_day[quarter] + timedelta(days=offset),
+                                              last_day[quarter])
+
+    registered, status, serial = {}, register.status, {}
+    for h, quarter, _state, offset in register.events:
+        registered.setdefault(h, day(quarter, offset))
+    heads = {}
+    members = members_of(register, county.adcode, rng)
+    for m in members:
+        heads.setdefault(m.household, m.name)
+    households = []
+    for h, v in enumerate(register.village):
+        village = villages[v]
+        serial[v] = serial.get(v, 0) + 1
+        households.append(Household(
+            village=village, code=f"{village.code}{serial[v]:04d}", head_name=heads[h],
+            category=(Household.Category.INDUSTRY_SUPPORT if register.category[h] == INDUSTRY_SUPPORT
+                      else Household.Category.LIVELIHOOD_GUARANTEE),
+            cadre=cadres[cadre_of[h]], registered_on=registered[h],
+            target_exit_year=int(register.target_year[h]), status=STATUSES[status[h]],
+            synthetic=True, **dict(zip(Household.GUARANTEES, map(bool, register.guarantees[h])))))
+    households = Household.objects.bulk_create(households, batch_size=BATCH)
+    Member.objects.bulk_create((Member(
+        household=households[m.household], name=m.name, id_number=m.id_number,
+        relation=m.relation, sex=m.sex, birth_year=m.birth_year, lives_alone=m.lives_alone,
+        left_behind_child=m.left_behind_child, disabled=m.disabled, subsistence=m.subsistence,
+        in_school=m.in_school) for m in members), batch_size=BATCH)
+    HouseholdEvent.objects.bulk_create((
+        HouseholdEvent(household=households[h], status=STATUSES[state], on=day(quarter, offset),
+                       note="合成示例数据")
+        for h, quarter, state, offset in register.events), batch_size=BATCH)
+    HouseholdIncome.objects.bulk_create((
+        HouseholdIncome(household=households[h], year=QUARTERS[k][0], quarter=QUARTERS[k][1],
+                        per_capita_income_yuan=int(register.income[h, k]))
+        for h, k in zip(*np.nonzero(~np.isnan(register.income)))), batch_size=BATCH)
 
 
 def _in_own_zone(rasters, county):

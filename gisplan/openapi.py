@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from .api import CONTENT_TYPES, answer, endpoint
 
 # The apps whose openapi.paths() make up the API, in the order of the schema.
-SECTIONS = ("layers", "plans", "access", "siting", "assessment", "jobs", "batches")
+SECTIONS = ("layers", "plans", "access", "siting", "assessment", "households", "jobs", "batches")
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
 LIST = {"type": "array", "items": {"type": "object"}}

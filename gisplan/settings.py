@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "layers",
+    "households",
     "plans",
     "access",
     "siting",

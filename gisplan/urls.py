@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/assessment/", include("assessment.api_urls")),
     path("api/jobs/", include("jobs.api_urls")),
     path("api/batches/", include("batches.api_urls")),
+    path("api/households/", include("households.api_urls")),
     # A raster import is always a background job: served by jobs, under the imports' URL.
     path("api/import/raster/<slug:kind>/", raster_import_job, name="raster_import"),
     path("api/", include("layers.urls")),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("jobs/", include("jobs.urls")),
     path("batches/", include("batches.urls")),
+    path("households/", include("households.urls")),
     path("", include("maps.urls")),
 ]
 

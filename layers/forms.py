@@ -8,7 +8,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from analysis.landuse import SCHEMES
-from gisplan.api import REFUSALS
+from gisplan.api import REFUSALS, Refusal
 
 from .datasets import DATASETS
 from .importing import ImportOptions, ImportRefused, import_layer, reading
@@ -35,6 +35,18 @@ def saved_upload(upload, folder):
         for chunk in upload.chunks():
             out.write(chunk)
     return path
+
+
+def sent_file(request, folder):
+    """The file an API call sent as multipart field `file`, saved into `folder` (saved_upload):
+    refused when missing or larger than an import takes."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise Refusal(_("send the file as multipart form field 'file'"))
+    if upload.size > reading.MAX_UPLOAD_BYTES:
+        raise Refusal(_("The file is larger than %(mb)d MB.")
+                      % {"mb": reading.MAX_UPLOAD_BYTES // 2**20})
+    return saved_upload(upload, folder)
 
 
 def may_import(user, kind, replace=False):

@@ -466,7 +466,8 @@ class VillagePeriodQuerySet(OfCountyQuerySet):
 
 
 class VillagePeriod(models.Model):
-    """A village's poverty figures for one quarter, as reported then: kept, never overwritten."""
+    """A village's poverty figures for one quarter, as reported then: kept, never overwritten;
+    or, where the county keeps a register of households, counted from it (households.figures)."""
 
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="periods",
                                 verbose_name=_("village"))
@@ -476,13 +477,17 @@ class VillagePeriod(models.Model):
                                                                          MaxValueValidator(4)])
     poor_households = models.PositiveIntegerField(_("poor households"))
     poor_population = models.PositiveIntegerField(_("poor population"))
-    per_capita_income_yuan = models.PositiveIntegerField(_("per-capita net income (yuan)"))
+    # Either may be unknown where the figures are counted from households (households.figures):
+    # the village's whole income is not in a register, nor an income where no one is poor.
+    per_capita_income_yuan = models.PositiveIntegerField(_("per-capita net income (yuan)"),
+                                                         null=True, blank=True)
     poor_per_capita_income_yuan = models.PositiveIntegerField(
-        _("per-capita net income of poor households (yuan)"))
+        _("per-capita net income of poor households (yuan)"), null=True, blank=True)
     exited_households = models.PositiveIntegerField(_("households that left poverty"), default=0)
     returned_households = models.PositiveIntegerField(_("households that returned to poverty"),
                                                       default=0)
     new_households = models.PositiveIntegerField(_("newly registered poor households"), default=0)
+    from_register = models.BooleanField(_("counted from the household register"), default=False)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
     objects = VillagePeriodQuerySet.as_manager()

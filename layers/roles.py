@@ -1,12 +1,13 @@
 """The roles and the permissions each needs, declared as data.
 
 Officials browse; analysts browse and run analyses; planners also edit the plan's layers (zones,
-villages with their figures and quarterly statistics, centers, industries, roads, rivers),
-import the county's DEM and land use (which replaces the current raster), and approve plan
-versions. A county's administrator browses and manages the users of that county (the admin's
-user pages, narrowed to them: layers.admin). The county, its towns and its protected areas are
-loaded, not edited, so no role changes them. The data migration 0002_roles creates the groups
-from this table, and every `migrate` brings them up to date.
+villages with their figures and quarterly statistics, centers, industries, roads, rivers) and
+the register of poor households, whose personal data they alone see; import the county's DEM
+and land use (which replaces the current raster); and approve plan versions. A county's
+administrator browses and manages the users of that county (the admin's user pages, narrowed to
+them: layers.admin) and sees who exported households. The county, its towns and its protected
+areas are loaded, not edited, so no role changes them. The data migration 0002_roles creates
+the groups from this table, and every `migrate` brings them up to date.
 """
 # Every role holds it: the pages of the plan's data (portal, assessment, import and export).
 VIEW_DATA = "layers.view_village"
@@ -24,7 +25,7 @@ def view_permission(model):
 
 VIEW_ALL = [f"layers.view_{model}" for model in (
     "county", "town", "planversion", "zone", "village", "servicecenter", "industry", "road",
-    "river", "protectedarea", "rasterlayer", "villageperiod")]
+    "river", "protectedarea", "rasterlayer", "villageperiod")] + ["households.view_household"]
 
 # County administrators: add users and change them (never delete: a user leaves by being made
 # inactive, so that the audit log keeps naming them).
@@ -35,6 +36,13 @@ GIVEN_BY_ADMINISTRATORS = ("planner", "official", "analyst")
 EDITED_BY_PLANNERS = ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")
 # Quarterly statistics are kept as reported: planners add them, nobody changes them.
 ADDED_BY_PLANNERS = ("villageperiod",)
+# Planners keep the county's register of poor households, and they alone see its personal data
+# (names, ID numbers, phones); a status change is added, never changed.
+KEEP_REGISTER = ["households.see_personal_data", "households.view_householdevent",
+                 "households.add_householdevent"] + [
+    f"households.{action}_{model}" for model in ("household", "member", "cadre", "householdincome")
+    for action in ("add", "change", "delete")] + [
+    f"households.view_{model}" for model in ("member", "cadre", "householdincome")]
 
 ROLES = {
     "official": VIEW_ALL,
@@ -42,8 +50,8 @@ ROLES = {
     "planner": VIEW_ALL + [RUN_ANALYSIS, IMPORT_RASTERS, "layers.approve_planversion"] + [
         f"layers.{action}_{model}" for model in EDITED_BY_PLANNERS
         for action in ("add", "change", "delete")] + [
-        f"layers.add_{model}" for model in ADDED_BY_PLANNERS],
-    "administrator": VIEW_ALL + MANAGE_USERS,
+        f"layers.add_{model}" for model in ADDED_BY_PLANNERS] + KEEP_REGISTER,
+    "administrator": VIEW_ALL + MANAGE_USERS + ["households.view_householdexport"],
 }
 
 

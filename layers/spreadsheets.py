@@ -9,6 +9,7 @@ import csv
 from dataclasses import dataclass
 
 import openpyxl
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -57,10 +58,8 @@ def write_xlsx(path, sheets):
 def _fill(sheet, table):
     sheet.append(list(table.columns))
     for row in table.rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # text starting with "=" stays text, not a formula
-                cell.data_type = "s"
+        sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=")
+                      else value for value in row])
     for index, column in enumerate(table.columns, 1):
         if column in table.text_columns:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
@@ -68,6 +67,13 @@ def _fill(sheet, table):
     sheet.freeze_panes = table.frozen
     if table.heading:
         _printable(sheet, table)
+
+
+def _text_cell(sheet, value):
+    """A cell holding text that starts with "=": text, not a formula."""
+    cell = Cell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _printable(sheet, table):

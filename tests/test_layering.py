@@ -2,6 +2,7 @@
 
 - analysis/ imports neither Django nor any of gisplan's packages: arrays in, frozen results out;
 - layers/ (the data layer at the bottom) imports no feature app, nor maps, data or backups;
+  nor the register of households (households/), which sits on it and is as low;
 - maps/ (the map bootstrap and the portal) builds on layers, and on the batches' results
   (batches/models.py and report.py, which import no feature app), not on how they are run;
 - the kernel of the project package (gisplan/api.py, openapi.py, commands.py) imports no app;
@@ -17,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # gisplan's own packages: the project package, the pure analysis and the Django apps.
 PACKAGES = {"gisplan", "analysis", "layers", "plans", "access", "siting", "assessment", "jobs",
-            "batches", "maps", "data", "backups"}
+            "batches", "maps", "data", "backups", "households"}
 FEATURES = {"plans", "access", "siting", "assessment", "jobs"}
 # What each package may not import (besides other packages' private names).
 APPS = PACKAGES - {"gisplan", "analysis"}
@@ -27,7 +28,8 @@ BATCH_RUNNING = {f"batches.{name}" for name in ("tasks", "cluster", "api", "view
                                                 "api_urls", "openapi")}
 FORBIDDEN = {
     "analysis": PACKAGES - {"analysis"} | {"django"},
-    "layers": FEATURES | {"batches", "maps", "data", "backups"},
+    "layers": FEATURES | {"batches", "maps", "data", "backups", "households"},
+    "households": FEATURES | {"batches", "maps", "data", "backups"},
     "maps": FEATURES | BATCH_RUNNING | {"data", "backups"},
     "batches/models.py": FEATURES | {"batches.tasks", "batches.cluster"},
     "batches/report.py": FEATURES | {"batches.tasks", "batches.cluster"},

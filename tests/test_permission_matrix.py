@@ -28,6 +28,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from households.models import Household, HouseholdExport
 from layers.models import (County, Industry, PlanVersion, ProtectedArea, RasterLayer, River, Road,
                            ServiceCenter, Town, Village, VillagePeriod, Zone)
 
@@ -176,6 +177,15 @@ MATRIX = {
     "assessment_api:trends": (Try("GET", API_READ, content_type=JSON),),
     "assessment_api:periods": (Try("POST", PLANNER_API_BAD, form={}),),
 
+    # The register of poor households: counts for every role, persons for the county's planners.
+    "households:index": (Try("GET", PAGE, content_type=HTML),),
+    "households:household": (Try("GET", by_role(LOGIN, 403, 403, 200, 200, administrator=403),
+                                 kwargs={"code": "{household}"}, content_type=HTML),),
+    "households:export": (Try("GET", PAGE, kwargs={"fmt": "csv"}, content_type="text/csv"),
+                          Try("GET", by_role(LOGIN, 404, 404, 404, 404), kwargs={"fmt": "pdf"})),
+    "households_api:counts": (Try("GET", API_READ, content_type=JSON),),
+    "households_api:import": (Try("POST", PLANNER_API_BAD, form={}),),
+
     # The audit log: every role reads it.
     "plans:audit": (Try("GET", PAGE, content_type=HTML),),
 
@@ -273,6 +283,11 @@ ADMIN_MODELS = {
     "layers_river": ("edit", "view", ()),
     "layers_protectedarea": ("view", "view", ()),
     "layers_rasterlayer": ("view", "view", ()),
+    # The register: its pages show personal data, for the county's planners only.
+    "households_household": ("edit", "none", ()),
+    "households_cadre": ("edit", "none", ()),
+    "households_povertyline": ("none", "none", ()),
+    "households_householdexport": ("none", "view", ("add", "delete")),
 }
 MAY = {"none": (), "view": ("changelist", "change", "history"),
        "users": ("changelist", "add", "change", "history"),
@@ -355,6 +370,8 @@ def sample_values(db):
                              http_accept="", path_info="/")
     AccessFailureLog.objects.create(username="nobody", ip_address="10.0.0.1", user_agent="",
                                     http_accept="", path_info="/", locked_out=False)
+    HouseholdExport.objects.create(user=None, county="611021", format="csv", rows=0,
+                                   personal=False)
     DBTaskResult.objects.create(task_path="gisplan.no_such_task", backend_name="default",
                                 run_after=timezone.now(), args_kwargs={"args": [], "kwargs": {}},
                                 exception_class_path="", traceback="")
@@ -365,6 +382,7 @@ def sample_values(db):
         "history": Zone.history.filter(plan_id=plan.pk, code="E").latest("history_id").history_id,
         "service": ServiceCenter.objects.values_list("kind", flat=True).order_by("kind").first(),
         "zone_type": ContentType.objects.get_for_model(Zone).pk,
+        "household": Household.objects.order_by("code").values_list("code", flat=True).first(),
     }
     for model in ADMIN_MODELS:
         app_label, model_name = model.rsplit("_", 1)

@@ -79,6 +79,13 @@ MATRIX = {
     # Without a file: refused for it (400) where the planner may import.
     "import quarterly figures": (Request("POST", "/api/assessment/periods/?county={county}", form={}),
                                  IMPORT),
+    # The register: its counts for every role of the region (a city's users see counts only:
+    # tests/test_household_pages.py), its import for the county's planner.
+    "register page": (Request("GET", "/households/?county={county}"), READ),
+    "register counts": (Request("GET", "/api/households/?county={county}"), API_READ),
+    "register export": (Request("GET", "/households/export.csv?county={county}"), READ),
+    "import the register": (Request("POST", "/api/households/import/?county={county}", form={}),
+                            IMPORT),
 }
 
 

@@ -8,12 +8,20 @@ VIEW = {f"layers.view_{m}" for m in ("county", "town", "planversion", "zone", "v
 EDIT = {f"layers.{a}_{m}" for a in ("add", "change", "delete")
         for m in ("planversion", "zone", "village", "servicecenter", "industry", "road", "river")}
 EDIT |= {"layers.add_villageperiod"}  # quarterly statistics are added, never changed
+VIEW |= {"households.view_household"}  # the register's counts
+# The register and its personal data: kept by planners; a status change is added, never changed.
+REGISTER = {f"households.{a}_{m}" for a in ("add", "change", "delete")
+            for m in ("household", "member", "cadre", "householdincome")}
+REGISTER |= {f"households.view_{m}" for m in ("member", "cadre", "householdincome",
+                                              "householdevent")}
+REGISTER |= {"households.add_householdevent", "households.see_personal_data"}
 EXPECTED = {
     "official": VIEW,
     "analyst": VIEW | {"layers.run_analysis"},
-    "planner": VIEW | EDIT | {"layers.run_analysis", "layers.approve_planversion",
-                              "layers.import_rasters"},
-    "administrator": VIEW | {"auth.view_user", "auth.add_user", "auth.change_user"},
+    "planner": VIEW | EDIT | REGISTER | {"layers.run_analysis", "layers.approve_planversion",
+                                         "layers.import_rasters"},
+    "administrator": VIEW | {"auth.view_user", "auth.add_user", "auth.change_user",
+                             "households.view_householdexport"},
 }
 
 

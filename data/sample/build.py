@@ -27,7 +27,7 @@ from .terrain import build_terrain, mark_built_up
 
 MARGIN_METRES = 3000.0
 # Bump this when the generator changes, so that `load_sample` knows a loaded sample is stale.
-GENERATOR_VERSION = "11"
+GENERATOR_VERSION = "13"
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class SampleCounty:
     rasters: list[RasterRecord]
     protected: dict  # kind -> MultiPolygon: ecological protection, basic farmland
     periods: list  # PeriodRecord: each village's quarterly figures, 2014Q1 to today (2017Q2)
+    register: object  # periods.SampleRegister: the poor households those figures count
 
 
 # The stages build_sample reports to its `progress` callback, in order.
@@ -173,12 +174,12 @@ def build_sample(folder, spec=None, progress=lambda stage: None):
                    for r in rivers]
     rasters = _write_rasters(Path(folder), grid, terrain)
     protected = protected_land(grid, terrain, county, seats)
-    periods = village_periods([v.figures for v in villages], spec.periods_seed)
+    periods, register = village_periods([v.figures for v in villages], spec.periods_seed)
     progress(STAGES[4])
     town_records = [TownRecord(t.code, t.name, t.kind, town_polygons[i], Point(seats[i]))
                     for i, t in enumerate(spec.towns)]
     return SampleCounty(spec, county, town_records, villages, zone_polygons, river_lines, roads,
-                        centers, industries, rasters, protected, periods)
+                        centers, industries, rasters, protected, periods, register)
 
 
 def town_committees(spec):

@@ -92,6 +92,7 @@ class CountySpec:
     seed: int
     periods_seed: int  # the quarterly figures' own seed, so that the rest is untouched by them
     source_note: str
+    households: bool = False  # whether its register of poor households is loaded too
 
     @property
     def seat(self):
@@ -127,7 +128,7 @@ def luonan():
         places.RURAL_POPULATION, places.POOR_POPULATION, places.POOR_HOUSEHOLDS,
         {"ecological_protection": "秦岭—蟒岭生态保护红线（合成）",
          "basic_farmland": "洛河川道永久基本农田（合成）"},
-        60.0, places.SEED, periods.SEED, LUONAN_SOURCE)
+        60.0, places.SEED, periods.SEED, LUONAN_SOURCE, households=True)
 
 
 def city_specs():
