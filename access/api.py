@@ -30,14 +30,15 @@ def number(params, name):
 
 def coverage_options(params, county):
     """CoverageOptions of `county` (its code) from query parameters (service, mode,
-    max_distance, max_minutes, planned)."""
+    max_distance, max_minutes, planned, across_borders, capacities)."""
     if not params.get("service"):
         raise Refusal(_("give the service type: ?service=..."))
     max_distance = number(params, "max_distance")
     mode = params.get("mode") or ("euclidean" if max_distance is not None else "network")
     return CoverageOptions(params["service"], mode, max_distance, number(params, "max_minutes"),
                            flag(params, "planned"), county=county,
-                           across_borders=flag(params, "across_borders"))
+                           across_borders=flag(params, "across_borders"),
+                           capacities=flag(params, "capacities"))
 
 
 def locate_options(params, county):
@@ -60,6 +61,7 @@ def locate_data(run):
     """The proposal as JSON-ready data: summary, the solver's answer, what it adds, the sites."""
     s, i = run.solution, run.impact
     return {"summary": run.summary(), "model": run.options.model,
+            "target_group": demand_data(run.demand),
             "solution": {"objective": s.objective, "gap": s.gap, "optimal": s.optimal,
                          "status": s.status, "sites": s.sites.tolist(), "new_sites": s.new_sites.tolist(),
                          "unreachable": [run.villages.extra["code"][k] for k in s.unreachable]},
@@ -68,6 +70,11 @@ def locate_data(run):
                        "mean_cost_before": _finite(i.mean_cost_before),
                        "mean_cost_after": _finite(i.mean_cost_after)},
             "sites": points(run.rows(), run.sites.lonlat()[s.sites], 4326)}
+
+
+def demand_data(demand):
+    """What the villages were weighted by (households.demand.Demand) as JSON-ready data."""
+    return {"group": demand.group, "label": demand.label, "from_register": demand.from_register}
 
 
 def _finite(value):
@@ -86,7 +93,9 @@ def share_data(share):
             "population": share.population, "covered_population": share.covered_population,
             "poor_population": share.poor_population,
             "covered_poor_population": share.covered_poor_population,
-            "poor_share": share.poor_share, "population_share": share.population_share}
+            "poor_share": share.poor_share, "population_share": share.population_share,
+            "target": share.target, "covered_target": share.covered_target,
+            "target_share": share.target_share}
 
 
 def coverage_data(run, isochrones=False):
@@ -94,16 +103,26 @@ def coverage_data(run, isochrones=False):
     rows = list(run.rows())
     for row, center in zip(rows, run.coverage.center):
         row["center"] = int(center)
-    catchments = run.catchments
+    catchments, fit = run.catchments, run.capacity
     centers = points([
         {"index": i, "name": name, "status": run.centers.extra["status"][i],
          "villages": len(catchments[i].villages), "population": catchments[i].population,
          "poor_population": catchments[i].poor_population,
-         "covered_poor_population": catchments[i].covered_poor_population}
+         "covered_poor_population": catchments[i].covered_poor_population,
+         "capacity": _finite(run.capacities[i]),
+         "load": None if fit is None else float(fit.load[i]),
+         "over_capacity": fit is not None and bool(fit.nearest_load[i] > run.capacities[i])}
         for i, name in enumerate(run.centers.names)], run.centers.lonlat(), 4326)
     codes = run.villages.extra["code"]
     return {"summary": run.summary(), "threshold": run.options.threshold, "mode": run.options.mode,
-            "service": run.options.service,
+            "service": run.options.service, "target_group": demand_data(run.demand),
+            "capacity": None if not run.options.capacities else {
+                "summary": run.capacity_summary(), **({} if fit is None else {
+                    "served": fit.served, "travel": fit.objective,
+                    "optimal": fit.optimal, "status": fit.status,
+                    "assignment": [int(j) for j in fit.assignment],
+                    "over_capacity": [int(j) for j in fit.over_capacity],
+                    "unserved": [codes[i] for i in fit.unserved]})},
             "shares": [{"zone": k, **share_data(s)} for k, s in run.shares.items()],
             "villages": points(rows, run.villages.lonlat(), 4326), "centers": centers,
             "underserved": [codes[i] for i in run.underserved],

@@ -53,6 +53,8 @@ def paths():
         "parameters": reach_parameters() + [
             query("planned", {"type": "boolean"}, _("count planned centers as open")),
             query("isochrones", {"type": "boolean"}, _("add each center's isochrone (network mode)")),
+            query("capacities", {"type": "boolean"},
+                  _("also send each village whole to one center within the centers' capacities")),
             query("format", {"enum": ["csv", "xlsx", "geojson"]}, _("download the village rows as a file")),
         ],
         "responses": {

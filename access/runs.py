@@ -16,6 +16,7 @@ from analysis import locate
 from analysis.coverage import catchments, covered_by, nearest_straight, shares_by, underserved
 from analysis.network import WALK_KMH, isochrone, nearest_by_road, road_minutes, straight_metres
 from gisplan.api import Refusal
+from households.demand import demand_for
 from layers import arrays
 from layers.models import County, ServiceCenter, ServiceCoverage
 from layers.networks import county_network, network_with
@@ -36,6 +37,7 @@ class CoverageOptions:
     walk_kmh: float = WALK_KMH
     county: str | None = None  # the county's 6-digit code; None: the main county
     across_borders: bool = False  # count the centers (and roads) of neighbouring counties too
+    capacities: bool = False  # also send each village whole to a center within its capacity
 
     def checked(self):
         """These options, or a Refusal with the reason."""
@@ -79,6 +81,8 @@ class CoverageRun:
     travel_min: np.ndarray | None  # road minutes to it, network mode only
     network: object = None  # analysis.network.Network, network mode only
     center_places: np.ndarray | None = None  # each center's place in `network`
+    village_places: np.ndarray | None = None  # each village's place in `network`
+    demand: object = None  # households.demand.Demand: the service's target group per village
 
     def isochrones(self, tolerance=20.0):
         """Each center's isochrone at the threshold (shapely, in the villages' srid), network mode
@@ -92,7 +96,8 @@ class CoverageRun:
     def shares(self):
         """{zone code: CoverageShare}, and the county under None."""
         v = self.villages.extra
-        return shares_by(v["zone"], self.coverage.covered, v["population"], v["poor_population"])
+        return shares_by(v["zone"], self.coverage.covered, v["population"], v["poor_population"],
+                         self.demand.weights)
 
     @cached_property
     def underserved(self):
@@ -102,6 +107,55 @@ class CoverageRun:
     def catchments(self):
         v = self.villages.extra
         return catchments(self.coverage, len(self.centers.ids), v["population"], v["poor_population"])
+
+    @cached_property
+    def capacities(self):
+        """Each center's capacity, in people of its target group (np.inf: none recorded)."""
+        return arrays.capacities(self.centers.ids)
+
+    @cached_property
+    def capacity(self):
+        """Each village's target group sent whole to one center, the least total travel
+        within the centers' capacities (analysis.locate.Assignment), over every center a
+        village can reach, the threshold aside; None unless the options ask for it, or when no
+        center has a capacity."""
+        if not (self.options.capacities and np.isfinite(self.capacities).any()):
+            return None
+        if self.network is not None:
+            cost = road_minutes(self.network, self.village_places, self.center_places)
+        else:
+            cost = straight_metres(self.villages.xy, self.centers.xy)
+        return locate.capacitated_assignment(cost, self.capacities, self.demand.weights,
+                                             time_limit=DEFAULT_TIME_LIMIT)
+
+    def capacity_summary(self):
+        """A line on the centers' capacities, when the options ask for them."""
+        fit = self.capacity
+        if not self.options.capacities:
+            return None
+        if fit is None:
+            return _("Capacities: no center of this kind has one recorded")
+        codes = self.villages.extra["code"]
+        return _("Capacities (%(group)s): %(over)d of %(centers)d centers are over capacity when "
+                 "every village goes to its nearest (%(names)s); within the capacities %(served)d "
+                 "are served and %(unserved)d in %(villages)d villages cannot be (%(codes)s)") % {
+            "group": self.demand.label, "over": len(fit.over_capacity),
+            "centers": len(self.centers.ids),
+            "names": _listed([self.centers.names[j] for j in fit.over_capacity]),
+            "served": int(fit.served), "unserved": int(self.demand.weights[fit.unserved].sum()),
+            "villages": len(fit.unserved), "codes": _listed([codes[i] for i in fit.unserved])}
+
+    def capacity_rows(self):
+        """One dict per center with a capacity, when they were asked for: its capacity, the target
+        group nearest to it and what it takes within the capacities; the most over first."""
+        fit = self.capacity
+        if fit is None:
+            return []
+        rows = [{"name": self.centers.names[j], "capacity": int(self.capacities[j]),
+                 "nearest": int(fit.nearest_load[j]), "load": int(fit.load[j]),
+                 "over": bool(fit.nearest_load[j] > self.capacities[j])}
+                for j in np.flatnonzero(np.isfinite(self.capacities))]
+        return sorted(rows, key=lambda row: row["capacity"] - row["nearest"])
 
     def rows(self):
         """One dict per village, in code order: the columns of the coverage command's output."""
@@ -119,13 +173,16 @@ class CoverageRun:
         county = self.shares[None]
         share = county.poor_share
         return _("%(service)s, %(mode)s within %(threshold)g %(unit)s: %(covered)d of %(villages)d "
-                 "villages covered; %(poor)s of the poor population (%(covered_poor)d of %(all_poor)d)") % {
+                 "villages covered; %(poor)s of the poor population (%(covered_poor)d of %(all_poor)d); "
+                 "%(group)s: %(covered_target)d of %(target)d") % {
             "service": ServiceCenter.Kind(self.options.service).label,
             "mode": _("by road") if self.options.mode == "network" else _("in a straight line"),
             "threshold": self.options.threshold, "unit": self.options.unit,
             "covered": county.covered_villages, "villages": county.villages,
             "poor": "—" if share is None else f"{100 * share:.1f}%",
-            "covered_poor": county.covered_poor_population, "all_poor": county.poor_population}
+            "covered_poor": county.covered_poor_population, "all_poor": county.poor_population,
+            "group": self.demand.label, "covered_target": county.covered_target,
+            "target": county.target}
 
 
 def reach_of(county, across_borders):
@@ -144,7 +201,7 @@ def run_coverage(options):
     options = options.checked()
     county = county_named(options.county)
     counties = reach_of(county, options.across_borders)
-    travel = roads = destinations = None
+    travel = roads = destinations = origins = None
     if options.mode == "network":
         # The villages and centers kept with the network: nothing else is read.
         roads = county_network(counties, options.walk_kmh)
@@ -163,7 +220,8 @@ def run_coverage(options):
     distance = np.full(len(center), np.inf)
     distance[served] = np.hypot(*(villages.xy[served] - centers.xy[center[served]]).T)
     return CoverageRun(options, villages, centers, coverage, distance, travel,
-                       roads.network if roads else None, destinations)
+                       roads.network if roads else None, destinations,
+                       origins if roads else None, demand_for(county, villages, options.service))
 
 
 def run_region_coverage(options, region, progress=lambda fraction: None):
@@ -261,6 +319,7 @@ class LocateRun:
     existing: np.ndarray  # indices of the existing centers among the sites
     solution: object  # analysis.locate.Solution
     impact: object  # analysis.locate.Impact
+    demand: object = None  # households.demand.Demand: what the villages are weighted by
 
     def rows(self):
         """One dict per open site (kept and new), the new ones marked."""
@@ -272,8 +331,8 @@ class LocateRun:
         s, i = self.solution, self.impact
         unit = self.options.reach.unit
         return _("%(model)s: %(new)d new sites (%(names)s); objective %(objective)g; %(status)s, gap %(gap).2g; "
-                 "poor people newly covered: %(newly)d; mean trip %(before).1f → %(after).1f %(unit)s") % {
-            "model": self.options.model, "new": len(s.new_sites),
+                 "newly covered (%(group)s): %(newly)d; mean trip %(before).1f → %(after).1f %(unit)s") % {
+            "model": self.options.model, "new": len(s.new_sites), "group": self.demand.label,
             "names": _listed([self.sites.names[j] for j in s.new_sites]),
             "objective": s.objective, "gap": s.gap, "newly": i.newly_covered,
             "status": _("optimal") if s.optimal
@@ -304,8 +363,8 @@ def candidate_sites(county, existing):
 
 
 def run_locate(options):
-    """A location-allocation model over the villages (weighted by poor population) and the
-    candidate sites, by road or straight line."""
+    """A location-allocation model over the villages (weighted by the service's target group,
+    households.demand) and the candidate sites, by road or straight line."""
     options = options.checked()
     reach = options.reach
     county = county_named(options.county)
@@ -324,7 +383,8 @@ def run_locate(options):
         cost = road_minutes(roads.network, origins, np.concatenate(destinations))
     else:
         cost = straight_metres(villages.xy, sites.xy)
-    weights = villages.extra["poor_population"].astype(float)
+    demand = demand_for(county, villages, options.service)
+    weights = demand.weights
     kept = np.arange(len(existing.ids))
     # A neighbouring county's centers are not this county's to close: they stay open.
     fixed = kept if options.keep_existing else np.flatnonzero(existing.extra["foreign"])
@@ -339,4 +399,4 @@ def run_locate(options):
     else:
         solution = locate.p_center(cost, options.p, None, fixed, **limit)
     result = locate.impact(cost, kept, solution.new_sites, reach.threshold, weights)
-    return LocateRun(options, villages, sites, kept, solution, result)
+    return LocateRun(options, villages, sites, kept, solution, result, demand)

@@ -53,7 +53,8 @@ def nearest_straight(origins, destinations):
 
 @dataclass(frozen=True)
 class CoverageShare:
-    """Villages, people and poor people of a group, and how many of each are covered."""
+    """Villages, people, poor people and the service's target group (people, or households for
+    some services) of a group of villages, and how many of each are covered."""
 
     villages: int
     covered_villages: int
@@ -61,6 +62,8 @@ class CoverageShare:
     covered_population: int
     poor_population: int
     covered_poor_population: int
+    target: int = 0
+    covered_target: int = 0
 
     @property
     def village_share(self):
@@ -74,20 +77,28 @@ class CoverageShare:
     def poor_share(self):
         return self.covered_poor_population / self.poor_population if self.poor_population else None
 
+    @property
+    def target_share(self):
+        return self.covered_target / self.target if self.target else None
 
-def share(covered, population, poor):
+
+def share(covered, population, poor, target=None):
+    """The CoverageShare of villages; `target` counts the target group in each (default: none)."""
     covered = np.asarray(covered, dtype=bool)
     population, poor = np.asarray(population, dtype=np.int64), np.asarray(poor, dtype=np.int64)
+    target = np.zeros(len(covered), np.int64) if target is None else np.asarray(target, np.int64)
     return CoverageShare(len(covered), int(covered.sum()), int(population.sum()),
-                 int(population[covered].sum()), int(poor.sum()), int(poor[covered].sum()))
+                         int(population[covered].sum()), int(poor.sum()), int(poor[covered].sum()),
+                         int(target.sum()), int(target[covered].sum()))
 
 
-def shares_by(groups, covered, population, poor):
+def shares_by(groups, covered, population, poor, target=None):
     """{group: CoverageShare} for each distinct value of `groups`, and the total under None."""
     groups = np.asarray(groups, dtype=object)
-    result = {g: share(*(np.asarray(a)[groups == g] for a in (covered, population, poor)))
+    columns = [covered, population, poor] + ([] if target is None else [target])
+    result = {g: share(*(np.asarray(a)[groups == g] for a in columns))
               for g in sorted({g for g in groups if g is not None})}
-    result[None] = share(covered, population, poor)
+    result[None] = share(*columns)
     return result
 
 

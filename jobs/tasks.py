@@ -120,7 +120,7 @@ class Analysis:
 
 REACH = ("service", "mode", "max_distance", "max_minutes", "planned", "across_borders")
 ANALYSES = {
-    Job.Kind.COVERAGE: Analysis(REACH, lambda p, county: coverage_options(p, county).checked(),
+    Job.Kind.COVERAGE: Analysis(REACH + ("capacities",), lambda p, county: coverage_options(p, county).checked(),
                                 run_coverage_job),
     # Every county of the region, each across its borders (so no across_borders parameter).
     Job.Kind.REGION_COVERAGE: Analysis(REACH[:-1], lambda p, region: coverage_options(p, None).checked(),

@@ -83,6 +83,14 @@ def centers(counties, kind, planned=False):
                    "foreign": np.array([r[4] != home.pk for r in rows], bool)}, home.gk_srid)
 
 
+def capacities(center_ids):
+    """Each center's capacity (the people it can take), in the order of `center_ids`; np.inf
+    where none is recorded."""
+    given = dict(ServiceCenter.objects.filter(pk__in=list(center_ids)).values_list("pk", "capacity"))
+    return np.array([np.inf if given.get(int(pk)) is None else given[int(pk)] for pk in center_ids],
+                    dtype=float)
+
+
 def town_seats(county):
     rows = list(Town.objects.of_county(county).order_by("code").values_list("pk", "name", "seat"))
     return Places(np.array([r[0] for r in rows], dtype=int), [r[1] for r in rows],

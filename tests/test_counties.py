@@ -234,7 +234,8 @@ def test_a_city_s_coverage_runs_in_each_county_across_borders(border, tmp_path):
                  "--out", str(table), stdout=out)
     lines = out.getvalue().splitlines()
     assert [line.split(":")[0] for line in lines] == ["洛南县", "商南县", "山阳县", "商洛市"]
-    assert lines[1].endswith("1 of 1 villages covered; 100.0% of the poor population (10 of 10)")
+    assert lines[1].endswith("1 of 1 villages covered; 100.0% of the poor population (10 of 10); "
+                             "poor people: 10 of 10")
     covered = luonan.shares[None].covered_villages + 1  # and 商南's one village, from 山阳
     assert f"商洛市: {covered} of 248 villages covered" in lines[3]
     with open(table, encoding="utf-8-sig") as source:

@@ -122,6 +122,7 @@ def test_the_command_infers_straight_lines_from_a_distance(tmp_path, capsys):
     (["--service", "relief", "--mode", "network", "--max-distance", "10"], "minutes"),
     (["--service", "relief", "--out", "/no/such/folder/x.csv"], "no such folder"),
     (["--service", "relief", "--out", "x.pdf"], "must end in"),
+    (["--service", "relief", "--region", "6110", "--capacities"], "one county at a time"),
 ])
 def test_the_command_refuses_bad_input_in_one_line(args, reason):
     with pytest.raises(CommandError, match=reason):
@@ -168,3 +169,73 @@ def test_the_schema_documents_coverage(client):
     operation = client.get("/api/schema/").json()["paths"]["/api/analysis/coverage/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"service", "mode", "max_minutes", "max_distance"}
     assert {"200", "400", "401", "403"} <= set(operation["responses"])
+
+
+def test_capacities_send_villages_on_from_a_full_center():
+    """One relief center takes nobody (capacity 0), the others take anyone (no capacity): each
+    village with people of relief's target group goes to its nearest other center, which numpy
+    finds apart; the full center's villages are what the nearest-center assignment puts over
+    its capacity."""
+    ServiceCenter.objects.filter(kind="relief").update(capacity=None)
+    run = run_coverage(CoverageOptions("relief", "euclidean", capacities=True))
+    assert run.capacity is None  # no capacity recorded: nothing to assign
+    assert "no center of this kind" in run.capacity_summary()
+    full = run.centers.ids[0]
+    ServiceCenter.objects.filter(pk=full).update(capacity=0)
+    run = run_coverage(CoverageOptions("relief", "euclidean", capacities=True))
+    fit, target = run.capacity, run.demand.weights  # relief's target group
+    metres = np.hypot(*(run.villages.xy[:, None, :] - run.centers.xy[None, :, :]).transpose(2, 0, 1))
+    others = metres.copy()
+    others[:, 0] = np.inf
+    expected = np.where(target > 0, others.argmin(axis=1), metres.argmin(axis=1))
+    assert fit.assignment.tolist() == expected.tolist()
+    assert fit.load[0] == 0 and fit.served == target.sum() and fit.unserved.size == 0
+    assert fit.nearest_load[0] == target[run.coverage.center == 0].sum() > 0
+    assert fit.over_capacity.tolist() == [0]
+    assert f"1 of {len(run.centers.ids)} centers are over capacity" in run.capacity_summary()
+    # Without the option nothing of this is computed.
+    assert run_coverage(CoverageOptions("relief", "euclidean")).capacity is None
+
+
+def test_the_api_and_command_report_capacities(client, capsys):
+    log_in(client, "analyst")
+    ServiceCenter.objects.filter(kind="relief").update(capacity=None)
+    first = ServiceCenter.objects.filter(kind="relief", status="existing").order_by("name").first()
+    ServiceCenter.objects.filter(pk=first.pk).update(capacity=0)
+    data = client.get("/api/analysis/coverage/", {"service": "relief", "max_distance": 8000,
+                                                  "capacities": "1"}).json()
+    centers = {f["properties"]["name"]: f["properties"] for f in data["centers"]["features"]}
+    assert centers[first.name]["capacity"] == 0 and centers[first.name]["load"] == 0
+    assert centers[first.name]["over_capacity"] is True
+    assert sum(c["load"] for c in centers.values()) == data["capacity"]["served"]
+    assert data["capacity"]["unserved"] == [] and data["capacity"]["optimal"]
+    plain = client.get("/api/analysis/coverage/", {"service": "relief", "max_distance": 8000}).json()
+    assert plain["capacity"] is None
+    call_command("coverage", "--service", "relief", "--max-distance", "8000", "--capacities")
+    assert "centers are over capacity" in capsys.readouterr().out
+
+
+def test_capacities_by_road_follow_the_travel_matrix():
+    """As above by road: the villages of the full center go to their nearest other center in
+    the full travel-time matrix."""
+    ServiceCenter.objects.filter(kind="relief").update(capacity=None)
+    run = run_coverage(CoverageOptions("relief", "network", capacities=True))
+    ServiceCenter.objects.filter(pk=run.centers.ids[0]).update(capacity=0)
+    run = run_coverage(CoverageOptions("relief", "network", capacities=True))
+    minutes = road_minutes(run.network, run.village_places, run.center_places)
+    minutes[:, 0] = np.inf
+    moved = run.demand.weights > 0
+    assert run.capacity.assignment[moved].tolist() == minutes[moved].argmin(axis=1).tolist()
+    assert run.capacity.load[0] == 0
+
+
+def test_the_page_lists_the_centers_over_capacity(client):
+    ServiceCenter.objects.filter(kind="relief").update(capacity=None)
+    run = run_coverage(CoverageOptions("relief", "euclidean"))
+    ServiceCenter.objects.filter(pk=run.centers.ids[0]).update(capacity=0)
+    log_in(client, "analyst")
+    body = client.get("/analysis/coverage/", {"service": "relief", "mode": "euclidean",
+                                              "max_distance": 8000, "capacities": "1"}).content.decode()
+    assert 'id="capacity-summary"' in body
+    # One row, the one center with a capacity, marked over it.
+    assert body.count('<tr class="over">') == 1 and run.centers.names[0] in body

@@ -20,7 +20,7 @@ def test_what_a_proposal_adds_agrees_with_coverage():
     assert run.solution.optimal and run.solution.gap == 0
     assert len(run.solution.new_sites) == 2
     before = run_coverage(CoverageOptions("health_check", "network", max_minutes=30))
-    assert run.impact.covered_before == before.shares[None].covered_poor_population
+    assert run.impact.covered_before == before.shares[None].covered_target
     # MCLP's objective is the poor population covered by the kept and the new sites together.
     assert run.solution.objective == pytest.approx(run.impact.covered_after)
     assert run.impact.newly_covered == run.impact.covered_after - run.impact.covered_before
@@ -30,8 +30,9 @@ def test_what_a_proposal_adds_agrees_with_coverage():
 def test_lscp_covers_every_village_that_can_be_covered():
     run = run_locate(LocateOptions("relief", "lscp", mode="euclidean", max_distance=10000))
     assert run.solution.optimal
-    assert run.impact.covered_after == run.villages.extra["poor_population"].sum() - sum(
-        run.villages.extra["poor_population"][i] for i in run.solution.unreachable)
+    # Villages weigh the relief centers' target group (households.demand).
+    target = run.demand.weights
+    assert run.impact.covered_after == target.sum() - sum(target[i] for i in run.solution.unreachable)
 
 
 def test_existing_centers_are_kept_when_asked():

@@ -11,7 +11,7 @@ class Solution:
     Attributes
     ----------
     model : str
-        "lscp", "mclp", "p_median" or "p_center".
+        "lscp", "mclp", "p_median", "p_center", "capacitated_p_median" or "capacitated_mclp".
     sites : np.ndarray
         Indices of every open site, sorted: the fixed ones and the new ones.
     new_sites : np.ndarray
@@ -33,12 +33,18 @@ class Solution:
         "optimal", or a sentence saying why not (e.g. "time limit: best found").
     assignment : np.ndarray or None
         p_median and p_center: for each demand the open site with the least cost, -1 where no
-        open site can be reached. None for the coverage models (which know no costs).
+        open site can be reached. The capacitated models: each demand's site within the
+        capacities (-1: none). None for lscp and mclp.
     covered : np.ndarray or None
         lscp and mclp: for each demand whether an open site covers it. None otherwise.
     unreachable : np.ndarray
         Indices of the demands no candidate site can serve (covering models: that no site
         covers); they were left out of the model.
+    load : np.ndarray or None
+        The capacitated models: for each site the demand weight assigned to it. None otherwise.
+    unserved : np.ndarray or None
+        The capacitated models: the demands an open site reaches that are left without a site
+        for want of capacity. None otherwise.
     """
 
     model: str
@@ -51,6 +57,8 @@ class Solution:
     assignment: np.ndarray | None
     covered: np.ndarray | None
     unreachable: np.ndarray
+    load: np.ndarray | None = None
+    unserved: np.ndarray | None = None
 
     @property
     def uncoverable(self):
@@ -58,7 +66,8 @@ class Solution:
         return self.unreachable
 
 
-def solution(model, sites, fixed, objective, run, assignment, covered, unreachable):
+def solution(model, sites, fixed, objective, run, assignment, covered, unreachable, load=None,
+             unserved=None):
     """The Solution of a model run (`run`, a highs.Run) that opened `sites`."""
     sites = np.asarray(sites, dtype=np.int64)
     return Solution(
@@ -72,6 +81,8 @@ def solution(model, sites, fixed, objective, run, assignment, covered, unreachab
         assignment=None if assignment is None else read_only(assignment),
         covered=None if covered is None else read_only(covered),
         unreachable=read_only(unreachable),
+        load=None if load is None else read_only(load),
+        unserved=None if unserved is None else read_only(unserved),
     )
 
 

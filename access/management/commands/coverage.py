@@ -31,6 +31,9 @@ class Command(CountyCommand):
         parser.add_argument("--planned", action="store_true", help="count planned centers too")
         parser.add_argument("--across-borders", action="store_true",
                             help="neighbouring counties' centers serve too, over their roads")
+        parser.add_argument("--capacities", action="store_true",
+                            help="also send each village whole to one center within the centers' "
+                                 "capacities (least total travel), and say which are over capacity")
         parser.add_argument("--out", help="a .csv, .xlsx or .geojson file for the village rows")
         self.add_county_arguments(parser)
         parser.add_argument("--region", metavar="CODE",
@@ -40,6 +43,8 @@ class Command(CountyCommand):
     def prepare(self, options):
         if options.get("region") and options.get("county"):
             raise Refusal(_("name a county or a region, not both"))
+        if options.get("region") and options.get("capacities"):
+            raise Refusal(_("capacities are reported for one county at a time, not a region"))
         super().prepare(options)
         if options.get("region"):
             region_named(options["region"], options.get("user"))
@@ -48,12 +53,15 @@ class Command(CountyCommand):
         mode = options["mode"] or ("euclidean" if options["max_distance"] is not None else "network")
         coverage = CoverageOptions(options["service"], mode, options["max_distance"],
                                    options["max_minutes"], options["planned"],
-                                   county=options["county"], across_borders=options["across_borders"])
+                                   county=options["county"], across_borders=options["across_borders"],
+                                   capacities=options["capacities"])
         if not options["region"]:
             run = run_coverage(coverage)
             if options["out"]:
                 write_table(run.rows(), options["out"], run.villages.lonlat())
             self.stdout.write(run.summary())
+            if run.capacity_summary():
+                self.stdout.write(run.capacity_summary())
             return
         runs = run_region_coverage(coverage, options["region"])
         if options["out"]:  # the rows of every county, each with its county's code
