@@ -3,7 +3,10 @@
 A backup is `gisplan-<date>-<time>.tar` holding `database.dump`, the raster files under `data/`
 (those under DATA_DIR, by their path below it) or `external/` (any other, by its absolute path),
 and `manifest.json`: when, the database's name, PostgreSQL and PostGIS versions, the applied
-migrations, the rows of every table and the sha256 of every member. Restoring checks every
+migrations, the rows of every table and the sha256 of every member. A backup that holds
+personal data (the household register) is sealed with the key in GISPLAN_BACKUP_KEY
+(`gisplan-<date>-<time>.tar.age`, encryption.py) and is refused without one; restoring it
+needs that key. Restoring checks every
 checksum before it changes anything, restores the database in one transaction, puts the rasters
 under the target's DATA_DIR (rewriting RasterLayer paths that moved) and counts the rows again.
 
@@ -32,6 +35,8 @@ from psycopg2 import sql
 
 from gisplan.api import Refusal
 from layers.models import RasterLayer
+
+from . import encryption
 
 FORMAT = "gisplan-backup"
 VERSION = 1
@@ -100,6 +105,8 @@ class BackupOptions:
     out_dir: Path
     database: Database
     data_dir: Path
+    # An age identity: the backup is sealed for it (GISPLAN_BACKUP_KEY); never in a repr.
+    key: str | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +122,7 @@ class RestoreOptions:
     database: Database
     data_dir: Path
     overwrite: bool = False
+    key: str | None = dataclasses.field(default=None, repr=False)  # opens a sealed backup
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,12 +179,16 @@ def backup(options):
     """Write one backup into options.out_dir and return where, its size and its manifest.
 
     The dump and the row counts come from one snapshot of the database; the archive is written
-    under a temporary name and renamed when complete, so a failure leaves nothing behind.
+    under a temporary name and renamed when complete, so a failure leaves nothing behind. With
+    a key the dump and the tar are made in the machine's own temporary folder, and only the
+    sealed file is written into out_dir.
     """
+    key = None if options.key is None else encryption.checked_key(options.key)
     out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     now = timezone.localtime()
-    work = Path(tempfile.mkdtemp(prefix=".gisplan-backup-", dir=out_dir))
+    work = Path(tempfile.mkdtemp(prefix=".gisplan-backup-", dir=None if key else out_dir))
+    sealed = None
     try:
         connection = options.database.connect()
         try:
@@ -185,6 +197,10 @@ def backup(options):
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
                 manifest = _describe(cursor, options.database.name, now)
+                if key is None and encryption.personal_rows(manifest["tables"]):
+                    raise BackupError(_("The database holds personal data (the household "
+                                        "register): set GISPLAN_BACKUP_KEY to an age key "
+                                        "(age-keygen) to write the backup encrypted"))
                 raster_paths = _raster_paths(cursor)
             _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={work / DUMP}"],
                  options.database)
@@ -211,10 +227,19 @@ def backup(options):
                 archive.addfile(info, io.BytesIO(body))
             stream.flush()
             os.fsync(stream.fileno())
-        target = _free_name(out_dir, f"gisplan-{now:%Y%m%d-%H%M%S}")
+        if key is not None:
+            descriptor, name = tempfile.mkstemp(prefix=".gisplan-backup-", dir=out_dir)
+            os.close(descriptor)
+            sealed = Path(name)
+            encryption.encrypt(partial, sealed, key)
+            partial = sealed
+        target = _free_name(out_dir, f"gisplan-{now:%Y%m%d-%H%M%S}",
+                            ".tar" + (encryption.SUFFIX if key is not None else ""))
         os.replace(partial, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if sealed is not None:
+            sealed.unlink(missing_ok=True)
     return BackupResult(target, target.stat().st_size, manifest)
 
 
@@ -228,7 +253,7 @@ def restore(options):
     if not archive_path.is_file():
         raise BackupError(_("No backup file at %(path)s") % {"path": archive_path})
     data_dir = Path(options.data_dir)
-    with _open_archive(archive_path) as archive:
+    with _opened(archive_path, options.key, data_dir) as plain, _open_archive(plain) as archive:
         manifest = _read_manifest(archive, archive_path)
         connection = options.database.connect()
         try:
@@ -363,12 +388,32 @@ class _HashingReader:
         return data
 
 
-def _free_name(folder, stem):
-    target, n = folder / f"{stem}.tar", 1
+def _free_name(folder, stem, suffix):
+    target, n = folder / f"{stem}{suffix}", 1
     while target.exists():
         n += 1
-        target = folder / f"{stem}-{n}.tar"
+        target = folder / f"{stem}-{n}{suffix}"
     return target
+
+
+@contextlib.contextmanager
+def _opened(path, key, data_dir):
+    """The backup's tar file: `path` itself, or a sealed backup opened with `key` into a
+    temporary file (under `data_dir`, removed afterwards)."""
+    if not encryption.is_encrypted(path):
+        yield path
+        return
+    if key is None:
+        raise BackupError(_("%(path)s is encrypted: set GISPLAN_BACKUP_KEY to the key it was "
+                            "written with") % {"path": path})
+    key = encryption.checked_key(key)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=".gisplan-open-", dir=data_dir))
+    try:
+        encryption.decrypt(path, folder / "backup.tar", key)
+        yield folder / "backup.tar"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

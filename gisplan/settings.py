@@ -58,6 +58,8 @@ DATA_DIR = Path(os.environ.get("GISPLAN_DATA_DIR", BASE_DIR / "var")).resolve()
 # smaller limit of every upload (layers/importing/reading.py).
 MAX_RASTER_BYTES = _env_int("GISPLAN_MAX_RASTER_BYTES", 2 * 2**30)
 BACKUP_DIR = Path(os.environ.get("GISPLAN_BACKUP_DIR", DATA_DIR / "backups")).resolve()
+# The age key (age-keygen) a backup holding personal data is encrypted for; None: unset.
+BACKUP_KEY = os.environ.get("GISPLAN_BACKUP_KEY") or None
 # The village exit modules and their thresholds (analysis/exit_rules.toml describes the format).
 EXIT_RULES = Path(os.environ.get("GISPLAN_EXIT_RULES", BASE_DIR / "analysis" / "exit_rules.toml"))
 # Where each industry fits (siting/industry_profiles.toml describes the format).

@@ -2,12 +2,15 @@
 
 The round trip backs up the session's test database (the sample county, committed by
 conftest.django_db_setup, so that pg_dump's own connection sees it), restores it into a new
-database and compares every row of every table, geometries as EWKB hex, exactly.
+database and compares every row of every table, geometries as EWKB hex, exactly. The sample
+holds a household register, personal data: its backups are encrypted with an age key made for
+this module (`age-keygen`), and the tests that read a backup's insides open it first.
 """
 import contextlib
 import io
 import json
 import secrets
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -19,12 +22,29 @@ from django.test import override_settings
 from django.utils import translation
 from psycopg2 import sql
 
+from backups import encryption
 from backups.archive import Database
 from layers.models import County, RasterLayer, Road, Town, Village, Zone
 
 # The sample county's rasters (data/load.py): elevation, land cover and the offline
 # basemap image.
 SAMPLE_RASTERS = {"dem.tif", "landcover.tif", "basemap.jpg"}
+
+
+def new_key():
+    """A new age identity, as `age-keygen` prints it."""
+    printed = subprocess.run(["age-keygen"], capture_output=True, text=True, check=True).stdout
+    return next(line for line in printed.splitlines() if line.startswith("AGE-SECRET-KEY-1"))
+
+
+KEY = new_key()
+
+
+def opened(archive, folder):
+    """The tar file inside an encrypted backup, written into `folder`."""
+    plain = Path(folder) / f"{archive.name}.tar"
+    encryption.decrypt(archive, plain, KEY)
+    return plain
 
 
 def original_database():
@@ -73,22 +93,23 @@ def round_trip(django_db_setup, sample_folder, tmp_path_factory, new_database):
     target_dir = tmp_path_factory.mktemp("restored-data")
     restored, url = new_database()
     out, restore_out = io.StringIO(), io.StringIO()
-    with translation.override("en"):
+    with translation.override("en"), override_settings(BACKUP_KEY=KEY):
         with override_settings(DATA_DIR=source_dir):
             call_command("backup", out=backups, stdout=out)
         (archive,) = backups.iterdir()  # one file, nothing temporary left beside it
         with override_settings(DATA_DIR=target_dir):
             call_command("restore", archive, database_url=url, stdout=restore_out)
-    with tarfile.open(archive) as tar:
+    plain = opened(archive, tmp_path_factory.mktemp("opened"))
+    with tarfile.open(plain) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-    return dict(archive=archive, manifest=manifest, out=out.getvalue(),
+    return dict(archive=archive, plain=plain, manifest=manifest, out=out.getvalue(),
                 restore_out=restore_out.getvalue(), source_dir=source_dir,
                 target_dir=target_dir, restored=restored, url=url)
 
 
 def test_backup_says_where_it_wrote_and_how_much(round_trip):
     archive = round_trip["archive"]
-    assert archive.name.startswith("gisplan-") and archive.suffix == ".tar"
+    assert archive.name.startswith("gisplan-") and archive.name.endswith(".tar.age")
     assert round_trip["out"].startswith(f"Backup written to {archive} (")
     assert round_trip["out"].rstrip().endswith("MB)")
 
@@ -106,7 +127,7 @@ def test_the_manifest_describes_the_database_and_the_files(round_trip, sample_fo
     for entry in manifest["files"]:
         assert entry["member"] == f"data/{sample_folder.name}/{Path(entry['path']).name}"
     assert manifest["missing"] == manifest["skipped"] == []
-    with tarfile.open(round_trip["archive"]) as tar:
+    with tarfile.open(round_trip["plain"]) as tar:
         assert sorted(tar.getnames()) == sorted(
             ["database.dump", "manifest.json"] + [e["member"] for e in manifest["files"]])
 
@@ -196,7 +217,8 @@ class _snapshot:
 
 
 def test_restore_refuses_a_database_with_tables_unless_told_yes(round_trip, tmp_path):
-    with translation.override("en"), override_settings(DATA_DIR=round_trip["target_dir"]):
+    with translation.override("en"), override_settings(DATA_DIR=round_trip["target_dir"],
+                                                       BACKUP_KEY=KEY):
         with pytest.raises(CommandError, match=r"is not empty \(\d+ tables\): restore with --yes"):
             call_command("restore", round_trip["archive"], database_url=round_trip["url"],
                          stdout=io.StringIO())
@@ -249,7 +271,7 @@ def test_a_damaged_or_missing_backup_is_refused_and_changes_nothing(
     data_dir.mkdir()
     with translation.override("en"), override_settings(DATA_DIR=data_dir):
         with pytest.raises(CommandError, match=message) as refusal:
-            call_command("restore", damage(round_trip["archive"], tmp_path), database_url=url)
+            call_command("restore", damage(round_trip["plain"], tmp_path), database_url=url)
     assert "\n" not in str(refusal.value)
     with _autocommit(empty) as cursor:
         cursor.execute("SELECT count(*) FROM information_schema.tables"
@@ -273,7 +295,8 @@ def test_a_failed_backup_leaves_nothing_behind(django_db_setup, tmp_path, monkey
         (tools / "pg_dump").chmod(0o755)
     monkeypatch.setenv("PATH", str(tools))
     backups = tmp_path / "backups"
-    with translation.override("en"), pytest.raises(CommandError, match=message) as refusal:
+    with translation.override("en"), override_settings(BACKUP_KEY=KEY), \
+            pytest.raises(CommandError, match=message) as refusal:
         call_command("backup", out=backups)
     assert "\n" not in str(refusal.value)
     assert list(backups.iterdir()) == []
@@ -281,10 +304,10 @@ def test_a_failed_backup_leaves_nothing_behind(django_db_setup, tmp_path, monkey
 
 def test_rasters_outside_data_dir_are_kept_under_external(django_db_setup, sample_folder,
                                                           tmp_path):
-    with override_settings(DATA_DIR=tmp_path / "elsewhere"):
+    with override_settings(DATA_DIR=tmp_path / "elsewhere", BACKUP_KEY=KEY):
         call_command("backup", out=tmp_path, stdout=io.StringIO())
-    (archive,) = tmp_path.glob("*.tar")
-    with tarfile.open(archive) as tar:
+    (archive,) = tmp_path.glob("*.tar.age")
+    with tarfile.open(opened(archive, tmp_path)) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
     # Restored to <DATA_DIR>/external/<the absolute path>.
     assert sorted(entry["member"] for entry in manifest["files"]) == sorted(
@@ -304,10 +327,47 @@ def test_a_restore_that_fails_half_way_is_rolled_back(round_trip, new_database, 
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
     empty, url = new_database()
     data_dir = tmp_path / "data"
-    with translation.override("en"), override_settings(DATA_DIR=data_dir):
+    with translation.override("en"), override_settings(DATA_DIR=data_dir, BACKUP_KEY=KEY):
         with pytest.raises(CommandError, match="pg_restore failed: pg_restore: error: disk on fire"):
             call_command("restore", round_trip["archive"], database_url=url)
     with _autocommit(empty) as cursor:
         cursor.execute("SELECT to_regclass('half_done')")
         assert cursor.fetchone()[0] is None
     assert list(data_dir.iterdir()) == []
+
+
+def test_personal_data_is_never_backed_up_in_the_clear(django_db_setup, tmp_path):
+    backups = tmp_path / "backups"
+    with translation.override("en"), override_settings(BACKUP_KEY=None), \
+            pytest.raises(CommandError, match="holds personal data .* set GISPLAN_BACKUP_KEY"):
+        call_command("backup", out=backups)
+    assert list(backups.iterdir()) == []
+    with translation.override("en"), override_settings(BACKUP_KEY="not a key"), \
+            pytest.raises(CommandError, match="is not an age key"):
+        call_command("backup", out=backups)
+
+
+def test_the_encrypted_backup_shows_nothing_inside(round_trip):
+    sealed = round_trip["archive"].read_bytes()
+    assert sealed.startswith(encryption.MAGIC)
+    for inside in (b"manifest.json", b"database.dump", b"PGDMP", "户主".encode()):
+        assert inside not in sealed
+
+
+@pytest.mark.parametrize("key, message", [
+    (None, "is encrypted: set GISPLAN_BACKUP_KEY to the key it was written with"),
+    (new_key(), "does not open this backup"),
+])
+def test_an_encrypted_backup_needs_its_key(round_trip, new_database, tmp_path, key, message):
+    empty, url = new_database()
+    data_dir = tmp_path / "data"
+    with translation.override("en"), override_settings(DATA_DIR=data_dir, BACKUP_KEY=key):
+        with pytest.raises(CommandError, match=message) as refusal:
+            call_command("restore", round_trip["archive"], database_url=url)
+    assert "\n" not in str(refusal.value) and KEY not in str(refusal.value)
+    with _autocommit(empty) as cursor:
+        cursor.execute("SELECT count(*) FROM information_schema.tables"
+                       " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                       " AND table_name <> 'spatial_ref_sys'")  # PostGIS's, in every database
+        assert cursor.fetchone()[0] == 0
+    assert not data_dir.exists() or list(data_dir.iterdir()) == []

@@ -22,7 +22,7 @@ class Command(RefusingCommand):
         try:
             result = backup(BackupOptions(out or settings.BACKUP_DIR,
                                           Database.from_settings(connection.settings_dict),
-                                          settings.DATA_DIR))
+                                          settings.DATA_DIR, settings.BACKUP_KEY))
         except OSError as error:
             raise CommandError(str(error)) from None
         for path in result.manifest["missing"]:

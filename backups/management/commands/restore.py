@@ -25,7 +25,8 @@ class Command(RefusingCommand):
         try:
             database = (Database.from_url(database_url) if database_url
                         else Database.from_settings(connection.settings_dict))
-            result = restore(RestoreOptions(path, database, settings.DATA_DIR, overwrite=yes))
+            result = restore(RestoreOptions(path, database, settings.DATA_DIR, overwrite=yes,
+                                            key=settings.BACKUP_KEY))
         except OSError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(_("Restored %(path)s into %(database)s: %(tables)d tables, %(rows)d "
