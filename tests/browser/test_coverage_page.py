@@ -18,3 +18,16 @@ def test_an_analyst_sees_catchments_and_isochrones(page, app_server):
     assert page.locator("#underserved tbody tr").count() > 0
     page.screenshot(path=str(SHOTS / "coverage.png"))
     assert page.foreign_requests == [] and page.errors == []
+
+
+def test_the_capacities_are_listed_with_the_target_group(page, app_server):
+    sign_in(page, app_server.url, "analyst")
+    page.goto(f"{app_server.url}/analysis/coverage/?service=elderly_care&mode=euclidean"
+              "&max_distance=8000&capacities=1")
+    page.wait_for_selector("body[data-ready='1']")
+    # The sample's four elderly care centers each have a capacity; the page is in Chinese.
+    assert page.locator("#capacities tbody tr").count() == 4
+    assert page.locator("#capacity-summary").inner_text().startswith("容量（60岁以上独居老人）")
+    assert "60岁以上独居老人" in page.locator("#coverage-shares thead").inner_text()
+    page.screenshot(path=str(SHOTS / "coverage-capacities.png"), full_page=True)
+    assert page.foreign_requests == [] and page.errors == []
