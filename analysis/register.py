@@ -98,3 +98,39 @@ def quarter_figures(village_of, members, category, events, income, villages):
 def rounded(yuan):
     """Yuan to the nearest whole yuan, halves up (as a statistics office rounds)."""
     return np.floor(np.asarray(yuan, dtype=float) + 0.5)
+
+
+@dataclass(frozen=True)
+class ExitStandard:
+    """The household exit standard, per household: per-capita net income above the poverty
+    line of its year, and 两不愁三保障 all met."""
+
+    income: np.ndarray  # (h,) the latest per-capita net income, yuan; NaN: none recorded
+    line: np.ndarray  # (h,) the poverty line of that income's year; NaN: none set
+    guarantees: np.ndarray  # (h, g) bool, each guarantee met
+
+    @property
+    def income_above(self):
+        """Income strictly above the line (False where either is unknown)."""
+        with np.errstate(invalid="ignore"):
+            return self.income > self.line
+
+    @property
+    def meets(self):
+        return self.income_above & self.guarantees.all(axis=1)
+
+
+def exit_standard(income, line, guarantees):
+    """Check households against the exit standard.
+
+    Parameters
+    ----------
+    income : (h,) latest per-capita net income (yuan a year); NaN where none is recorded.
+    line : (h,) the poverty line of the year that income was measured in; NaN where none is set.
+    guarantees : (h, g) bool, each of 两不愁三保障 met.
+    """
+    result = ExitStandard(np.asarray(income, dtype=float), np.asarray(line, dtype=float),
+                          np.asarray(guarantees, dtype=bool))
+    for array in (result.income, result.line, result.guarantees):
+        array.setflags(write=False)
+    return result

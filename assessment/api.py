@@ -1,5 +1,6 @@
 """GET /api/assessment/: every village against the exit modules, the record checked against the
-map, the priority list and the household categories; ?format=csv|xlsx for the file. Errors are
+map, the priority list and the household categories; ?format=csv|xlsx for the file. trends/:
+the figures by quarter; goals/: the three goals; league/: the income league table. Errors are
 JSON {"error": "..."}: 400 bad options, 401 anonymous, 403 without the view permission
 (gisplan/api.py)."""
 import tempfile
@@ -11,9 +12,11 @@ from django.views.decorators.gzip import gzip_page
 from gisplan.api import Refusal, answer, attachment, endpoint, flag
 from layers.forms import sent_file
 from layers.models import Village, VillagePeriod
-from layers.regions import county_of
+from layers.regions import county_of, works_in_a_county
 from layers.roles import VIEW_DATA
 
+from .goals import run_goals
+from .league import run_league
 from .periods import import_periods, trends, worse
 from .report import SUFFIXES, write_report
 from .runs import AssessOptions, run_assessment
@@ -51,6 +54,27 @@ def trend(request):
         "trends": [{**vars(t), "periods": [f"{y}Q{q}" for y, q in t.periods]}
                    for t in trends(periods)],
         "worse": worse(periods)})
+
+
+@endpoint("GET", permission=VIEW_DATA, denied=DENIED)
+@gzip_page
+def goals(request):
+    """The three goals: each indicator now, by quarter and what remains, for the county, each
+    zone and each town."""
+    return answer(run_goals(county_of(request)).as_json())
+
+
+@endpoint("GET", permission=VIEW_DATA, denied=DENIED)
+@gzip_page
+def league_table(request):
+    """Households (by code), villages and towns ranked by the growth of their poor per-capita
+    net income over `quarter` (2017Q2; the latest by default)."""
+    run = run_league(county_of(request), request.GET.get("quarter") or None,
+                     households=works_in_a_county(request.user))
+    quarter = None if run.quarter is None else "{}Q{}".format(*run.quarter)
+    before = None if run.before is None else "{}Q{}".format(*run.before)
+    return answer({"quarter": quarter, "before": before, "quarters": run.quarters,
+                   "households": run.households, "villages": run.villages, "towns": run.towns})
 
 
 @endpoint("POST", permission=IMPORT_PERMISSION,

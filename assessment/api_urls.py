@@ -7,4 +7,6 @@ urlpatterns = [
     path("", api.assessment, name="assessment"),
     path("trends/", api.trend, name="trends"),
     path("periods/", api.periods, name="periods"),
+    path("goals/", api.goals, name="goals"),
+    path("league/", api.league_table, name="league"),
 ]

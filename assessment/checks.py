@@ -1,11 +1,15 @@
-"""A system check: the exit rules load and read only columns the villages have, so that a broken
-rules file stops `manage.py check` and the server, not an assessment or the portal."""
+"""System checks: the exit rules load and read only columns the villages have, and the three
+goals' file reads, so that a broken file stops `manage.py check` and the server, not an
+assessment, the goals page or the portal."""
 from django.conf import settings
 from django.core.checks import Error, register
 from django.db import models
 
 from analysis.exit import RulesError, load_rules
+from gisplan.api import Refusal
 from layers.models import Village
+
+from .goals import goal_targets
 
 
 @register()
@@ -21,3 +25,14 @@ def exit_rules_file(app_configs, **kwargs):
                   id="assessment.E002")
             for module in rules.modules.values() for c in module.criteria
             if c.column not in columns]
+
+
+@register()
+def goals_file(app_configs, **kwargs):
+    """The three goals' file (settings.GOALS) reads: a broken one stops the server, not the
+    goals page."""
+    try:
+        goal_targets()
+    except Refusal as problem:
+        return [Error(str(problem), id="assessment.E003")]
+    return []

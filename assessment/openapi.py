@@ -35,6 +35,27 @@ def paths():
                                   "that got worse")),
             "401": openapi.error_response(_("not signed in")),
             "403": openapi.error_response(_("the role may not view villages"))},
+    }}, "/api/assessment/goals/": {"get": {
+        "operationId": "assessment_goals", "tags": ["assessment"],
+        "summary": _("The three goals (near, mid and long term; their years and the de-listing "
+                     "incidence are the county's): each indicator now, by quarter and what "
+                     "remains, for the county, each zone and each town"),
+        "responses": {
+            "200": openapi.json(_("targets, quarters, the county's rural income and the areas "
+                                  "(the county first, then the zones, then the towns)")),
+            "401": openapi.error_response(_("not signed in")),
+            "403": openapi.error_response(_("the role may not view villages"))},
+    }}, "/api/assessment/league/": {"get": {
+        "operationId": "assessment_league", "tags": ["assessment"],
+        "summary": _("The income league table: households (by code), villages and towns ranked "
+                     "by the growth of the poor's per-capita net income over a quarter; "
+                     "households only for the county's own users"),
+        "parameters": [query("quarter", {"type": "string", "pattern": r"^\d{4}Q[1-4]$"},
+                             _("the quarter ranked, as 2017Q2; the latest held by default"))],
+        "responses": {
+            "200": openapi.json(_("the quarter, the one before, and the three rankings")),
+            **openapi.errors(_("a quarter not held, or without one before it"),
+                             _("the role may not view villages"))},
     }}, "/api/assessment/periods/": {"post": {
         "operationId": "assessment_import_periods", "tags": ["assessment"],
         "summary": _("Import villages' quarterly statistics (XLSX or CSV keyed by village code), "

@@ -142,7 +142,7 @@ def _values(properties, found, villages):
 class Trend:
     """The county's (or a zone's) figures quarter by quarter, over the villages reporting."""
 
-    zone: str | None  # zone code; None for the county
+    zone: str | None  # the zone's code (or the group's, trends(by=...)); None for the county
     periods: list  # (year, quarter)
     villages: list  # villages reporting
     poor_households: list
@@ -160,11 +160,12 @@ FIGURES = ("poor_households", "poor_population", "exited_households", "returned_
            "new_households")
 
 
-def trends(periods):
-    """A Trend for the county and one per zone of the plan in force, from the quarters held in
-    `periods` (a county's VillagePeriod rows)."""
+def trends(periods, by="village__zone__code"):
+    """A Trend for the county and one per zone of the plan in force (or per group of villages
+    `by` names, such as "village__town__code"), from the quarters held in `periods` (a county's
+    VillagePeriod rows)."""
     rows = periods.values_list(
-        "year", "quarter", "village__zone__code", "village__population",
+        "year", "quarter", by, "village__population",
         "per_capita_income_yuan", "poor_per_capita_income_yuan", *FIGURES)
     sums = {}  # zone (None: the county) -> quarter -> dict of sums
     for year, quarter, zone, population, income, poor_income, *figures in rows:

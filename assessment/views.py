@@ -1,5 +1,6 @@
-"""The page /assessment/: every village against the exit modules, the priority list, the record
-checked against the map, household categories and the trends quarter by quarter."""
+"""The pages /assessment/ (every village against the exit modules, the priority list, the
+record checked against the map, household categories and the trends quarter by quarter),
+/assessment/goals/ (the three goals) and /assessment/league/ (the income league table)."""
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
@@ -11,14 +12,17 @@ from analysis.exit import RulesError
 from gisplan.api import Refusal
 from layers.exit_criteria import exit_rules, module_label
 from layers.models import VillagePeriod
-from layers.regions import county_of
+from layers.regions import county_of, works_in_a_county
 from layers.roles import VIEW_DATA
 
 from .charts import line_chart
+from .goals import run_goals
+from .league import run_league
 from .periods import trends, worse
 from .runs import AssessOptions, run_assessment
 
 PRIORITY_LISTED = 50
+LEAGUE_LISTED = 50  # households on the page; the API lists them all
 
 
 @permission_required(VIEW_DATA, raise_exception=True)
@@ -60,3 +64,46 @@ def assessment_page(request):
                    downloads={fmt: reverse("assessment_api:assessment") + f"{query}&format={fmt}"
                               for fmt in ("csv", "xlsx")})
     return render(request, "assessment/assessment.html", context)
+
+
+@permission_required(VIEW_DATA, raise_exception=True)
+def goals_page(request):
+    try:
+        run = run_goals(county_of(request))
+    except Refusal as problem:  # a goals file broken since the server started
+        return render(request, "assessment/goals.html", {"problem": str(problem)}, status=500)
+    county = run.county
+    charts = [(title, line_chart(county.quarters, values)) for title, values in (
+        (_("poor population"), county.poor_population),
+        (_("poverty incidence (%)"), [None if v is None else round(100 * v, 2)
+                                      for v in county.incidence]),
+        (_("poor households' income as a share of the county's rural average (%)"),
+         [None if p is None or not c else round(100 * p / c, 1)
+          for p, c in zip(county.poor_income, run.county_income)]),
+        (_("households returned to poverty"), county.returned_households))]
+    rows = [run.rows(area) for area in run.areas]
+    for row in rows:
+        row["incidence_pct"] = None if row["incidence"] is None else f"{100 * row['incidence']:.2f}%"
+        row["income_pct"] = (None if row["income_ratio"] is None
+                             else f"{100 * row['income_ratio']:.1f}%")
+    return render(request, "assessment/goals.html", {
+        "run": run, "targets": run.targets, "charts": charts, "county": rows[0],
+        "standard": f"{100 * run.targets.incidence_below:g}%",
+        "groups": [(None, rows[:1]), (_("Zones"), [r for r in rows if r["kind"] == "zone"]),
+                   (_("Towns"), [r for r in rows if r["kind"] == "town"])],
+        "latest": county.quarters[-1] if county.quarters else None})
+
+
+@permission_required(VIEW_DATA, raise_exception=True)
+def league_page(request):
+    county = county_of(request)
+    try:
+        run = run_league(county, request.GET.get("quarter") or None,
+                         households=works_in_a_county(request.user))
+    except Refusal as problem:
+        return render(request, "assessment/league.html", {"problem": str(problem)}, status=400)
+    return render(request, "assessment/league.html", {
+        "run": run, "households": run.households[:LEAGUE_LISTED],
+        "households_shown": works_in_a_county(request.user),
+        "quarter": f"{run.quarter[0]}Q{run.quarter[1]}" if run.quarter else None,
+        "before": f"{run.before[0]}Q{run.before[1]}" if run.before else None})

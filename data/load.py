@@ -135,10 +135,13 @@ def _write(sample, basemap_path, basemap_bounds):
              boundary=_multi(sample.zones[z.code])) for z in spec.zone_plan], Zone, **loaded)
     # Every plan object starts its history (the audit log) here, so that the first change to
     # one lists the fields it changed.
+    short = (sample.register.short_of_guarantees(len(sample.villages)) if spec.households
+             else np.zeros(len(sample.villages), dtype=int))
     villages = bulk_create_with_history([
         Village(county=county, code=v.code, name=v.name, kind=v.kind, town=towns[v.town], location=_geos(v.point),
-                boundary=_multi(v.boundary), **_figure_fields(v.figures))
-        for v in sample.villages], Village, **loaded)
+                boundary=_multi(v.boundary), households_short_of_guarantees=int(short[i]),
+                **_figure_fields(v.figures))
+        for i, v in enumerate(sample.villages)], Village, **loaded)
     VillagePeriod.objects.bulk_create(
         VillagePeriod(village=villages[p.village], year=p.year, quarter=p.quarter,
                       poor_households=p.poor_households, poor_population=p.poor_population,

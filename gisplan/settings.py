@@ -62,6 +62,8 @@ BACKUP_DIR = Path(os.environ.get("GISPLAN_BACKUP_DIR", DATA_DIR / "backups")).re
 BACKUP_KEY = os.environ.get("GISPLAN_BACKUP_KEY") or None
 # The village exit modules and their thresholds (analysis/exit_rules.toml describes the format).
 EXIT_RULES = Path(os.environ.get("GISPLAN_EXIT_RULES", BASE_DIR / "analysis" / "exit_rules.toml"))
+# The three goals of the plan: their years and the de-listing incidence (assessment/goals.toml).
+GOALS = Path(os.environ.get("GISPLAN_GOALS", BASE_DIR / "assessment" / "goals.toml"))
 # Where each industry fits (siting/industry_profiles.toml describes the format).
 INDUSTRY_PROFILES = Path(os.environ.get("GISPLAN_INDUSTRY_PROFILES",
                                         BASE_DIR / "siting" / "industry_profiles.toml"))

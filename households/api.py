@@ -11,15 +11,19 @@ from layers.regions import county_of
 
 from .importing import import_households
 from .models import IMPORT_PERMISSIONS, Household
+from .standard import check_exit
 from .views import VIEW_REGISTER, by_status
 
 
 @endpoint("GET", permission=VIEW_REGISTER)
 def counts(request):
     """Households on the list, their people, each category, and those that left, returned or
-    were newly registered, by village and for the county."""
+    were newly registered, by village and for the county; and how many of those on the list
+    meet the exit standard."""
     county = county_of(request)
-    villages, total = by_status(Household.objects.of_county(county), "village__code")
+    households = Household.objects.of_county(county)
+    villages, total = by_status(households, "village__code")
+    total["meeting_exit_standard"] = int(check_exit(households.on_list()).standard.meets.sum())
     return answer({"county": county.adcode, "total": total,
                    "villages": [{"code": v.pop("village__code"), **v} for v in villages]})
 

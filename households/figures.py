@@ -5,7 +5,8 @@ A county with a register has its villages' quarterly figures counted, not import
 its villages with households and each quarter of the register, the poor households and people,
 the households that left, returned and were newly registered within the quarter, and the poor
 households' per-capita income. The village-wide income is not in a register: an imported one is
-kept. The village layer's poor households and people and its two categories are today's.
+kept. The village layer's poor households and people, its two categories and the households
+short of 两不愁三保障 (what the exit modules' criterion reads) are today's.
 
 The register's quarters are those with incomes, and those of status changes after the first of
 them; a change dated before the first quarter holds from it on.
@@ -25,7 +26,7 @@ from .models import CATEGORY_NUMBERS, STATUS_NUMBERS, Household, HouseholdEvent,
 PERIOD_FIELDS = ("poor_households", "poor_population", "poor_per_capita_income_yuan",
                  "exited_households", "returned_households", "new_households", "from_register")
 VILLAGE_FIELDS = ("poor_households", "poor_population", "industry_support_households",
-                  "livelihood_guarantee_households")
+                  "livelihood_guarantee_households", "households_short_of_guarantees")
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,14 @@ def _today(villages):
     """The village layer's figures from the statuses the households have now."""
     counts = {v: dict.fromkeys(VILLAGE_FIELDS, 0) for v in villages.tolist()}
     on_list = (Household.objects.filter(village__in=counts).on_list()
-               .annotate(people=Count("members")).values_list("village_id", "category", "people"))
-    for village, category, people in on_list:
+               .annotate(people=Count("members"))
+               .values_list("village_id", "category", "people", *Household.GUARANTEES))
+    for village, category, people, *guarantees in on_list:
         c = counts[village]
         c["poor_households"] += 1
         c["poor_population"] += people
         c[f"{category}_households"] += 1
+        c["households_short_of_guarantees"] += not all(guarantees)
     changed = []
     for village in Village.objects.filter(pk__in=counts):
         new = counts[village.pk]

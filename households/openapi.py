@@ -11,7 +11,8 @@ def paths():
         "operationId": "households_counts", "tags": ["households"],
         "summary": _("The register's counts by village and for the county: households on the "
                      "list, their people, each category, and those that left, returned or were "
-                     "newly registered (no person in it)"),
+                     "newly registered, and those on the list who meet the exit standard (no "
+                     "person in it)"),
         "responses": {
             "200": openapi.json(_("the county's code, its totals and each village's")),
             "401": openapi.error_response(_("not signed in")),

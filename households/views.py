@@ -13,6 +13,7 @@ from layers.regions import county_of
 
 from .exporting import FORMATS, export_households
 from .models import SEE_PERSONAL_DATA, Household, Member
+from .standard import check_exit
 
 PAGE_SIZE = 100
 VIEW_REGISTER = "households.view_household"
@@ -41,7 +42,8 @@ def index(request):
     households = Household.objects.of_county(county)
     towns, total = by_status(households, "village__town__name")
     context = {"county": county, "towns": towns, "total": total, "formats": FORMATS,
-               "personal": request.user.has_perm(SEE_PERSONAL_DATA)}
+               "personal": request.user.has_perm(SEE_PERSONAL_DATA),
+               "meeting": int(check_exit(households.on_list()).standard.meets.sum())}
     if context["personal"]:
         listed = households.select_related("village", "cadre").order_by("code")
         status = request.GET.get("status", "")
@@ -52,7 +54,10 @@ def index(request):
             listed = listed.filter(village__code=village)
         page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
         heads = {m.household_id: m for m in _heads(page.object_list)}
-        context.update(page=page, rows=[(h, heads.get(h.pk)) for h in page.object_list],
+        checks = check_exit(Household.objects.filter(pk__in=[h.pk for h in page.object_list]))
+        at = checks.index()
+        context.update(page=page, rows=[(h, heads.get(h.pk), checks.reasons(at[h.code]))
+                                        for h in page.object_list],
                        statuses=Household.Status.choices, status=status, village=village)
     return render(request, "households/index.html", context)
 
@@ -65,8 +70,10 @@ def _heads(households):
 def household(request, code):
     row = get_object_or_404(Household.objects.of_county(county_of(request))
                             .select_related("village__town", "cadre"), code=code)
+    checks = check_exit(Household.objects.filter(pk=row.pk))
     return render(request, "households/household.html", {
         "household": row, "members": row.members.order_by("pk"),
+        "exit_reasons": checks.reasons(0),
         "events": row.events.select_related("recorded_by"),
         "incomes": row.incomes.all(),
         "guarantees": [(Household._meta.get_field(g).verbose_name, getattr(row, g))

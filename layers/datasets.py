@@ -200,6 +200,8 @@ EXIT_INDICATORS = (
     Column("has_office_space", ("办公场所", "活动场所"), short="office"),
     Column("has_clinic", ("卫生室",)),
     Column("all_housing_safe", ("住房安全",), short="housing"),
+    Column("households_short_of_guarantees", ("两不愁三保障未达标户", "未达两不愁三保障户"),
+           short="short_3g"),
     Column("no_poor_party_members", ("无贫困党员户",), short="party_ok"),
     Column("cooperatives", ("合作社",), short="coops"),
     Column("collective_income_yuan", ("集体收入", "集体经济收入"), short="coll_inc"),

@@ -43,6 +43,8 @@ def criterion_label(criterion):
     name = Village._meta.get_field(criterion.column).verbose_name
     if criterion.test == "at_least":
         return f"{name} ≥ {criterion.threshold:g}"
+    if criterion.test == "below":
+        return f"{name} < {criterion.threshold:g}"
     return name
 
 
@@ -57,4 +59,7 @@ def failure_reason(criterion, value):
     if criterion.test == "at_least":
         return _("%(name)s: %(value)g, fewer than %(least)g") % {
             "name": name, "value": value, "least": criterion.threshold}
+    if criterion.test == "below":
+        return _("%(name)s: %(value)g, not below %(limit)g") % {
+            "name": name, "value": value, "limit": criterion.threshold}
     return _("%(name)s: no") % {"name": name}

@@ -418,6 +418,10 @@ class Village(WebShaped, Zoned):
     has_office_space = models.BooleanField(_("has an office and activity space"), default=False)
     has_clinic = models.BooleanField(_("has a village clinic"), default=False)
     all_housing_safe = models.BooleanField(_("safe housing for every household"), default=False)
+    # 两不愁三保障: the poor households not yet assured of all five; counted from the register of
+    # households where the county keeps one (households.figures), else recorded.
+    households_short_of_guarantees = models.PositiveIntegerField(
+        _("poor households short of 两不愁三保障"), default=0)
     # What the demonstration module asks beyond them (两强, higher 五通, 八有).
     no_poor_party_members = models.BooleanField(_("no poor party-member households"),
                                                 default=False)

@@ -151,6 +151,12 @@ def region_counties(request):
     return {"region_counties": counties, "current_county": current}
 
 
+def works_in_a_county(user):
+    """Whether `user`'s region is one county (or a superuser's, every county): users above the
+    county (a city or the province) see counts, never a county's households one by one."""
+    return user.is_superuser or len(region_of(user)) >= 6
+
+
 class RegionBackend(ModelBackend):
     """Django's permissions, read-only above the county: a user whose region is a city or the
     province keeps only the permissions to view and to run analyses, whatever their groups say."""
@@ -159,6 +165,6 @@ class RegionBackend(ModelBackend):
         permissions = super().get_all_permissions(user_obj, obj)
         if not user_obj.is_active or user_obj.is_anonymous or user_obj.is_superuser:
             return permissions
-        if len(region_of(user_obj)) < 6:
+        if not works_in_a_county(user_obj):
             return {p for p in permissions if p.split(".", 1)[1].startswith(READ_ONLY)}
         return permissions

@@ -22,7 +22,7 @@ API = "/api/assessment/"
 STANDARD_FLAGS = dict(water_connected=True, electricity_connected=True, road_connected=True,
                       tv_connected=True, internet_connected=True, has_collective_org=True,
                       leading_industries=1, has_office_space=True, has_clinic=True,
-                      all_housing_safe=True)
+                      all_housing_safe=True, households_short_of_guarantees=0)
 
 
 def village(**fields):

@@ -7,16 +7,22 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Sum
 
+from assessment.runs import run_assessment
 from households.figures import recount
-from households.models import SEE_PERSONAL_DATA, Household, HouseholdEvent, Member
+from households.models import (SEE_PERSONAL_DATA, Household, HouseholdEvent, HouseholdIncome,
+                               Member, PovertyLine)
+from households.standard import check_exit
+from layers.exit_criteria import EXIT_ASSESSED
 from layers.models import County, UserRegion, Village, VillagePeriod
+
+from .conftest import log_in
 
 pytestmark = pytest.mark.django_db
 PERIOD = ("village_id", "year", "quarter", "poor_households", "poor_population",
           "per_capita_income_yuan", "poor_per_capita_income_yuan", "exited_households",
           "returned_households", "new_households", "from_register")
 TODAY = ("pk", "poor_households", "poor_population", "industry_support_households",
-         "livelihood_guarantee_households")
+         "livelihood_guarantee_households", "households_short_of_guarantees")
 
 
 def test_the_synthetic_register_adds_up_to_the_sample_county(sample):
@@ -95,3 +101,59 @@ def test_only_the_countys_planners_may_see_personal_data(sample):
     city = User.objects.get(pk=city.pk)
     assert city.has_perm("households.view_household")
     assert not city.has_perm(SEE_PERSONAL_DATA)
+
+
+def test_the_exit_standard_is_checked_household_by_household(sample, english, client):
+    household = Household.objects.on_list().order_by("code").first()
+    # In 2030 no poverty line is set: the check says so rather than guess one.
+    HouseholdIncome.objects.create(household=household, year=2030, quarter=1,
+                                   per_capita_income_yuan=5000)
+    checked = check_exit(Household.objects.filter(pk=household.pk))
+    assert checked.quarters == [(2030, 1)]
+    assert "no poverty line set for 2030" in checked.reasons(0)
+    # At the line is not above it.
+    PovertyLine.objects.create(year=2030, yuan=5000)
+    Household.objects.filter(pk=household.pk).update(**dict.fromkeys(Household.GUARANTEES, True))
+    checked = check_exit(Household.objects.filter(pk=household.pk))
+    assert checked.reasons(0) == ["income 5,000 yuan in 2030Q1, not above the 2030 line of "
+                                  "5,000 yuan"]
+    # One yuan above it, every guarantee met: the household meets the standard; without safe
+    # housing it does not, and the reason names what is missing.
+    HouseholdIncome.objects.filter(household=household, year=2030).update(
+        per_capita_income_yuan=5001)
+    assert check_exit(Household.objects.filter(pk=household.pk)).reasons(0) == []
+    assert check_exit(Household.objects.filter(pk=household.pk)).standard.meets.tolist() == [True]
+    Household.objects.filter(pk=household.pk).update(housing_safe=False)
+    assert check_exit(Household.objects.filter(pk=household.pk)).reasons(0) == [
+        "not assured: safe housing assured"]
+    # The county's count of households on the list that meet it goes up by this one with its
+    # housing made safe, on the API and on the register's page.
+    log_in(client, "official")
+    before = client.get("/api/households/").json()["total"]["meeting_exit_standard"]
+    Household.objects.filter(pk=household.pk).update(housing_safe=True)
+    assert client.get("/api/households/").json()["total"]["meeting_exit_standard"] == before + 1
+    assert f"{before + 1} of them meet the exit standard" in client.get("/households/").content.decode()
+
+
+def test_the_village_criterion_of_guarantees_is_counted_from_its_households(sample, english):
+    # A village that exited: every household on its list is assured of 两不愁三保障.
+    village = Village.objects.filter(exit_status=Village.ExitStatus.EXITED,
+                                     poor_households__gt=1).order_by("code").first()
+    assert village.households_short_of_guarantees == 0
+    assert run_assessment().results["standard"].passed[_row(village)]
+    # Two of its households lose safe housing: the village is short by two and fails both
+    # modules, with the reason.
+    two = Household.objects.on_list().filter(village=village).order_by("code")[:2]
+    Household.objects.filter(pk__in=[h.pk for h in two]).update(housing_safe=False)
+    recount(village.county)
+    village.refresh_from_db()
+    assert village.households_short_of_guarantees == 2
+    run = run_assessment()
+    i = _row(village)
+    assert not run.results["standard"].passed[i] and not run.results["demonstration"].passed[i]
+    assert run.reasons("standard", i) == ["poor households short of 两不愁三保障: 2, not below 1"]
+
+
+def _row(village):
+    return list(Village.objects.filter(EXIT_ASSESSED).order_by("code").values_list(
+        "code", flat=True)).index(village.code)

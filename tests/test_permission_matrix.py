@@ -175,6 +175,12 @@ MATRIX = {
     "assessment:assessment": (Try("GET", PAGE, content_type=HTML),),
     "assessment_api:assessment": (Try("GET", API_READ, content_type=JSON),),
     "assessment_api:trends": (Try("GET", API_READ, content_type=JSON),),
+    "assessment:goals": (Try("GET", PAGE, content_type=HTML),),
+    "assessment:league": (Try("GET", PAGE, content_type=HTML),
+                          Try("GET", by_role(LOGIN, 400, 400, 400, 400), query="quarter=1999Q1")),
+    "assessment_api:goals": (Try("GET", API_READ, content_type=JSON),),
+    "assessment_api:league": (Try("GET", API_READ, content_type=JSON),
+                              Try("GET", by_role(401, 400, 400, 400, 400), query="quarter=x")),
     "assessment_api:periods": (Try("POST", PLANNER_API_BAD, form={}),),
 
     # The register of poor households: counts for every role, persons for the county's planners.

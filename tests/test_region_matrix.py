@@ -67,6 +67,9 @@ MATRIX = {
     "zone API": (Request("GET", "/api/plans/{plan}/zones/{zone}/"), API_READ),
     "export": (Request("GET", "/api/export/villages.csv?county={county}"), API_READ),
     "quarterly trends": (Request("GET", "/api/assessment/trends/?county={county}"), API_READ),
+    "three goals": (Request("GET", "/api/assessment/goals/?county={county}"), API_READ),
+    "league table": (Request("GET", "/api/assessment/league/?county={county}"), API_READ),
+    "three goals page": (Request("GET", "/assessment/goals/?county={county}"), READ),
     "coverage": (Request("GET", "/api/analysis/coverage/?service=relief&mode=euclidean"
                                 "&county={county}"), ANALYSE),
     "coverage job": (Request("POST", "/api/jobs/analysis/coverage/?county={county}",

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from analysis.register import (EXITED, INDUSTRY_SUPPORT, LIVELIHOOD_GUARANTEE, NEW, REGISTERED,
-                               RETURNED, quarter_figures, rounded, status_by_quarter)
+                               RETURNED, exit_standard, quarter_figures, rounded,
+                               status_by_quarter)
 
 VILLAGE_OF = [0, 0, 1, 1]
 MEMBERS = [3, 2, 4, 1]
@@ -68,3 +69,15 @@ def test_on_list_by_household(figures):
 
 def test_rounding_halves_up():
     assert rounded([2.5, 3.5, 1600.49, -0.5]).tolist() == [3, 4, 1600, 0]
+
+
+def test_the_household_exit_standard_needs_income_above_the_line_and_every_guarantee():
+    # Line 3,000 yuan. h0: 3,001 and all five met: meets. h1: exactly 3,000 (not above).
+    # h2: 5,000 but housing not safe. h3: no income recorded. h4: no line for its year.
+    income = [3001, 3000, 5000, NAN, 4000]
+    line = [3000, 3000, 3000, 3000, NAN]
+    guarantees = np.ones((5, 5), bool)
+    guarantees[2, 4] = False
+    standard = exit_standard(income, line, guarantees)
+    assert standard.income_above.tolist() == [True, False, True, False, False]
+    assert standard.meets.tolist() == [True, False, False, False, False]

@@ -82,6 +82,9 @@ def village_figures(totals, settled_cells, elevation, kinds, resettled, rng):
                for name in STANDARD_FLAGS + DEMONSTRATION_FLAGS}
     columns["leading_industries"] = np.array([leading for _, leading, _, _ in indicators])
     columns["incidence"] = poor / population
+    # 两不愁三保障: the register (periods.py) leaves no household short of it in a village that
+    # exits.
+    columns["households_short_of_guarantees"] = np.zeros(n)
     passes_standard = assess(STANDARD, columns).passed
     result = []
     for i, (flags, leading, coops, income) in enumerate(indicators):

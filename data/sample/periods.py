@@ -61,6 +61,14 @@ class SampleRegister:
     target_year: np.ndarray  # the year each household is to leave (or left) poverty
     guarantees: np.ndarray  # (households, 5) bool: 不愁吃, 不愁穿, 义务教育, 基本医疗, 住房安全
 
+    def short_of_guarantees(self, villages):
+        """Per village (of `villages`), the households on the list today not assured of all of
+        两不愁三保障."""
+        short = np.zeros(villages, dtype=int)
+        listed = np.isin(self.status, (REGISTERED, RETURNED, NEW))
+        np.add.at(short, self.village[listed & ~self.guarantees.all(axis=1)], 1)
+        return short
+
     @property
     def status(self):
         """Each household's last status."""
@@ -217,7 +225,8 @@ def _exact_mean(income, rows, weights, target):
 
 def _targets(register, figures, on_today, rng):
     """Target exit years (a village's own for those still on the list, else the year they left)
-    and 两不愁三保障: met by those who left, missed in one respect by some still on the list."""
+    and 两不愁三保障: met by those who left, missed in one respect by some still on the list in
+    the villages short of safe housing."""
     for household, quarter, status, _day in register.events:
         if status == EXITED:
             register.target_year[household] = QUARTERS[quarter][0]
@@ -225,4 +234,9 @@ def _targets(register, figures, on_today, rng):
         year = figures[register.village[household]].target_year
         register.target_year[household] = year or int(rng.integers(2018, 2020))
         if rng.random() < SHORT_OF_GUARANTEES:
-            register.guarantees[household, rng.integers(0, 5)] = False
+            short = rng.integers(0, 5)  # drawn for every such household: the draws stay the same
+            # Households short of 两不愁三保障 live in the villages recorded as short of safe
+            # housing for every household; none in a village that exited.
+            village = figures[register.village[household]]
+            if village.exit_status != "exited" and not village.flags["all_housing_safe"]:
+                register.guarantees[household, short] = False

@@ -1,0 +1,129 @@
+"""The sweep for personal data: a sentinel household (its head's name and ID number, its
+helper's name and phone) is looked for in every page and API answer of the permission matrix
+that a GET reaches, every layer in every export format, the tiles of every layer over its
+village, an analysis job's stored result, the audit log and the log output, as every role and a
+city official. It may appear only where the register is kept: the register's pages and export,
+to the county's planner and the superuser (tests/test_household_pages.py says how it appears
+there)."""
+import io
+import logging
+import math
+import zipfile
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from households.figures import recount
+from households.models import Household, HouseholdEvent
+from jobs.models import Job
+from jobs.tasks import RUNNERS, Progress
+from layers.api import LAYERS
+from layers.datasets import DATASETS
+from layers.exporting import FORMATS
+
+from .test_household_pages import CODE, city_user, sentinel, sentinels  # noqa: F401 - a fixture
+from .test_permission_matrix import MATRIX, client_for, sample_values, send  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+KEPT_BY = ("planner", "admin")  # the county's planner, the superuser
+KEPT_ON = {"households:index", "households:household", "households:export"}
+SECRETS = ("哨兵甲", "990000195001011234", "10987654321", "哨兵干部")
+
+
+def found(body):
+    """The secrets in a body: as UTF-8 or GBK text, inside a ZIP (a zipped shapefile, an XLSX)
+    too."""
+    parts = [body]
+    if body[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            parts += [archive.read(name) for name in archive.namelist()]
+    return [s for s in SECRETS for part in parts
+            if s.encode("utf-8") in part or s.encode("gbk") in part]
+
+
+def read(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def tile(lon, lat, z):
+    n = 2 ** z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return z, int((lon + 180) / 360 * n), int(y)
+
+
+def urls(household):
+    """Every export and the tiles over the sentinel's village, beside the matrix's GETs."""
+    lon, lat = household.village.location.transform(4326, clone=True).coords
+    for kind in DATASETS:
+        for fmt in FORMATS:
+            yield f"/api/export/{kind}{fmt}"
+    for name in LAYERS:
+        for z in (8, 12, 15):
+            yield "/tiles/{}/{}/{}/{}.pbf".format(name, *tile(lon, lat, z))
+    yield "/api/analysis/coverage/?service=elderly_care&mode=euclidean&capacities=1"
+    yield "/api/analysis/locate/?service=elderly_care&model=pmedian&p=2&mode=euclidean"
+    yield "/plan/audit/"
+
+
+def sweep(client, role, values, household):
+    seen = []
+    for key, tries in MATRIX.items():
+        for attempt in tries:
+            if attempt.method != "GET":
+                continue
+            if key in KEPT_ON and role in KEPT_BY:
+                continue
+            url, response = send(client, key, attempt, values)
+            seen += [(url, s) for s in found(read(response))]
+    for url in urls(household):
+        seen += [(url, s) for s in found(read(client.get(url)))]
+    return seen
+
+
+@pytest.mark.parametrize("role", ["anonymous", "official", "analyst", "planner",
+                                  "administrator", "admin", "city"])
+def test_the_sentinel_appears_only_where_the_register_is_kept(sentinel, sample_values, role,  # noqa: F811
+                                                              caplog):
+    caplog.set_level(logging.DEBUG)
+    values = {**sample_values, "household": CODE}
+    if role == "city":
+        client = Client()
+        client.force_login(city_user("official"))
+    else:
+        client = client_for(role)
+    assert not sweep(client, role, values, sentinel)
+    assert not found(caplog.text.encode())
+
+
+def test_a_jobs_result_and_the_audit_log_hold_no_personal_field(sentinel, capsys, caplog):  # noqa: F811
+    caplog.set_level(logging.DEBUG)
+    analyst = User.objects.get(username="analyst")
+    job = Job.objects.create(kind=Job.Kind.COVERAGE, user=analyst, region="611021",
+                             params={"service": "elderly_care", "mode": "euclidean",
+                                     "capacities": "1"}, language="zh-hans")
+    # What the worker does with the job (jobs.tasks.run_job), in this test's transaction.
+    result = RUNNERS[job.kind](job, Progress(job))
+    Job.objects.filter(pk=job.pk).update(result=result, status=Job.Status.SUCCEEDED)
+    # The sentinel lives alone and is over 60: the elderly-care target group counts them.
+    assert "60" in str(result["target_group"])
+    client = Client()
+    client.force_login(analyst)
+    for url in (reverse("jobs_api:job", kwargs={"pk": job.pk}), reverse("jobs:jobs"),
+                reverse("jobs_api:jobs")):
+        response = client.get(url)
+        assert response.status_code == 200 and not found(read(response)), url
+    # The sentinel leaves poverty: its village's figures change, and the audit log records the
+    # village's change, by the village.
+    HouseholdEvent.objects.create(household=sentinel, status=Household.Status.EXITED,
+                                  on="2017-06-01", recorded_by=User.objects.get(username="planner"))
+    recount(sentinel.village.county)
+    planner = Client()
+    planner.force_login(User.objects.get(username="planner"))
+    audit = planner.get("/plan/audit/")
+    assert audit.status_code == 200 and not found(read(audit))
+    call_command("audit_log", "--limit", "200")
+    assert not found(capsys.readouterr().out.encode())
+    assert not found(caplog.text.encode())
