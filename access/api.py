@@ -43,7 +43,7 @@ def coverage_options(params, county):
 
 def locate_options(params, county):
     """LocateOptions of `county` (its code) from query parameters (coverage's, and model, p,
-    keep_existing, time_limit)."""
+    keep_existing, time_limit, capacities, new_capacity)."""
     reach = coverage_options(params, county)
     if not params.get("model"):
         raise Refusal(_("give the model: ?model=lscp|mclp|pmedian|pcenter"))
@@ -54,7 +54,8 @@ def locate_options(params, county):
     return LocateOptions(reach.service, params["model"], None if p is None else int(p), reach.mode,
                          reach.max_distance, reach.max_minutes, flag(params, "keep_existing"),
                          time_limit if time_limit is not None else LocateOptions.time_limit,
-                         county, reach.across_borders)
+                         county, reach.across_borders, flag(params, "capacities"),
+                         number(params, "new_capacity"))
 
 
 def locate_data(run):
@@ -62,13 +63,14 @@ def locate_data(run):
     s, i = run.solution, run.impact
     return {"summary": run.summary(), "model": run.options.model,
             "target_group": demand_data(run.demand),
-            "solution": {"objective": s.objective, "gap": s.gap, "optimal": s.optimal,
+            "solution": {"objective": s.objective, "gap": _finite(s.gap), "optimal": s.optimal,
                          "status": s.status, "sites": s.sites.tolist(), "new_sites": s.new_sites.tolist(),
                          "unreachable": [run.villages.extra["code"][k] for k in s.unreachable]},
             "impact": {"covered_before": i.covered_before, "covered_after": i.covered_after,
                        "newly_covered": i.newly_covered,
                        "mean_cost_before": _finite(i.mean_cost_before),
                        "mean_cost_after": _finite(i.mean_cost_after)},
+            "capacities": run.capacity is not None, "unserved": run.unserved,
             "sites": points(run.rows(), run.sites.lonlat()[s.sites], 4326)}
 
 

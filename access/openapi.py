@@ -40,6 +40,11 @@ def paths():
             query("time_limit", {"type": "number", "minimum": 0, "exclusiveMinimum": True,
                                  "maximum": MAX_TIME_LIMIT, "default": DEFAULT_TIME_LIMIT},
                   _("seconds; then the best solution found and its gap")),
+            query("capacities", {"type": "boolean"},
+                  _("mclp and pmedian: each village whole to one open site within the sites' "
+                    "capacities (the centers' own; new sites' new_capacity)")),
+            query("new_capacity", {"type": "number", "minimum": 0, "exclusiveMinimum": True},
+                  _("with capacities: the people each new site takes (default: no limit)")),
             query("format", {"enum": ["csv", "xlsx", "geojson"]}, _("download the open sites as a file")),
         ],
         "responses": {"200": {"description": _("summary, the solver's answer with its gap, what the "

@@ -269,6 +269,7 @@ def region_summary(runs, name):
 
 MODELS = ("lscp", "mclp", "pmedian", "pcenter")
 NEEDS_P = ("mclp", "pmedian", "pcenter")
+CAPACITATED = ("mclp", "pmedian")  # the models that respect capacities (analysis.locate.capacity)
 DEFAULT_TIME_LIMIT = 60.0  # seconds; then the best solution found, and the gap, are reported
 MAX_TIME_LIMIT = 600.0  # a request or job may hold the solver no longer than this
 
@@ -285,10 +286,19 @@ class LocateOptions:
     time_limit: float | None = DEFAULT_TIME_LIMIT
     county: str | None = None  # the county's 6-digit code; None: the main county
     across_borders: bool = False  # neighbouring counties' centers serve too (and stay open)
+    capacities: bool = False  # each village whole to one site within the sites' capacities
+    new_capacity: float | None = None  # the people a new site takes; None: no limit
 
     def checked(self):
         """These options, or a Refusal with the reason."""
         self.reach.checked()
+        if self.capacities and self.model not in CAPACITATED:
+            raise Refusal(_("capacities apply to the models %(models)s")
+                          % {"models": ", ".join(CAPACITATED)})
+        if self.new_capacity is not None and not (
+                self.capacities and np.isfinite(self.new_capacity) and self.new_capacity > 0):
+            raise Refusal(_("the new sites' capacity is a number of people above zero, with "
+                            "capacities on"))
         if self.model not in MODELS:
             raise Refusal(_("the model is one of %(models)s, not %(model)s")
                           % {"models": ", ".join(MODELS), "model": self.model})
@@ -321,11 +331,26 @@ class LocateRun:
     impact: object  # analysis.locate.Impact
     demand: object = None  # households.demand.Demand: what the villages are weighted by
 
+    capacity: np.ndarray | None = None  # each site's capacity (np.inf: none), with capacities
+
     def rows(self):
-        """One dict per open site (kept and new), the new ones marked."""
+        """One dict per open site (kept and new), the new ones marked; with capacities, each
+        one's capacity (None: no limit) and load."""
         kinds, new = self.sites.extra["kind"], set(self.solution.new_sites.tolist())
         for j in self.solution.sites:
-            yield {"site": self.sites.names[j], "kind": kinds[j], "new": j in new}
+            row = {"site": self.sites.names[j], "kind": kinds[j], "new": j in new}
+            if self.capacity is not None:
+                row.update(capacity=None if np.isinf(self.capacity[j]) else float(self.capacity[j]),
+                           load=float(self.solution.load[j]))
+            yield row
+
+    @property
+    def unserved(self):
+        """The codes of the villages a site reaches that are left without one for want of
+        capacity."""
+        if self.capacity is None:
+            return []
+        return [self.villages.extra["code"][i] for i in self.solution.unserved]
 
     def summary(self):
         s, i = self.solution, self.impact
@@ -337,7 +362,9 @@ class LocateRun:
             "objective": s.objective, "gap": s.gap, "newly": i.newly_covered,
             "status": _("optimal") if s.optimal
             else _("not proven optimal (%(status)s)") % {"status": s.status},
-            "before": i.mean_cost_before, "after": i.mean_cost_after, "unit": unit}
+            "before": i.mean_cost_before, "after": i.mean_cost_after, "unit": unit} + (
+            _("; within capacities, %(unserved)d villages left unserved")
+            % {"unserved": len(self.unserved)} if self.capacity is not None else "")
 
 
 def _listed(names, at_most=8):
@@ -390,7 +417,15 @@ def run_locate(options):
     fixed = kept if options.keep_existing else np.flatnonzero(existing.extra["foreign"])
     cover = cost <= reach.threshold
     limit = {"time_limit": options.time_limit}
-    if options.model == "lscp":
+    capacity = None
+    if options.capacities:
+        capacity = np.concatenate([arrays.capacities(existing.ids), np.full(
+            len(sites.ids) - len(existing.ids), options.new_capacity or np.inf)])
+    if capacity is not None and options.model == "mclp":
+        solution = locate.capacitated_mclp(cover, weights, options.p, capacity, fixed, **limit)
+    elif capacity is not None:
+        solution = locate.capacitated_p_median(cost, options.p, capacity, weights, fixed, **limit)
+    elif options.model == "lscp":
         solution = locate.lscp(cover, fixed, **limit)
     elif options.model == "mclp":
         solution = locate.mclp(cover, weights, options.p, fixed, **limit)
@@ -399,4 +434,4 @@ def run_locate(options):
     else:
         solution = locate.p_center(cost, options.p, None, fixed, **limit)
     result = locate.impact(cost, kept, solution.new_sites, reach.threshold, weights)
-    return LocateRun(options, villages, sites, kept, solution, result, demand)
+    return LocateRun(options, villages, sites, kept, solution, result, demand, capacity)

@@ -1,9 +1,9 @@
 """The two village exit modules, declared as data, and their assessment.
 
 "一率五通五有" (standard) and "一率两强五通八有" (demonstration): one rate (poverty incidence
-strictly below 3%), the connections, and the "haves". Each criterion reads one column. The
-modules and their thresholds are read from a TOML file (exit_rules.toml by default), so that a
-county's own rules can be loaded.
+strictly below 3%), the connections, and the "haves". Each criterion tests one column, or any
+of several (the report's "or"). The modules and their thresholds are read from a TOML file
+(exit_rules.toml by default), so that a county's own rules can be loaded.
 """
 import math
 import tomllib
@@ -16,15 +16,16 @@ from .refusals import AnalysisRefusal
 
 
 @dataclass(frozen=True)
-class Criterion:
-    key: str
+class Test:
+    """One test of one column of a village's figures."""
+
     column: str
     test: str  # "below": column < threshold; "at_least": column >= threshold; "true": column set
     threshold: float = 0.0
 
     def __post_init__(self):
         if self.test not in ("below", "at_least", "true"):
-            raise ValueError(f"criterion {self.key}: unknown test {self.test!r}")
+            raise ValueError(f"unknown test {self.test!r}")
 
     def met(self, values):
         values = np.asarray(values)
@@ -33,6 +34,24 @@ class Criterion:
         if self.test == "at_least":
             return values >= self.threshold
         return values.astype(bool)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A criterion of a module: met where any of its tests is met (one test, or the report's
+    "or": 合作社或集体经济组织)."""
+
+    key: str
+    tests: tuple  # Test, ...
+    county_choice: bool = False  # a threshold the report does not give, set by the county
+
+    @property
+    def columns(self):
+        return tuple(t.column for t in self.tests)
+
+    def met(self, columns):
+        """Met or not per village, from `columns` (a mapping of column name to values)."""
+        return np.logical_or.reduce([t.met(columns[t.column]) for t in self.tests])
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,7 @@ class Rules:
     road_within_m: float
     clinic_within_minutes: float
     services_within_minutes: float
+    clinic_kinds: tuple = ("village_clinic",)  # the service centers that count as a clinic
 
 
 class RulesError(AnalysisRefusal):
@@ -78,10 +98,10 @@ def _rules(document):
         criteria = []
         for n, c in enumerate(entry["criterion"], 1):
             try:
-                if c["test"] != "true" and "threshold" not in c:
-                    raise ValueError(f"a {c['test']} test needs a threshold")
-                criteria.append(Criterion(str(c["key"]), str(c["column"]), str(c["test"]),
-                                          float(c.get("threshold", 0.0))))
+                tests = tuple(_test(t) for t in c.get("any_of", [c]))
+                if not tests:
+                    raise ValueError("any_of is empty")
+                criteria.append(Criterion(str(c["key"]), tests, bool(c.get("county_choice", False))))
             except (KeyError, TypeError, ValueError) as problem:
                 raise ValueError(f"module {name}: criterion {n}: {problem}") from None
         if not criteria or name in modules:
@@ -94,7 +114,16 @@ def _rules(document):
         ("road_within_m", 500), ("clinic_within_minutes", 30), ("services_within_minutes", 30))]
     if not all(math.isfinite(v) and v >= 0 for v in limits):
         raise ValueError("map_checks are finite numbers, zero or more")
-    return Rules(modules, *limits)
+    kinds = checks.get("clinic_kinds", ["village_clinic"])
+    if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
+        raise ValueError("map_checks.clinic_kinds is a list of kinds of service center")
+    return Rules(modules, *limits, tuple(kinds))
+
+
+def _test(entry):
+    if entry["test"] != "true" and "threshold" not in entry:
+        raise ValueError(f"a {entry['test']} test needs a threshold")
+    return Test(str(entry["column"]), str(entry["test"]), float(entry.get("threshold", 0.0)))
 
 
 # The rules the county ships with (the sample county's figures are drawn to them).
@@ -133,6 +162,6 @@ def assess(module, columns):
     -------
     Assessment
     """
-    met = np.column_stack([c.met(columns[c.column]) for c in module.criteria])
+    met = np.column_stack([c.met(columns) for c in module.criteria])
     met.setflags(write=False)
     return Assessment(module.name, tuple(c.key for c in module.criteria), met)

@@ -39,7 +39,8 @@ def assessment(request):
     return answer({
         "summary": run.summary(), "module": run.options.module,
         "map_checks": {"road_within_m": rules.road_within_m,
-                       "clinic_within_minutes": rules.clinic_within_minutes},
+                       "clinic_within_minutes": rules.clinic_within_minutes,
+                       "clinic_kinds": list(rules.clinic_kinds)},
         "villages": list(run.rows()), "priority": run.priority(),
         "categories": run.categories()})
 

@@ -7,7 +7,7 @@ from django.db import models
 
 from analysis.exit import RulesError, load_rules
 from gisplan.api import Refusal
-from layers.models import Village
+from layers.models import ServiceCenter, Village
 
 from .goals import goal_targets
 
@@ -20,11 +20,16 @@ def exit_rules_file(app_configs, **kwargs):
         return [Error(str(problem), id="assessment.E001")]
     columns = {f.name for f in Village._meta.get_fields()
                if isinstance(f, (models.BooleanField, models.IntegerField))} | {"incidence"}
+    unknown = [kind for kind in rules.clinic_kinds if kind not in ServiceCenter.Kind.values]
+    if unknown:
+        return [Error(f"{settings.EXIT_RULES.name}: map_checks.clinic_kinds: {', '.join(unknown)} "
+                      f"is not a kind of service center ({', '.join(ServiceCenter.Kind.values)})",
+                      id="assessment.E004")]
     return [Error(f"{settings.EXIT_RULES.name}: module {module.name}: criterion {c.key} reads "
-                  f"{c.column}, which is not a number or yes/no figure of a village",
+                  f"{column}, which is not a number or yes/no figure of a village",
                   id="assessment.E002")
             for module in rules.modules.values() for c in module.criteria
-            if c.column not in columns]
+            for column in c.columns if column not in columns]
 
 
 @register()

@@ -1,6 +1,6 @@
 """Village exit assessment on the county's data: both modules criterion by criterion with the
 reason for each failure, the criteria the map can check against the record (a road near the
-committee, a village clinic within reach by road), a priority list and the household
+committee, a clinic within reach by road), a priority list and the household
 categories. The command, the API and the page all write out an AssessmentRun.
 
 The assessment covers the villages the exit rules apply to (layers.exit_criteria.EXIT_ASSESSED):
@@ -56,8 +56,8 @@ class AssessmentRun:
     columns: dict  # the columns the modules read (layers.arrays.exit_columns)
     results: dict  # module name -> analysis.exit.Assessment
     road_on_map: np.ndarray  # bool: a road within the rules' distance of the committee
-    clinic_minutes: np.ndarray | None  # by road to the nearest village clinic or town health
-    # center (None: no roads)
+    clinic_minutes: np.ndarray | None  # by road to the nearest clinic of the rules'
+    # clinic_kinds (None: no roads)
     services_covered: dict  # service kind -> bool per village: a center within reach by road
     committees: list  # dicts: zone, zone_name and CATEGORIES of every committee, assessed or not
 
@@ -69,8 +69,14 @@ class AssessmentRun:
         """Why village `i` fails `module`, one phrase per criterion missed."""
         result = self.results[module]
         criteria = self.rules.modules[module].criteria
-        return [failure_reason(c, self.columns[c.column][i])
+        return [failure_reason(c, [self.columns[column][i] for column in c.columns])
                 for c, met in zip(criteria, result.met[i]) if not met]
+
+    @property
+    def clinic_words(self):
+        """The kinds of center that count as a clinic, in words ("village clinic")."""
+        return _(" or ").join(str(ServiceCenter.Kind(kind).label)
+                              for kind in self.rules.clinic_kinds)
 
     def clinic_on_map(self, i):
         if self.clinic_minutes is None:
@@ -90,13 +96,13 @@ class AssessmentRun:
             out.append(_("a road passes within %(m)s m of the village committee, but the village "
                          "is recorded as not connected") % {"m": metres})
         clinic, recorded_clinic = self.clinic_on_map(i), village["has_clinic"]
-        minutes = f"{self.rules.clinic_within_minutes:g}"
+        words = {"min": f"{self.rules.clinic_within_minutes:g}", "kinds": self.clinic_words}
         if clinic is not None and recorded_clinic and not clinic:
-            out.append(_("recorded as having a clinic, but no village clinic or town health "
-                         "center is within %(min)s minutes by road") % {"min": minutes})
+            out.append(_("recorded as having a clinic, but no %(kinds)s is within %(min)s "
+                         "minutes by road") % words)
         elif clinic and not recorded_clinic:
-            out.append(_("a village clinic or town health center is within %(min)s minutes by "
-                         "road, but no clinic is recorded") % {"min": minutes})
+            out.append(_("a %(kinds)s is within %(min)s minutes by road, but no clinic is "
+                         "recorded") % words)
         return out
 
     def rows(self):
@@ -183,9 +189,9 @@ def run_assessment(options=None):
     results = {name: assess(module, columns) for name, module in rules.modules.items()}
     minutes, services = None, {}
     if Road.objects.of_county(county).exists():  # without roads nothing can be reached
-        clinics = (ServiceCenter.Kind.VILLAGE_CLINIC, ServiceCenter.Kind.TOWN_HEALTH_CENTER)
-        travel = road_minutes_to(county, clinics + SERVICES, queryset)
-        minutes = np.minimum(*(travel[kind] for kind in clinics))
+        clinics = tuple(rules.clinic_kinds)  # village clinics only, unless the rules say more
+        travel = road_minutes_to(county, tuple(dict.fromkeys(clinics + SERVICES)), queryset)
+        minutes = np.minimum.reduce([travel[kind] for kind in clinics])
         services = {kind: travel[kind] <= rules.services_within_minutes for kind in SERVICES}
     return AssessmentRun(options, villages, columns, results,
                          np.array([v["road_near"] for v in villages], bool), minutes, services,

@@ -125,7 +125,8 @@ ANALYSES = {
     # Every county of the region, each across its borders (so no across_borders parameter).
     Job.Kind.REGION_COVERAGE: Analysis(REACH[:-1], lambda p, region: coverage_options(p, None).checked(),
                                        run_region_coverage_job, region_wide=True),
-    Job.Kind.LOCATE: Analysis(REACH + ("model", "p", "keep_existing", "time_limit"),
+    Job.Kind.LOCATE: Analysis(REACH + ("model", "p", "keep_existing", "time_limit", "capacities",
+                                       "new_capacity"),
                               lambda p, county: locate_options(p, county).checked(), run_locate_job),
     Job.Kind.SUITABILITY: Analysis(("industry", "zone", "top"), siting_options,
                                    run_suitability_job),

@@ -14,8 +14,8 @@ from .naming import village_label
 
 def exit_columns(villages):
     """The columns the exit modules read, one entry per village of the queryset, in its order."""
-    names = sorted({c.column for m in exit_rules().modules.values() for c in m.criteria}
-                   - {"incidence"})
+    names = sorted({column for m in exit_rules().modules.values() for c in m.criteria
+                    for column in c.columns} - {"incidence"})
     rows = list(villages.values_list("poor_population", "population", *names))
     data = np.array(rows, dtype=float).reshape(len(rows), len(names) + 2)
     columns = dict(zip(names, data[:, 2:].T))

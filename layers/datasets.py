@@ -202,6 +202,7 @@ EXIT_INDICATORS = (
     Column("all_housing_safe", ("住房安全",), short="housing"),
     Column("households_short_of_guarantees", ("两不愁三保障未达标户", "未达两不愁三保障户"),
            short="short_3g"),
+    Column("organisation_strengthened", ("三力作用增强", "村级组织三力"), short="three_frc"),
     Column("no_poor_party_members", ("无贫困党员户",), short="party_ok"),
     Column("cooperatives", ("合作社",), short="coops"),
     Column("collective_income_yuan", ("集体收入", "集体经济收入"), short="coll_inc"),

@@ -37,29 +37,42 @@ def module_label(name):
 
 
 def criterion_label(criterion):
-    if criterion.column == "incidence":
+    """A criterion in words: its tests joined by "or", marked where the county set the
+    threshold."""
+    label = _(" or ").join(str(_test_label(t)) for t in criterion.tests)
+    return _("%(criterion)s (the county's choice)") % {"criterion": label} \
+        if criterion.county_choice else label
+
+
+def _test_label(test):
+    if test.column == "incidence":
         return gettext_lazy("poverty incidence below %(limit)s") % {
-            "limit": f"{criterion.threshold:.0%}"}
-    name = Village._meta.get_field(criterion.column).verbose_name
-    if criterion.test == "at_least":
-        return f"{name} ≥ {criterion.threshold:g}"
-    if criterion.test == "below":
-        return f"{name} < {criterion.threshold:g}"
+            "limit": f"{test.threshold:.0%}"}
+    name = Village._meta.get_field(test.column).verbose_name
+    if test.test == "at_least":
+        return f"{name} ≥ {test.threshold:g}"
+    if test.test == "below":
+        return f"{name} < {test.threshold:g}"
     return name
 
 
-def failure_reason(criterion, value):
-    """Why `value` fails `criterion`, in words: 'poverty incidence 3.0%, not below 3%'."""
-    if criterion.column == "incidence":
+def failure_reason(criterion, values):
+    """Why a village whose columns hold `values` (one per test of `criterion`) fails it, in
+    words: 'poverty incidence 3.0%, not below 3%'; every test of an "or", joined."""
+    return _("; and ").join(_test_failure(t, v) for t, v in zip(criterion.tests, values))
+
+
+def _test_failure(test, value):
+    if test.column == "incidence":
         if value != value:  # NaN: no registered population
             return _("poverty incidence unknown: no registered population")
         return _("poverty incidence %(value)s, not below %(limit)s") % {
-            "value": f"{value:.2%}", "limit": f"{criterion.threshold:.0%}"}
-    name = Village._meta.get_field(criterion.column).verbose_name
-    if criterion.test == "at_least":
+            "value": f"{value:.2%}", "limit": f"{test.threshold:.0%}"}
+    name = Village._meta.get_field(test.column).verbose_name
+    if test.test == "at_least":
         return _("%(name)s: %(value)g, fewer than %(least)g") % {
-            "name": name, "value": value, "least": criterion.threshold}
-    if criterion.test == "below":
+            "name": name, "value": value, "least": test.threshold}
+    if test.test == "below":
         return _("%(name)s: %(value)g, not below %(limit)g") % {
-            "name": name, "value": value, "limit": criterion.threshold}
+            "name": name, "value": value, "limit": test.threshold}
     return _("%(name)s: no") % {"name": name}

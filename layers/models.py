@@ -423,6 +423,8 @@ class Village(WebShaped, Zoned):
     households_short_of_guarantees = models.PositiveIntegerField(
         _("poor households short of 两不愁三保障"), default=0)
     # What the demonstration module asks beyond them (两强, higher 五通, 八有).
+    organisation_strengthened = models.BooleanField(
+        _("village organisation's three forces strengthened (三力)"), default=False)
     no_poor_party_members = models.BooleanField(_("no poor party-member households"),
                                                 default=False)
     cooperatives = models.PositiveSmallIntegerField(_("cooperatives"), default=0)

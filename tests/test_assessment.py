@@ -4,6 +4,7 @@ the API; which committees are assessed. Villages of the sample are set by hand i
 transaction."""
 import io
 
+import numpy as np
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
@@ -37,6 +38,13 @@ def row_of(run, code):
     return next(r for r in run.rows() if r["code"] == code)
 
 
+def changed_rules(tmp_path, old, new):
+    """The default rules with `old` replaced by `new`, written to a file."""
+    path = tmp_path / "changed-rules.toml"
+    path.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return path
+
+
 def rules_file(tmp_path, road_within_m=500, clinic_within_minutes=30):
     text = DEFAULT_RULES.read_text(encoding="utf-8")
     text = text.replace("road_within_m = 500", f"road_within_m = {road_within_m}")
@@ -66,9 +74,9 @@ def test_one_connection_missing_fails_the_module_and_says_which(sample, english)
 @pytest.mark.parametrize("margin, on_map", [(0.05, True), (-0.05, False)])
 def test_a_clinic_just_inside_or_outside_the_travel_time(sample, english, tmp_path, margin,
                                                          on_map):
-    # A village t minutes by road from its nearest village clinic or town health center (t
-    # well above zero): a limit of t + 0.05 finds it, t - 0.05 does not, and then the recorded
-    # clinic disagrees with the map.
+    # A village t minutes by road from its nearest village clinic (t well above zero): a limit
+    # of t + 0.05 finds it, t - 0.05 does not, and then the recorded clinic disagrees with the
+    # map.
     run = run_assessment()
     i = next(i for i, t in enumerate(run.clinic_minutes) if 1 < t < 25)
     t, code = float(run.clinic_minutes[i]), run.villages[i]["code"]
@@ -76,7 +84,7 @@ def test_a_clinic_just_inside_or_outside_the_travel_time(sample, english, tmp_pa
     with override_settings(EXIT_RULES=rules_file(tmp_path, clinic_within_minutes=t + margin)):
         run = run_assessment()
         assert run.clinic_on_map(i) is on_map
-        disagreement = "recorded as having a clinic, but no village clinic or town health center"
+        disagreement = "recorded as having a clinic, but no village clinic is within"
         assert (disagreement in row_of(run, code)["record_vs_map"]) is not on_map
 
 
@@ -185,7 +193,8 @@ def test_the_api_gives_rows_priority_categories_and_files(sample, client):
     # 205 villages assessed (204 villagers' committees and the one poor community); the
     # household categories count all 247 committees.
     assert len(data["villages"]) == 205 and data["module"] == "demonstration"
-    assert data["map_checks"] == {"road_within_m": 500.0, "clinic_within_minutes": 30.0}
+    assert data["map_checks"] == {"road_within_m": 500.0, "clinic_within_minutes": 30.0,
+                                  "clinic_kinds": ["village_clinic"]}
     assert data["priority"][0]["rank"] == 1 and data["categories"][-1]["villages"] == 247
     xlsx = client.get(API, {"format": "xlsx"})
     assert xlsx.content[:2] == b"PK"
@@ -198,12 +207,14 @@ def test_the_schema_documents_the_assessment(sample, client):
     assert {p["name"] for p in paths[API]["get"]["parameters"]} == {"module", "format"}
 
 
-def test_manage_py_check_refuses_rules_that_read_a_missing_column(tmp_path):
+@pytest.mark.parametrize("old, new, named", [
+    ('column = "has_clinic"', 'column = "has_clinc"', "has_clinc"),  # a column villages lack
+    ('clinic_kinds = ["village_clinic"]', 'clinic_kinds = ["hospital"]', "hospital"),
+])
+def test_manage_py_check_refuses_rules_the_villages_cannot_meet(tmp_path, old, new, named):
     from django.core.management.base import SystemCheckError
-    path = tmp_path / "rules.toml"
-    path.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(
-        'column = "has_clinic"', 'column = "has_clinc"'), encoding="utf-8")
-    with override_settings(EXIT_RULES=path), pytest.raises(SystemCheckError, match="has_clinc"):
+    with override_settings(EXIT_RULES=changed_rules(tmp_path, old, new)), \
+            pytest.raises(SystemCheckError, match=named):
         call_command("check", stdout=io.StringIO())
 
 
@@ -258,12 +269,13 @@ def test_a_record_of_a_road_with_none_near_the_committee_disagrees(sample, engli
     (('name = "demonstration"', 'name = "model"'), "need the modules standard and demonstration"),
     (("threshold = 0.03", ""), "a below test needs a threshold"),
     (("road_within_m = 500", "road_within_m = -1"), "map_checks are finite numbers"),
+    (('clinic_kinds = ["village_clinic"]', 'clinic_kinds = "village_clinic"'),
+     "clinic_kinds is a list"),
+    ((", threshold = 10000 }", " }"), "criterion 7: a at_least test needs a threshold"),
 ])
 def test_rules_the_assessment_cannot_use_are_refused(tmp_path, change, message):
-    path = tmp_path / "rules.toml"
-    path.write_text(DEFAULT_RULES.read_text(encoding="utf-8").replace(*change), encoding="utf-8")
     with pytest.raises(RulesError, match=message):
-        load_rules(path)
+        load_rules(changed_rules(tmp_path, *change))
 
 
 def test_a_community_is_assessed_only_when_it_is_recorded_as_poor(sample, english):
@@ -292,3 +304,66 @@ def test_the_map_shows_no_exit_criteria_for_a_community_left_out(sample, client)
         p = feature["properties"]
         assert (p["kind"], p["exit_assessed"]) == ("community", assessed)
         assert (p["standard_failed"] is None) is not assessed
+
+
+DEMONSTRATION_FLAGS = dict(no_poor_party_members=True, connections_high_standard=True,
+                           office_fully_equipped=True, clinic_standardised=True,
+                           has_environment_facilities=True, environment_clean=True,
+                           social_security_sound=True, organisation_strengthened=True,
+                           cooperatives=1, collective_income_yuan=60_000)
+
+
+@pytest.mark.parametrize("income, passes", [(10_000, True), (9_999, False)])
+def test_a_collective_accumulation_stands_for_the_organisation(sample, english, income, passes):
+    # 村级集体积累或经济组织: no organisation, but 10,000 yuan of collective income (the
+    # county's threshold) meets the criterion; 9,999 does not, and both halves are named.
+    code = village(population=10_000, poor_population=100,
+                   **{**STANDARD_FLAGS, "has_collective_org": False,
+                      "collective_income_yuan": income})
+    row = row_of(run_assessment(), code)
+    assert row["standard_pass"] is passes
+    assert row["standard_failed"] == ("" if passes else
+                                      "has a collective economic organisation: no; and "
+                                      "collective income (yuan): 9999, fewer than 10000")
+
+
+def test_cooperatives_or_an_organisation_and_the_three_forces(sample, english):
+    # 合作社或集体经济组织: no cooperative, but an organisation: the demonstration module passes.
+    code = village(population=10_000, poor_population=100,
+                   **{**STANDARD_FLAGS, **DEMONSTRATION_FLAGS, "cooperatives": 0})
+    assert row_of(run_assessment(), code)["demonstration_pass"]
+    # Without the organisation's three forces strengthened it fails, and says why.
+    Village.objects.filter(code=code).update(organisation_strengthened=False)
+    row = row_of(run_assessment(), code)
+    assert not row["demonstration_pass"] and row["standard_pass"]
+    assert row["demonstration_failed"] == ("village organisation's three forces strengthened "
+                                           "(三力): no")
+
+
+def test_thresholds_the_report_does_not_give_are_labelled_the_countys(sample, english, client):
+    code = village(population=10_000, poor_population=100, collective_income_yuan=0,
+                   **STANDARD_FLAGS)
+    log_in(client, "official")
+    villages = client.get("/api/layers/villages/").json()["features"]
+    failed = next(f["properties"] for f in villages
+                  if f["properties"]["code"] == code)["demonstration_failed"]
+    assert "collective income (yuan) ≥ 50000 (the county's choice)" in failed
+
+
+def test_only_village_clinics_count_unless_the_rules_say_more(sample, english, tmp_path):
+    from assessment.runs import road_minutes_to
+    from layers.exit_criteria import EXIT_ASSESSED
+    from layers.models import County, ServiceCenter
+
+    # Without village clinics no village has a clinic within reach on the map, town health
+    # centers notwithstanding; with rules that count those too, the minutes are theirs.
+    ServiceCenter.objects.filter(kind="village_clinic").delete()
+    assert np.isinf(run_assessment().clinic_minutes).all()
+    path = changed_rules(tmp_path, 'clinic_kinds = ["village_clinic"]',
+                         'clinic_kinds = ["village_clinic", "town_health_center"]')
+    with override_settings(EXIT_RULES=path):
+        minutes = run_assessment().clinic_minutes
+    county = County.objects.get(adcode="611021")
+    queryset = Village.objects.filter(EXIT_ASSESSED).order_by("code")
+    health = road_minutes_to(county, ("town_health_center",), queryset)["town_health_center"]
+    assert (minutes == health).all() and np.isfinite(minutes).all()

@@ -196,3 +196,19 @@ def test_a_time_limit_still_answers_within_the_capacities(model):
         result = locate.capacitated_mclp(reach, weights, 6, capacity, time_limit=1e-6)
     check_feasible(result.assignment, reach, weights, capacity, result.load)
     assert result.optimal or result.status.startswith("time limit")
+
+
+def test_out_of_time_the_sites_added_greedily_win_over_the_uncapacitated_ones():
+    # Demands of weights 1, 2 and 4 at 0, 1 and 11 on a line. The sites at 0 and 10 are fixed
+    # and full (capacity 0); one new site, of no limit, at 1 or at 9, must take everyone:
+    # at 1 the cost is 1·1 + 2·0 + 4·10 = 41, at 9 it is 1·9 + 2·8 + 4·2 = 33 (enumeration of
+    # the two choices). The uncapacitated optimum opens the site at 1 (it saves demand 2 a
+    # trip of 1 to the site at 0); with no time for the programme, adding the best site
+    # greedily still finds the one at 9.
+    demands = np.array([0.0, 1.0, 11.0])
+    sites = np.array([0.0, 10.0, 1.0, 9.0])
+    cost = np.abs(demands[:, None] - sites[None, :])
+    capacity = np.array([0.0, 0.0, np.inf, np.inf])
+    result = locate.capacitated_p_median(cost, 1, capacity, [1, 2, 4], fixed=[0, 1],
+                                         time_limit=1e-9)
+    assert result.new_sites.tolist() == [3] and result.objective == pytest.approx(33)

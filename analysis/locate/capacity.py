@@ -181,10 +181,7 @@ def capacitated_mclp(cover, weights, p, capacity, fixed=(), time_limit=None):
     run = _most_weight(pairs, fixed, p, deadline_after(time_limit))
     if run.values is None and run.status != "time limit":
         raise RuntimeError(f"capacitated programme: {run.status}")
-    if run.values is None:
-        assignment, sites, run = _greedy_instead(pairs, fixed, run)
-    else:
-        assignment, sites = pairs.outcome(run, fixed)
+    assignment, sites, run = _best_found(pairs, fixed, p, run, fixed)
     covered = assignment >= 0
     return _capacitated_solution("capacitated_mclp", sites, fixed,
                                  float(weights[covered].sum()), run, assignment, covered,
@@ -312,17 +309,52 @@ def _least_cost(pairs, fixed, p, deadline, fallback=None):
                           cheapest.bound)
     if run.values is None and run.status != "time limit":
         raise RuntimeError(f"capacitated programme: {run.status}")
-    if run.values is None:
-        return _greedy_instead(pairs, fixed if fallback is None else fallback, run)
-    return (*pairs.outcome(run, fixed), run)
+    return _best_found(pairs, fixed, p, run, fixed if fallback is None else fallback)
 
 
-def _greedy_instead(pairs, sites, run):
-    """(assignment, sites, run) of the greedy assignment to `sites`, HiGHS having found
-    nothing in time."""
-    sites = np.asarray(sites, dtype=np.int64)
-    return (_greedy(pairs, sites), sites,
-            Run(None, "time limit: nothing found; a greedy assignment", False, np.inf, run.bound))
+def _best_found(pairs, fixed, p, run, fallback):
+    """(assignment, open sites, run): the solver's, when it proved it optimal; else the best of
+    what it found, the greedy assignment to the sites `fallback` and, when the case is small
+    enough, to sites added greedily one at a time (most weight served, then least cost)."""
+    found = None if run.values is None else (*pairs.outcome(run, fixed), run)
+    if run.optimal:
+        return found
+    best = None if found is None else (_score(pairs, found[0]), found)
+    for sites in [np.asarray(fallback, dtype=np.int64), *_sites_added_greedily(pairs, fixed, p)]:
+        assignment = _greedy(pairs, sites)
+        if best is None or _score(pairs, assignment) < best[0]:
+            status = ("time limit: best found (greedy)" if found is not None
+                      else "time limit: nothing found; a greedy assignment")
+            best = (_score(pairs, assignment),
+                    (assignment, sites, Run(None, status, False, np.inf, run.bound)))
+    return best[1]
+
+
+def _score(pairs, assignment):
+    """(-weight served, cost): the smaller, the better."""
+    served = assignment >= 0
+    w = pairs.weights[served]
+    return -float(w.sum()), float(w @ pairs.cost[served, assignment[served]])
+
+
+# The most demand × site × candidate × p products the greedy adding of sites may take (about
+# a second or two of numpy on the sample-sized case; a 2,000 × 500 case with p = 60 is beyond).
+GREEDY_BUDGET = 5e8
+
+
+def _sites_added_greedily(pairs, fixed, p):
+    """[open sites]: the fixed ones, then `p` more added one at a time, each the candidate whose
+    greedy assignment serves the most weight at the least cost; [] when the case is too large."""
+    n, m = pairs.reach.shape
+    sites = np.asarray(fixed, dtype=np.int64)
+    free = np.setdiff1d(np.unique(pairs.site), sites)
+    if p == 0 or n * m * free.size * p > GREEDY_BUDGET:
+        return []
+    for _ in range(min(p, free.size)):
+        scores = [_score(pairs, _greedy(pairs, np.append(sites, j))) for j in free]
+        pick = free[min(range(free.size), key=scores.__getitem__)]
+        sites, free = np.append(sites, pick), free[free != pick]
+    return [np.sort(sites)]
 
 
 def _greedy(pairs, sites):

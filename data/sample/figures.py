@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.exit import DEMONSTRATION, STANDARD, assess
+from analysis.exit import STANDARD, assess
 
 from .divisions import largest_remainder
 
@@ -22,10 +22,14 @@ RESETTLED_EXTRA_INCIDENCE = 0.10
 EXIT_YEARS = (2014, 2017)
 TARGET_YEARS = (2018, 2019)
 
-# The yes/no indicators each module reads (analysis.exit declares the modules).
-STANDARD_FLAGS = tuple(c.column for c in STANDARD.criteria if c.test == "true")
-DEMONSTRATION_FLAGS = tuple(c.column for c in DEMONSTRATION.criteria
-                            if c.test == "true" and c.column not in STANDARD_FLAGS)
+# The yes/no indicators the sample draws, those of the standard module and those the
+# demonstration module adds (analysis/exit_rules.toml), in the order they are drawn in.
+STANDARD_FLAGS = ("water_connected", "electricity_connected", "road_connected", "tv_connected",
+                  "internet_connected", "has_collective_org", "has_office_space", "has_clinic",
+                  "all_housing_safe")
+DEMONSTRATION_FLAGS = ("no_poor_party_members", "connections_high_standard",
+                       "office_fully_equipped", "clinic_standardised", "has_environment_facilities",
+                       "environment_clean", "social_security_sound")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def village_figures(totals, settled_cells, elevation, kinds, resettled, rng):
     columns = {name: np.array([flags[name] for flags, *_ in indicators])
                for name in STANDARD_FLAGS + DEMONSTRATION_FLAGS}
     columns["leading_industries"] = np.array([leading for _, leading, _, _ in indicators])
+    columns["collective_income_yuan"] = np.array([income for *_, income in indicators])
     columns["incidence"] = poor / population
     # 两不愁三保障: the register (periods.py) leaves no household short of it in a village that
     # exits.
@@ -123,4 +128,10 @@ def _indicators(near_exit, rng):
     leading = int(rng.integers(1, 3)) if near_exit or rng.random() < 0.7 else 0
     coops = int(rng.integers(1, 3)) if demonstration_ok else int(rng.integers(0, 2))
     income = int(rng.integers(50, 300) * 1000) if demonstration_ok else int(rng.integers(0, 60) * 1000)
+    # A village without a collective economic organisation has no collective accumulation
+    # either (the standard module takes one for the other); its organisation's "three forces"
+    # are strengthened where it is near the exit line or a demonstration. No draw: the sample
+    # stays as it was drawn.
+    income = income if flags["has_collective_org"] else 0
+    flags["organisation_strengthened"] = bool(near_exit or demonstration_ok)
     return flags, leading, coops, income

@@ -31,3 +31,17 @@ def test_the_capacities_are_listed_with_the_target_group(page, app_server):
     assert "60岁以上独居老人" in page.locator("#coverage-shares thead").inner_text()
     page.screenshot(path=str(SHOTS / "coverage-capacities.png"), full_page=True)
     assert page.foreign_requests == [] and page.errors == []
+
+
+def test_new_sites_are_proposed_within_capacities(page, app_server):
+    sign_in(page, app_server.url, "analyst")
+    page.goto(f"{app_server.url}/analysis/coverage/?service=elderly_care&mode=euclidean"
+              "&max_distance=8000&capacities=1&model=pmedian&p=1&keep_existing=1"
+              "&new_capacity=500&time_limit=5")
+    page.wait_for_selector("body[data-ready='1']")
+    # The four elderly care centers kept and the one new site, each with its capacity and load.
+    assert "容量" in page.locator("#proposal thead").inner_text()
+    assert page.locator("#proposal tbody tr").count() == 5
+    assert "在容量之内" in page.locator("#locate-summary").inner_text()
+    page.screenshot(path=str(SHOTS / "coverage-locate-capacities.png"), full_page=True)
+    assert page.foreign_requests == [] and page.errors == []

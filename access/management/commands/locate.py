@@ -27,6 +27,12 @@ class Command(CountyCommand):
                             help="then report the best solution found and its gap (default %(default)s)")
         parser.add_argument("--across-borders", action="store_true",
                             help="neighbouring counties' centers serve too, over their roads, and stay open")
+        parser.add_argument("--capacities", action="store_true",
+                            help="mclp and pmedian: each village whole to one site within the "
+                                 "centers' capacities")
+        parser.add_argument("--new-capacity", type=float, metavar="PEOPLE",
+                            help="with --capacities: the people each new site takes (default: "
+                                 "no limit)")
         parser.add_argument("--out", help="a .csv, .xlsx or .geojson file for the open sites")
         self.add_county_arguments(parser)
 
@@ -35,7 +41,8 @@ class Command(CountyCommand):
         run = run_locate(LocateOptions(
             options["service"], options["model"], options["p"], mode, options["max_distance"],
             options["max_minutes"], options["keep_existing"], options["time_limit"],
-            options["county"], options["across_borders"]))
+            options["county"], options["across_borders"], options["capacities"],
+            options["new_capacity"]))
         if options["out"]:
             write_table(run.rows(), options["out"], run.sites.lonlat()[run.solution.sites])
         self.stdout.write(run.summary())
