@@ -433,5 +433,7 @@ def run_locate(options):
         solution = locate.p_median(cost, options.p, weights, fixed, **limit)
     else:
         solution = locate.p_center(cost, options.p, None, fixed, **limit)
-    result = locate.impact(cost, kept, solution.new_sites, reach.threshold, weights)
+    # Within capacities a village goes to its assigned site, not always the nearest open one.
+    result = locate.impact(cost, kept, solution.new_sites, reach.threshold, weights,
+                           None if capacity is None else solution.assignment)
     return LocateRun(options, villages, sites, kept, solution, result, demand, capacity)

@@ -5,14 +5,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gisplan.api import Refusal
+from gisplan.api import Refusal, flag
 from layers.models import ServiceCenter, Zone
 from layers.regions import county_of
 from layers.roles import RUN_ANALYSIS
 
 from .api import coverage_options, locate_options
 from .page_map import coverage_map
-from .runs import DEFAULT_METRES, DEFAULT_MINUTES, MODELS, run_coverage, run_locate
+from .runs import CAPACITATED, DEFAULT_METRES, DEFAULT_MINUTES, MODELS, run_coverage, run_locate
 
 UNDERSERVED_LISTED = 30
 
@@ -33,10 +33,15 @@ def coverage_page(request):
         if not params.get("model"):
             params.pop("model", None)
             params.pop("p", None)
+        # The capacities box is coverage's, and the proposal's where its model takes capacities.
+        located = params.copy()
+        if params.get("model") not in CAPACITATED or not flag(params, "capacities"):
+            located.pop("capacities", None)
+            located.pop("new_capacity", None)
         try:
             county = county_of(request).adcode
             run = run_coverage(coverage_options(params, county))
-            proposal = run_locate(locate_options(params, county)) if params.get("model") else None
+            proposal = run_locate(locate_options(located, county)) if params.get("model") else None
         except Refusal as problem:
             context["problem"] = str(problem)
             run = proposal = None
@@ -49,7 +54,7 @@ def coverage_page(request):
                            underserved=[rows[i] for i in run.underserved[:UNDERSERVED_LISTED]],
                            download=reverse("access_api:coverage") + "?" + params.urlencode(),
                            proposal=proposal,
-                           locate_download=reverse("access_api:locate") + "?" + params.urlencode())
+                           locate_download=reverse("access_api:locate") + "?" + located.urlencode())
     context["frame"] = coverage_map(county_of(request), service, run, proposal,
                                     request.GET.get("isochrones") == "1")
     return render(request, "access/coverage.html", context)

@@ -98,10 +98,15 @@ def _rules(document):
         criteria = []
         for n, c in enumerate(entry["criterion"], 1):
             try:
+                if "any_of" in c and "column" in c:
+                    raise ValueError("give a column or any_of, not both")
                 tests = tuple(_test(t) for t in c.get("any_of", [c]))
                 if not tests:
                     raise ValueError("any_of is empty")
-                criteria.append(Criterion(str(c["key"]), tests, bool(c.get("county_choice", False))))
+                choice = c.get("county_choice", False)
+                if not isinstance(choice, bool):
+                    raise ValueError("county_choice is true or false")
+                criteria.append(Criterion(str(c["key"]), tests, choice))
             except (KeyError, TypeError, ValueError) as problem:
                 raise ValueError(f"module {name}: criterion {n}: {problem}") from None
         if not criteria or name in modules:

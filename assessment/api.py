@@ -71,9 +71,8 @@ def league_table(request):
     """Households (by code), villages and towns ranked by the growth of their poor per-capita
     net income over `quarter` (2017Q2; the latest by default)."""
     run = run_league(county_of(request), request.GET.get("quarter") or None,
-                     households=works_in_a_county(request.user))
-    quarter = None if run.quarter is None else "{}Q{}".format(*run.quarter)
-    before = None if run.before is None else "{}Q{}".format(*run.before)
+                     with_households=works_in_a_county(request.user))
+    before, quarter = run.labels
     return answer({"quarter": quarter, "before": before, "quarters": run.quarters,
                    "households": run.households, "villages": run.villages, "towns": run.towns})
 

@@ -21,11 +21,10 @@ def exit_rules_file(app_configs, **kwargs):
     columns = {f.name for f in Village._meta.get_fields()
                if isinstance(f, (models.BooleanField, models.IntegerField))} | {"incidence"}
     unknown = [kind for kind in rules.clinic_kinds if kind not in ServiceCenter.Kind.values]
-    if unknown:
-        return [Error(f"{settings.EXIT_RULES.name}: map_checks.clinic_kinds: {', '.join(unknown)} "
-                      f"is not a kind of service center ({', '.join(ServiceCenter.Kind.values)})",
-                      id="assessment.E004")]
-    return [Error(f"{settings.EXIT_RULES.name}: module {module.name}: criterion {c.key} reads "
+    kinds = [Error(f"{settings.EXIT_RULES.name}: map_checks.clinic_kinds: {', '.join(unknown)} "
+                   f"is not a kind of service center ({', '.join(ServiceCenter.Kind.values)})",
+                   id="assessment.E004")] if unknown else []
+    return kinds + [Error(f"{settings.EXIT_RULES.name}: module {module.name}: criterion {c.key} reads "
                   f"{column}, which is not a number or yes/no figure of a village",
                   id="assessment.E002")
             for module in rules.modules.values() for c in module.criteria

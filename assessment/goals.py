@@ -52,15 +52,16 @@ def goal_targets():
 
 @dataclass(frozen=True)
 class Area:
-    """The county, a zone or a town: its indicators by quarter and today."""
+    """The county, a zone or a town: its indicators in each of the county's quarters (None
+    where none of its villages reported), and today's."""
 
     kind: str  # "county", "zone" or "town"
     code: str | None
     name: str
-    quarters: list  # "2017Q2", ...
+    villages_reporting: list
     poor_households: list
     poor_population: list
-    incidence: list  # None: no registered population
+    incidence: list  # None: no registered population, or no report
     poor_income: list  # the poor's per-capita net income (None: unknown)
     returned_households: list
     villages_poor: int  # poor villages not yet exited
@@ -68,41 +69,47 @@ class Area:
     short_of_guarantees: int  # poor households not assured of all of 两不愁三保障 (today)
 
     def latest(self, series):
+        """The value in the county's latest quarter (None: not reported then)."""
         return series[-1] if series else None
 
 
 @dataclass(frozen=True)
 class GoalsRun:
     targets: Targets
+    quarters: list  # the county's quarters held, "2014Q1", ...; every series follows them
     county_income: list  # the county's rural per-capita net income by quarter (None: unknown)
     areas: list  # Area: the county first, then the zones, then the towns
+    villages: int  # the county's villages
 
     @property
     def county(self):
         return self.areas[0]
 
     def rows(self, area):
-        """An area's indicators now and what remains, as the page and the API show them."""
+        """An area's indicators in the latest quarter and what remains, as the page and the API
+        show them; a goal is met (True), not met (False) or unknown (None: not reported)."""
         t, income = self.targets, self.county.latest(self.county_income)
-        incidence, poor_income = area.latest(area.incidence), area.latest(area.poor_income)
-        villages = area.villages_poor + area.villages_exited
+        latest = {name: area.latest(getattr(area, name)) for name in (
+            "villages_reporting", "poor_households", "poor_population", "incidence",
+            "poor_income", "returned_households")}
+        poor, incidence, poor_income = (latest["poor_population"], latest["incidence"],
+                                        latest["poor_income"])
         gap = None if income is None or poor_income is None else max(income - poor_income, 0)
+        returned = latest["returned_households"]
         return {
-            "kind": area.kind, "code": area.code, "name": area.name,
-            "poor_households": area.latest(area.poor_households) or 0,
-            "poor_population": area.latest(area.poor_population) or 0,
+            "kind": area.kind, "code": area.code, "name": area.name, **latest,
             "short_of_guarantees": area.short_of_guarantees,
-            "everyone_out": (area.latest(area.poor_population) or 0) == 0
-            and area.short_of_guarantees == 0,
-            "villages": villages, "villages_exited": area.villages_exited,
-            "villages_poor": area.villages_poor, "villages_all_exited": area.villages_poor == 0,
-            "incidence": incidence,
-            "delisted": incidence is not None and incidence < t.incidence_below,
-            "poor_income": poor_income, "county_income": income,
+            "everyone_out": None if poor is None else poor == 0 and area.short_of_guarantees == 0,
+            "villages": area.villages_poor + area.villages_exited,
+            "villages_exited": area.villages_exited, "villages_poor": area.villages_poor,
+            "villages_all_exited": area.villages_poor == 0,
+            "delisted": None if incidence is None else incidence < t.incidence_below,
+            "incidence_pct": None if incidence is None else f"{100 * incidence:.2f}%",
+            "county_income": income,
             "income_ratio": None if gap is None or not income else poor_income / income,
-            "income_gap": gap, "income_equal": gap == 0 if gap is not None else False,
-            "returned_households": area.latest(area.returned_households) or 0,
-            "no_returns": (area.latest(area.returned_households) or 0) == 0,
+            "income_pct": None if gap is None or not income else f"{100 * poor_income / income:.1f}%",
+            "income_gap": gap, "income_equal": None if gap is None else gap == 0,
+            "no_returns": None if returned is None else returned == 0,
         }
 
     def as_json(self):
@@ -112,8 +119,9 @@ class GoalsRun:
                                       "incidence_below": t.incidence_below},
                         "mid_term": {"year": t.mid_term_year},
                         "long_term": {"year": t.long_term_year}},
-            "quarters": self.county.quarters, "county_income": self.county_income,
+            "quarters": self.quarters, "county_income": self.county_income,
             "areas": [{**self.rows(a), "trend": {
+                "villages_reporting": a.villages_reporting,
                 "poor_households": a.poor_households, "poor_population": a.poor_population,
                 "incidence": a.incidence, "poor_income": a.poor_income,
                 "returned_households": a.returned_households}} for a in self.areas]}
@@ -126,18 +134,21 @@ def run_goals(county):
     villages = Village.objects.of_county(county)
     by_zone = {t.zone: t for t in trends(periods)}
     by_town = {t.zone: t for t in trends(periods, by="village__town__code") if t.zone}
+    quarters = by_zone[None].periods if None in by_zone else []
     counts = dict(poor=Count("pk", filter=EXIT_ASSESSED & Q(exit_status=Village.ExitStatus.POOR)),
                   exited=Count("pk", filter=EXIT_ASSESSED & Q(
                       exit_status=Village.ExitStatus.EXITED)),
                   short=Sum("households_short_of_guarantees", default=0))
 
     def area(kind, code, name, trend, figures):
-        def series(name):
-            return list(getattr(trend, name)) if trend else []
-        return Area(kind, code, name, [f"{y}Q{q}" for y, q in trend.periods] if trend else [],
-                    series("poor_households"), series("poor_population"), series("incidence"),
-                    series("poor_income"), series("returned_households"),
-                    figures["poor"], figures["exited"], figures["short"])
+        at = {p: k for k, p in enumerate(trend.periods)} if trend else {}
+
+        def series(name):  # on the county's quarters
+            return [getattr(trend, name)[at[p]] if p in at else None for p in quarters]
+        return Area(kind, code, name, series("villages"), series("poor_households"),
+                    series("poor_population"), series("incidence"), series("poor_income"),
+                    series("returned_households"), figures["poor"], figures["exited"],
+                    figures["short"])
 
     areas = [area("county", county.adcode, county.name, by_zone.get(None),
                   villages.aggregate(**counts))]
@@ -150,4 +161,5 @@ def run_goals(county):
         areas.append(area("town", row["town__code"], towns[row["town__code"]],
                           by_town.get(row["town__code"]), row))
     county_trend = by_zone.get(None)
-    return GoalsRun(targets, list(county_trend.income) if county_trend else [], areas)
+    return GoalsRun(targets, [f"{y}Q{q}" for y, q in quarters],
+                    list(county_trend.income) if county_trend else [], areas, villages.count())

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from analysis.league import league
+from analysis.register import rounded
 from gisplan.api import Refusal
 from households.models import Household, HouseholdIncome
 from layers.models import Town, VillagePeriod
@@ -21,44 +22,59 @@ QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 @dataclass(frozen=True)
 class LeagueRun:
-    quarter: tuple  # (year, quarter) ranked
-    before: tuple  # the quarter before it held
+    quarter: tuple  # (year, quarter) ranked; None: no two quarters in a row are held
     quarters: list  # every quarter that can be ranked, "2014Q2", ...
     households: list  # dicts, ranked first; the unranked (no income in one quarter) left out
     villages: list
     towns: list
 
+    @property
+    def before(self):
+        return None if self.quarter is None else previous(self.quarter)
+
+    @property
+    def labels(self):
+        """("2017Q1", "2017Q2"): the quarter before and the quarter ranked."""
+        return tuple(None if p is None else "{}Q{}".format(*p) for p in (self.before, self.quarter))
+
+
+def previous(quarter):
+    year, q = quarter
+    return (year, q - 1) if q > 1 else (year - 1, 4)
+
 
 def quarter_named(text, held):
-    """The (year, quarter) `text` names ("2017Q2"), which `held` must hold with one before it;
-    None: the latest that does."""
+    """The (year, quarter) `text` names ("2017Q2"), which `held` must hold with the calendar
+    quarter before it; None: the latest that does (None if none)."""
+    rankable = [p for p in held if previous(p) in set(held)]
     if not text:
-        return held[-1] if len(held) > 1 else None
+        return rankable[-1] if rankable else None
     match = QUARTER.match(text)
-    if not match or (int(match[1]), int(match[2])) not in held[1:]:
+    if not match or (int(match[1]), int(match[2])) not in rankable:
         raise Refusal(_("quarter is one of %(quarters)s, as 2017Q2") %
-                      {"quarters": ", ".join(f"{y}Q{q}" for y, q in held[1:]) or _("none")})
+                      {"quarters": ", ".join(f"{y}Q{q}" for y, q in rankable) or _("none")})
     return int(match[1]), int(match[2])
 
 
 def _ranked(keys, before, after, describe):
     result = league(before, after)
     return [{"rank": int(result.rank[i]), **describe(i),
-             "income_before": None if np.isnan(before[i]) else int(before[i]),
-             "income_after": None if np.isnan(after[i]) else int(after[i]),
+             "income_before": int(rounded(before[i])), "income_after": int(rounded(after[i])),
              "growth_pct": round(100 * float(result.growth[i]), 2)}
             for i in result.order if result.rank[i]]
 
 
-def run_league(county, quarter=None, households=True):
-    """The league table of `county` for `quarter` ("2017Q2"; None: the latest held); without
-    `households`, towns and villages only (for users above the county)."""
+def run_league(county, quarter=None, with_households=True):
+    """The league table of `county` for `quarter` ("2017Q2"; None: the latest held) over the
+    quarter before it; without `with_households`, towns and villages only (for users above the
+    county)."""
     periods = VillagePeriod.objects.of_county(county)
     held = periods.periods()
     chosen = quarter_named(quarter, held)
+    rankable = ["{}Q{}".format(*p) for p in held if previous(p) in set(held)]
     if chosen is None:
-        return LeagueRun(None, None, [], [], [], [])
-    before = held[held.index(chosen) - 1]
+        return LeagueRun(None, rankable, [], [], [])
+    before = previous(chosen)
     pair = (before, chosen)
 
     def income(rows):  # {key: {(year, quarter): yuan}}
@@ -73,7 +89,8 @@ def run_league(county, quarter=None, households=True):
 
     in_pair = Q(year=before[0], quarter=before[1]) | Q(year=chosen[0], quarter=chosen[1])
     # Households: each one's per-capita net income in the two quarters.
-    registered = Household.objects.of_county(county) if households else Household.objects.none()
+    registered = (Household.objects.of_county(county) if with_households
+                  else Household.objects.none())
     incomes = income(HouseholdIncome.objects.filter(in_pair, household__in=registered)
                      .values_list("household__code", "year", "quarter", "per_capita_income_yuan"))
     codes = sorted(incomes)
@@ -90,16 +107,19 @@ def run_league(county, quarter=None, households=True):
     codes = sorted(incomes)
     villages = _ranked(codes, *arrays(codes, incomes),
                        lambda i: {"code": codes[i], "name": names[codes[i]]})
-    # Towns: their villages' poor income, averaged over the poor people who have one.
+    # Towns: the poor income of their villages that have one in both quarters, averaged over
+    # those villages' poor people (a village reporting in one quarter only would move the
+    # average by itself).
+    both = {code for code, by in incomes.items() if all(by.get(p) is not None for p in pair)}
     sums = {}
-    for _code, year, q, yuan, poor, _label, town in rows:
-        if yuan is not None and poor:
+    for code, year, q, yuan, poor, _label, town in rows:
+        if code in both and poor:
             total = sums.setdefault(town, {}).setdefault((year, q), [0, 0])
             total[0] += yuan * poor
             total[1] += poor
     incomes = {t: {p: s / n for p, (s, n) in by.items()} for t, by in sums.items()}
     towns = dict(Town.objects.of_county(county).values_list("code", "name"))
     codes = sorted(incomes)
-    return LeagueRun(chosen, before, [f"{y}Q{q}" for y, q in held[1:]], households, villages,
+    return LeagueRun(chosen, rankable, households, villages,
                      _ranked(codes, *arrays(codes, incomes),
                              lambda i: {"code": codes[i], "name": towns[codes[i]]}))

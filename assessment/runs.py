@@ -75,8 +75,8 @@ class AssessmentRun:
     @property
     def clinic_words(self):
         """The kinds of center that count as a clinic, in words ("village clinic")."""
-        return _(" or ").join(str(ServiceCenter.Kind(kind).label)
-                              for kind in self.rules.clinic_kinds)
+        labels = dict(ServiceCenter.Kind.choices)
+        return _(" or ").join(str(labels.get(kind, kind)) for kind in self.rules.clinic_kinds)
 
     def clinic_on_map(self, i):
         if self.clinic_minutes is None:

@@ -73,7 +73,7 @@ def goals_page(request):
     except Refusal as problem:  # a goals file broken since the server started
         return render(request, "assessment/goals.html", {"problem": str(problem)}, status=500)
     county = run.county
-    charts = [(title, line_chart(county.quarters, values)) for title, values in (
+    charts = [(title, line_chart(run.quarters, values)) for title, values in (
         (_("poor population"), county.poor_population),
         (_("poverty incidence (%)"), [None if v is None else round(100 * v, 2)
                                       for v in county.incidence]),
@@ -82,28 +82,22 @@ def goals_page(request):
           for p, c in zip(county.poor_income, run.county_income)]),
         (_("households returned to poverty"), county.returned_households))]
     rows = [run.rows(area) for area in run.areas]
-    for row in rows:
-        row["incidence_pct"] = None if row["incidence"] is None else f"{100 * row['incidence']:.2f}%"
-        row["income_pct"] = (None if row["income_ratio"] is None
-                             else f"{100 * row['income_ratio']:.1f}%")
     return render(request, "assessment/goals.html", {
         "run": run, "targets": run.targets, "charts": charts, "county": rows[0],
         "standard": f"{100 * run.targets.incidence_below:g}%",
         "groups": [(None, rows[:1]), (_("Zones"), [r for r in rows if r["kind"] == "zone"]),
                    (_("Towns"), [r for r in rows if r["kind"] == "town"])],
-        "latest": county.quarters[-1] if county.quarters else None})
+        "latest": run.quarters[-1] if run.quarters else None})
 
 
 @permission_required(VIEW_DATA, raise_exception=True)
 def league_page(request):
-    county = county_of(request)
+    county, shown = county_of(request), works_in_a_county(request.user)
     try:
-        run = run_league(county, request.GET.get("quarter") or None,
-                         households=works_in_a_county(request.user))
+        run = run_league(county, request.GET.get("quarter") or None, with_households=shown)
     except Refusal as problem:
         return render(request, "assessment/league.html", {"problem": str(problem)}, status=400)
+    before, quarter = run.labels
     return render(request, "assessment/league.html", {
-        "run": run, "households": run.households[:LEAGUE_LISTED],
-        "households_shown": works_in_a_county(request.user),
-        "quarter": f"{run.quarter[0]}Q{run.quarter[1]}" if run.quarter else None,
-        "before": f"{run.before[0]}Q{run.before[1]}" if run.before else None})
+        "run": run, "households": run.households[:LEAGUE_LISTED], "households_shown": shown,
+        "quarter": quarter, "before": before})

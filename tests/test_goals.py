@@ -55,7 +55,7 @@ def two(county):
 def test_the_goals_now_and_what_remains(county, two):
     run = run_goals(county)
     assert run.targets.near_term_year == 2019 and run.targets.incidence_below == 0.03
-    assert run.county.quarters[-2:] == ["2030Q1", "2030Q2"]
+    assert run.quarters[-2:] == ["2030Q1", "2030Q2"]
     row = run.rows(run.county)
     assessed = Village.objects.filter(EXIT_ASSESSED).count()
     assert (row["poor_households"], row["poor_population"], row["short_of_guarantees"]) == (
@@ -85,6 +85,12 @@ def test_each_zone_and_town_has_its_goals(county, two):
     town = rows[("town", b.town.code)]
     assert town["villages_poor"] == 1 and town["short_of_guarantees"] == 0
     assert {r["kind"] for r in rows.values()} == {"county", "zone", "town"}
+    # Zone N reported nothing in 2030Q2: its figures and goals are unknown there, not met.
+    north = rows[("zone", "N")]
+    assert (north["poor_population"], north["villages_reporting"], north["incidence"]) == (
+        None, None, None)
+    assert (north["everyone_out"], north["delisted"], north["no_returns"]) == (None, None, None)
+    assert rows[("county", "611021")]["villages_reporting"] == 2
 
 
 def test_the_goals_api_and_page(client, county, two):
@@ -94,6 +100,10 @@ def test_the_goals_api_and_page(client, county, two):
     county_row = data["areas"][0]
     assert county_row["kind"] == "county" and county_row["poor_population"] == 280
     assert county_row["trend"]["poor_population"][-2:] == [320, 280]
+    # Every area's trend follows the county's quarters: zone N has none in 2030.
+    north = next(a for a in data["areas"] if a["kind"] == "zone" and a["code"] == "N")
+    assert len(north["trend"]["poor_population"]) == len(data["quarters"])
+    assert north["trend"]["poor_population"][-2:] == [None, None]
     page = client.get("/assessment/goals/").content.decode()
     assert "7.00%" in page and 'id="near-term-table"' in page
 

@@ -31,3 +31,9 @@ def test_entries_without_a_growth_come_last_unranked():
 def test_an_empty_table():
     result = league([], [])
     assert result.order.size == 0 and result.rank.size == 0
+
+
+def test_growths_equal_as_shown_tie():
+    # 10.001% and 10.004% both show as 10.00%: one rank, the higher income after first.
+    result = league([100_000, 100_000], [110_001, 110_004])
+    assert result.rank.tolist() == [1, 1] and result.order.tolist() == [1, 0]

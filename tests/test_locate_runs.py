@@ -135,6 +135,9 @@ def test_a_capacitated_p_median_sends_everyone_to_the_new_site_when_the_old_are_
     assert [r["load"] for r in rows if r["new"]] == [pytest.approx(weights.sum())]
     assert all(r["load"] == 0 and r["capacity"] == 0 for r in rows if not r["new"])
     assert run.unserved == [] and "0 villages left unserved" in run.summary()
+    # The mean trip after is every village's to the new site, not to its nearest open site.
+    assert run.impact.mean_cost_after == pytest.approx(weights @ metres[:, best - existing]
+                                                       / weights.sum())
 
 
 def test_an_answer_not_proven_optimal_has_no_gap_in_json(client):

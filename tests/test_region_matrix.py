@@ -70,6 +70,7 @@ MATRIX = {
     "three goals": (Request("GET", "/api/assessment/goals/?county={county}"), API_READ),
     "league table": (Request("GET", "/api/assessment/league/?county={county}"), API_READ),
     "three goals page": (Request("GET", "/assessment/goals/?county={county}"), READ),
+    "league table page": (Request("GET", "/assessment/league/?county={county}"), READ),
     "coverage": (Request("GET", "/api/analysis/coverage/?service=relief&mode=euclidean"
                                 "&county={county}"), ANALYSE),
     "coverage job": (Request("POST", "/api/jobs/analysis/coverage/?county={county}",

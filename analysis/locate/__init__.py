@@ -29,8 +29,8 @@ out of the model and reported in `Solution.unreachable`; they never make a model
 
 Every model accepts a `time_limit` in seconds; when it is reached the best solution found so far
 is returned with `optimal=False`, the relative gap, and a status that says so. A greedy
-solution is computed first, so there is always an answer (the capacitated models: a greedy
-assignment to the fixed sites when HiGHS finds nothing in time).
+solution is computed first, so there is always an answer (the capacitated models: when HiGHS
+proves nothing in time, the best of what it found and of greedy assignments, capacity.py).
 
 The model is built as sparse arrays and passed to HiGHS in one call: no Python loop runs over
 demand × site pairs.

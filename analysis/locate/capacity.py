@@ -1,6 +1,7 @@
 """Capacity: every demand served whole by one open site, no site loaded beyond its capacity.
 
-Three single-source models, each solved exactly as one mixed-integer programme with HiGHS:
+Three single-source models, each solved as one mixed-integer programme with HiGHS (exactly,
+given the time; else the best of what it found and of greedy assignments, `_best_found`):
 
 - `capacitated_assignment`: the existing sites only; each demand to one site, the total
   weighted cost least, no site's load (the demand weight assigned to it) above its capacity;
@@ -287,8 +288,8 @@ def _most_weight(pairs, fixed, p, deadline):
 def _least_cost(pairs, fixed, p, deadline, fallback=None):
     """(assignment, open sites, run) of least cost: every demand served when the capacities
     allow it, else the most weight served (a programme of its own finds how much) at the least
-    cost. When HiGHS finds nothing in time, a greedy assignment to the sites `fallback` (default:
-    the fixed ones)."""
+    cost. When HiGHS proves nothing in time, the best of what it found and of greedy assignments
+    (_best_found), to the sites `fallback` among them (default: the fixed ones)."""
     run = solve(**pairs.programme(fixed, p, False, all_served=True), deadline=deadline)
     if run.values is None and run.status in ("infeasible", "time limit"):
         most = _most_weight(pairs, fixed, p, deadline)
@@ -322,6 +323,9 @@ def _best_found(pairs, fixed, p, run, fallback):
     best = None if found is None else (_score(pairs, found[0]), found)
     for sites in [np.asarray(fallback, dtype=np.int64), *_sites_added_greedily(pairs, fixed, p)]:
         assignment = _greedy(pairs, sites)
+        # Open: the fixed sites and those that take demand (as pairs.outcome reports them).
+        sites = np.union1d(fixed, assignment[(assignment >= 0) & (pairs.weights > 0)])
+        assignment = _greedy(pairs, sites)
         if best is None or _score(pairs, assignment) < best[0]:
             status = ("time limit: best found (greedy)" if found is not None
                       else "time limit: nothing found; a greedy assignment")
@@ -337,18 +341,19 @@ def _score(pairs, assignment):
     return -float(w.sum()), float(w @ pairs.cost[served, assignment[served]])
 
 
-# The most demand × site × candidate × p products the greedy adding of sites may take (about
-# a second or two of numpy on the sample-sized case; a 2,000 × 500 case with p = 60 is beyond).
-GREEDY_BUDGET = 5e8
+# The most demand × candidate × p steps the greedy adding of sites may take after the time
+# limit (each step a few microseconds of Python: about 2 s; the sample-sized case with p = 1
+# takes 72,000, with p = 14 it is beyond, as is a 2,000 × 500 case).
+GREEDY_BUDGET = 4e5
 
 
 def _sites_added_greedily(pairs, fixed, p):
     """[open sites]: the fixed ones, then `p` more added one at a time, each the candidate whose
     greedy assignment serves the most weight at the least cost; [] when the case is too large."""
-    n, m = pairs.reach.shape
+    n = pairs.reach.shape[0]
     sites = np.asarray(fixed, dtype=np.int64)
     free = np.setdiff1d(np.unique(pairs.site), sites)
-    if p == 0 or n * m * free.size * p > GREEDY_BUDGET:
+    if p == 0 or n * free.size * p > GREEDY_BUDGET:
         return []
     for _ in range(min(p, free.size)):
         scores = [_score(pairs, _greedy(pairs, np.append(sites, j))) for j in free]

@@ -37,7 +37,7 @@ class Impact:
     mean_cost_after: float
 
 
-def impact(cost, existing, proposed, threshold, weights=None):
+def impact(cost, existing, proposed, threshold, weights=None, assignment=None):
     """What opening `proposed` sites adds to the `existing` ones.
 
     Parameters
@@ -51,6 +51,9 @@ def impact(cost, existing, proposed, threshold, weights=None):
         sites at no cost cover).
     weights : array_like of float, shape (demands,), optional
         Demand weight, e.g. poor population; 1 by default.
+    assignment : array_like of int, shape (demands,), optional
+        Each demand's site after the opening (-1: none), where it is not the nearest open one
+        (a capacitated solution's); by default the nearest open site.
 
     Returns
     -------
@@ -65,7 +68,13 @@ def impact(cost, existing, proposed, threshold, weights=None):
     existing = site_indices(existing, m, "existing")
     after = np.union1d(existing, site_indices(proposed, m, "proposed"))
     _, before_cost = nearest(cost, existing)
-    _, after_cost = nearest(cost, after)
+    if assignment is None:
+        _, after_cost = nearest(cost, after)
+    else:
+        assignment = np.asarray(assignment, dtype=np.int64)
+        served = assignment >= 0
+        after_cost = np.full(n, np.inf)
+        after_cost[served] = cost[np.flatnonzero(served), assignment[served]]
     covered_before, covered_after = before_cost <= threshold, after_cost <= threshold
     newly = covered_after & ~covered_before
     return Impact(
