@@ -2,8 +2,8 @@
 
 Each Case writes its file(s) into a folder and names the words its refusal must contain (in
 English). tests/test_hostile_input.py runs every case through `manage.py import_layer` (or
-`import_periods`, or `import_raster` for a DEM or a land use) and through the API as a planner,
-and checks that nothing was written.
+`import_periods`, `import_households`, or `import_raster` for a DEM or a land use) and through
+the API as a planner, and checks that nothing was written.
 The files are built from the sample county (`Facts`), so that everything but the one fault is
 right: a village code that exists, a point inside the county.
 """
@@ -30,8 +30,18 @@ from .layer_files import in_srid, write_layer, zip_shapefile
 from .test_rasters import EAST, NORTH, SOUTH, WEST, lonlat_dem, write_raster
 
 PERIODS = "periods"  # a case's kind for the quarterly statistics (import_periods)
+HOUSEHOLDS = "households"  # a case's kind for the register of households (import_households)
 RASTERS = ("dem", "landcover")  # the kinds of import_raster: a case of either is a raster's
 PERIOD_HEADER = ["村代码", "年份", "季度", "贫困户数", "贫困人口", "人均纯收入", "贫困户人均纯收入"]
+# A register's columns as the national system exports them, and a household of one member.
+HOUSEHOLD_HEADER = ["户编号", "姓名", "户主姓名", "证件号码", "与户主关系", "人数", "户类别", "脱贫状态",
+                    "村代码", "识别时间", "性别", "出生年份"]
+
+
+def household_row(facts, **cells):
+    row = dict(zip(HOUSEHOLD_HEADER, [f"{facts.code}9001", "哨兵乙", "哨兵乙", "", "户主", 1,
+                                      "产业扶持", "未脱贫", facts.code, "2014-05-10", "男", 1960]))
+    return [cells.get(k, v) for k, v in row.items()]
 
 
 class Facts:
@@ -77,7 +87,7 @@ class Facts:
 class Case:
     id: str
     category: str
-    kind: str  # a key of layers.datasets.DATASETS, PERIODS, or one of RASTERS
+    kind: str  # a key of layers.datasets.DATASETS, PERIODS, HOUSEHOLDS, or one of RASTERS
     write: Callable  # (folder, Facts) -> the path to import
     words: tuple  # the refusal contains each of these
     options: dict = field(default_factory=dict)  # encoding, srid, layer: as typed
@@ -148,6 +158,16 @@ def xlsx(name, rows, text_codes=True):
 
 def periods_xlsx(name, rows):
     return xlsx(name, lambda facts: [PERIOD_HEADER, *rows(facts)])
+
+
+def register_xlsx(name, rows):
+    return xlsx(name, lambda facts: [HOUSEHOLD_HEADER, *rows(facts)])
+
+
+def register_csv(name, rows, encoding="utf-8"):
+    return text(name, lambda facts: [",".join(HOUSEHOLD_HEADER),
+                                     *(",".join(map(str, r)) for r in rows(facts))],
+                encoding=encoding)
 
 
 def rezipped(writer, change):
@@ -776,6 +796,33 @@ CASES = [
          ("row 3:", "2030Q1 already in row 2")),
     Case("periods-not-a-spreadsheet", "long names and duplicates", PERIODS,
          text("2030Q1.txt", lambda f: ["x"]), ("as .xlsx or .csv",)),
+
+    # The register of households (import_households): the same files as any import, and its own
+    Case("register-empty", "empty file", HOUSEHOLDS, raw("register.xlsx", b""), ("empty",)),
+    Case("register-no-rows", "empty file", HOUSEHOLDS, register_xlsx("register.xlsx", lambda f: []),
+         ("has no rows",)),
+    Case("register-not-a-spreadsheet", "long names and duplicates", HOUSEHOLDS,
+         text("register.txt", lambda f: ["x"]), ("as .xlsx or .csv",)),
+    Case("register-over-the-limit", "over the size limit", HOUSEHOLDS,
+         register_csv("register.csv", lambda f: [household_row(f)] * 20_000),
+         ("larger than 1 MB",), limits={"MAX_UPLOAD_BYTES": 2**20}),
+    Case("register-csv-utf16", "wrong encoding", HOUSEHOLDS,
+         register_csv("register.csv", lambda f: [household_row(f)], encoding="utf-16"),
+         ("neither UTF-8 nor GB18030",)),
+    Case("register-formula-in-a-name", "XLSX formulas and codes as numbers", HOUSEHOLDS,
+         register_xlsx("register.xlsx", lambda f: [household_row(f, 姓名="=1+1")]),
+         ("row 2, cell B2: a formula (=1+1)",)),
+    Case("register-zip-bomb", "zip-slip and zip bombs", HOUSEHOLDS,
+         rezipped(register_xlsx("bomb.xlsx", lambda f: [household_row(f)]), with_bomb),
+         ("compressed suspiciously well",)),
+    Case("register-billion-laughs", "XLSX formulas and codes as numbers", HOUSEHOLDS,
+         billion_laughs("laughs.xlsx"), ("laughs.xlsx is not a readable XLSX workbook",)),
+    Case("register-another-countys-village", "bad figures", HOUSEHOLDS,
+         register_csv("register.csv", lambda f: [household_row(f, 村代码="611022100200")]),
+         ("row 2", "no village of this county has the code 611022100200")),
+    Case("register-script-as-household-code", "script in a name", HOUSEHOLDS,
+         register_csv("register.csv", lambda f: [household_row(f, 户编号="<script>alert(1)</script>")]),
+         ("row 2", "is not a household code")),
 
     # Rasters: broken, empty, or not one raster of one band (import_raster); the main refusals
     # (no CRS, partial cover, out of range, no data, unmapped codes) are in tests/test_rasters.py

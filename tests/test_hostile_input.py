@@ -22,7 +22,7 @@ from layers.importing import reading
 from layers.models import Village
 
 from .conftest import log_in
-from .hostile_inputs import (CASES, PERIODS, RASTERS, Facts, dem, geojson, parcels, parcels_zip, shapefile,
+from .hostile_inputs import (CASES, HOUSEHOLDS, PERIODS, RASTERS, Facts, dem, geojson, parcels, parcels_zip, shapefile,
                              xlsx, zip_of)
 from .layer_files import zip_shapefile
 from .test_rasters import data_dir_state, database_state
@@ -74,6 +74,8 @@ def command_line(case, path):
     """The command and its arguments as typed: options stay text, so argparse checks them."""
     if case.kind == PERIODS:
         name, args = "import_periods", [str(path)]
+    elif case.kind == HOUSEHOLDS:
+        name, args = "import_households", [str(path)]
     else:
         name, args = "import_raster" if case.kind in RASTERS else "import_layer", [case.kind, str(path)]
     for option, value in case.options.items():
@@ -107,7 +109,8 @@ def test_the_api_refuses_with_a_4xx_and_writes_nothing(case, facts, client, tmp_
     path = upload(case, written(case, tmp_path / "in", facts, monkeypatch))
     log_in(client, "planner")
     before = state()
-    url = "/api/assessment/periods/" if case.kind == PERIODS else f"/api/import/{case.kind}/"
+    url = {PERIODS: "/api/assessment/periods/", HOUSEHOLDS: "/api/households/import/"}.get(
+        case.kind, f"/api/import/{case.kind}/")
     # The name the browser gives the file may differ from the one it has here.
     file = SimpleUploadedFile(case.upload_name or path.name, path.read_bytes())
     response = client.post(url, {"file": file, **case.options})
@@ -169,7 +172,8 @@ def test_the_corpus_covers_every_category():
         "zip-slip and zip bombs", "shapefile sidecars", "wrong encoding",
         "XLSX formulas and codes as numbers", "script in a name", "NaN and infinity",
         "broken raster", "raster coordinate system", "zip of rasters", "land-use parcels"}
-    assert {case.kind for case in CASES} >= {"villages", "centers", "roads", "zones", PERIODS, *RASTERS}
+    assert {case.kind for case in CASES} >= {"villages", "centers", "roads", "zones", PERIODS,
+                                             HOUSEHOLDS, *RASTERS}
 
 
 def test_nothing_escapes_the_folder_of_a_zip_slip(facts, tmp_path):
@@ -208,7 +212,8 @@ def test_a_refusal_quoting_a_script_is_escaped_on_the_upload_page(facts, client,
 
 SUBPROCESS_CASES = ["geojson-truncated", "zip-slip-dotdot", "xlsx-formula-in-figures",
                     "polygon-ring-of-2-points", "shp-without-shx", "raster-rgb-as-dem",
-                    "raster-truncated", "raster-without-georeferencing", "raster-beyond-the-pole"]
+                    "raster-truncated", "raster-without-georeferencing", "raster-beyond-the-pole",
+                    "register-another-countys-village"]
 
 
 @pytest.fixture
