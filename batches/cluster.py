@@ -171,13 +171,17 @@ def run_batch(batch, client, progress=lambda done, total, task, status: None):
     progress(0, len(tasks), None, None)
     try:
         while done < len(futures):
+            reported = False
             try:
                 future = finished.get(timeout=POLL_SECONDS)
                 done += 1
                 progress(done, len(tasks), futures[future], _outcome(batch, future, futures))
+                reported = True
             except queue.Empty:  # none finished in the meantime
                 pass
-            if done < len(futures) and time.monotonic() - looked >= POLL_SECONDS:
+            # Look for a cancel after each task reported (it may have come with the report) and
+            # at least every POLL_SECONDS.
+            if done < len(futures) and (reported or time.monotonic() - looked >= POLL_SECONDS):
                 looked = time.monotonic()
                 if Batch.objects.filter(pk=batch.pk, status=Batch.Status.CANCELLED).exists():
                     client.cancel([f for f in futures if not f.done()])
