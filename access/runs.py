@@ -355,16 +355,27 @@ class LocateRun:
     def summary(self):
         s, i = self.solution, self.impact
         unit = self.options.reach.unit
-        return _("%(model)s: %(new)d new sites (%(names)s); objective %(objective)g; %(status)s, gap %(gap).2g; "
+        return _("%(model)s: %(new)d new sites (%(names)s); objective %(objective)g; %(status)s, gap %(gap)s; "
                  "newly covered (%(group)s): %(newly)d; mean trip %(before).1f → %(after).1f %(unit)s") % {
             "model": self.options.model, "new": len(s.new_sites), "group": self.demand.label,
             "names": _listed([self.sites.names[j] for j in s.new_sites]),
-            "objective": s.objective, "gap": s.gap, "newly": i.newly_covered,
+            "objective": s.objective, "newly": i.newly_covered,
+            "gap": f"{s.gap:.2g}" if np.isfinite(s.gap) else _("unknown"),
             "status": _("optimal") if s.optimal
-            else _("not proven optimal (%(status)s)") % {"status": s.status},
+            else _("not proven optimal (%(status)s)") % {"status": _solver_said(s.status)},
             "before": i.mean_cost_before, "after": i.mean_cost_after, "unit": unit} + (
             _("; within capacities, %(unserved)d villages left unserved")
             % {"unserved": len(self.unserved)} if self.capacity is not None else "")
+
+
+def _solver_said(status):
+    """The solver's status (analysis.locate's words, kept as they are in the API) in the
+    user's language."""
+    return {"time limit": _("time limit, nothing found"),
+            "time limit: best found": _("time limit, the best solution found"),
+            "time limit: best found (greedy)": _("time limit, the best solution found by a greedy search"),
+            "time limit: nothing found; a greedy assignment": _("time limit, a greedy assignment"),
+            "infeasible": _("infeasible")}.get(status, status)
 
 
 def _listed(names, at_most=8):

@@ -43,16 +43,21 @@ def previous(quarter):
     return (year, q - 1) if q > 1 else (year - 1, 4)
 
 
-def quarter_named(text, held):
-    """The (year, quarter) `text` names ("2017Q2"), which `held` must hold with the calendar
-    quarter before it; None: the latest that does (None if none)."""
-    rankable = [p for p in held if previous(p) in set(held)]
+def rankable(held):
+    """The quarters of `held` (in its order) held together with the calendar quarter before."""
+    held_set = set(held)
+    return [p for p in held if previous(p) in held_set]
+
+
+def quarter_named(text, ranked):
+    """The (year, quarter) `text` names ("2017Q2"), which must be one of `ranked`; None: the
+    latest of them (None if none)."""
     if not text:
-        return rankable[-1] if rankable else None
+        return ranked[-1] if ranked else None
     match = QUARTER.match(text)
-    if not match or (int(match[1]), int(match[2])) not in rankable:
+    if not match or (int(match[1]), int(match[2])) not in ranked:
         raise Refusal(_("quarter is one of %(quarters)s, as 2017Q2") %
-                      {"quarters": ", ".join(f"{y}Q{q}" for y, q in rankable) or _("none")})
+                      {"quarters": ", ".join(f"{y}Q{q}" for y, q in ranked) or _("none")})
     return int(match[1]), int(match[2])
 
 
@@ -69,11 +74,11 @@ def run_league(county, quarter=None, with_households=True):
     quarter before it; without `with_households`, towns and villages only (for users above the
     county)."""
     periods = VillagePeriod.objects.of_county(county)
-    held = periods.periods()
-    chosen = quarter_named(quarter, held)
-    rankable = ["{}Q{}".format(*p) for p in held if previous(p) in set(held)]
+    ranked = rankable(periods.periods())
+    chosen = quarter_named(quarter, ranked)
+    labels = ["{}Q{}".format(*p) for p in ranked]
     if chosen is None:
-        return LeagueRun(None, rankable, [], [], [])
+        return LeagueRun(None, labels, [], [], [])
     before = previous(chosen)
     pair = (before, chosen)
 
@@ -120,6 +125,6 @@ def run_league(county, quarter=None, with_households=True):
     incomes = {t: {p: s / n for p, (s, n) in by.items()} for t, by in sums.items()}
     towns = dict(Town.objects.of_county(county).values_list("code", "name"))
     codes = sorted(incomes)
-    return LeagueRun(chosen, rankable, households, villages,
+    return LeagueRun(chosen, labels, households, villages,
                      _ranked(codes, *arrays(codes, incomes),
                              lambda i: {"code": codes[i], "name": towns[codes[i]]}))

@@ -215,6 +215,8 @@ def village_figures(villages, rng):
                  target_year=int(target_year[i]) if status[i] == "poor" else None,
                  leading_industries=int(leading[i]), cooperatives=int(coops[i]),
                  collective_income_yuan=int(income[i]),
+                 # Strengthened where every demonstration indicator is met: no draw of its own.
+                 organisation_strengthened=bool(flags[i, len(STANDARD_FLAGS):].all()),
                  **{name: bool(flags[i, k]) for k, name in enumerate(STANDARD_FLAGS + DEMONSTRATION_FLAGS)})
             for i in range(n)]
 

@@ -47,6 +47,24 @@ class HouseholdQuerySet(OfCountyQuerySet):
         """Households poor today: registered, returned or newly registered."""
         return self.filter(status__in=Household.ON_LIST)
 
+    def with_latest_income(self):
+        """Each household with its latest per-capita net income (`latest_income`), that
+        income's `latest_year` and `latest_quarter`, and the poverty line of that year
+        (`line`); None where no income is recorded or no line is set."""
+        latest = HouseholdIncome.objects.filter(household=models.OuterRef("pk")).order_by(
+            "-year", "-quarter")
+        return self.annotate(**{name: models.Subquery(latest.values(field)[:1]) for name, field in (
+            ("latest_year", "year"), ("latest_quarter", "quarter"),
+            ("latest_income", "per_capita_income_yuan"))}).annotate(line=models.Subquery(
+                PovertyLine.objects.filter(year=models.OuterRef("latest_year")).values("yuan")[:1]))
+
+    def meeting_exit_standard(self):
+        """Households whose latest income is above the poverty line of its year, with
+        两不愁三保障 all met: counted in the database (households.standard checks each household
+        and says why it fails)."""
+        return self.with_latest_income().filter(latest_income__gt=models.F("line"),
+                                                **dict.fromkeys(Household.GUARANTEES, True))
+
 
 class Household(models.Model):
     """A poor household of the register (建档立卡贫困户), known by its code."""

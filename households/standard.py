@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from analysis.register import exit_standard
 
-from .models import Household, HouseholdIncome, PovertyLine
+from .models import Household
 
 
 @dataclass(frozen=True)
@@ -45,17 +45,10 @@ class ExitChecks:
 
 def check_exit(households):
     """The households of a queryset, in code order, checked against the exit standard."""
-    rows = list(households.order_by("code").values_list("pk", "code", *Household.GUARANTEES))
-    latest = {h: (year, quarter, yuan) for h, year, quarter, yuan in (
-        HouseholdIncome.objects.filter(household__in=households)
-        .order_by("household_id", "-year", "-quarter").distinct("household_id")
-        .values_list("household_id", "year", "quarter", "per_capita_income_yuan"))}
-    lines = dict(PovertyLine.objects.values_list("year", "yuan"))
-    quarters, income, line = [], [], []
-    for pk, *_rest in rows:
-        year, quarter, yuan = latest.get(pk, (None, None, np.nan))
-        quarters.append(None if year is None else (year, quarter))
-        income.append(yuan)
-        line.append(lines.get(year, np.nan))
-    guarantees = np.array([r[2:] for r in rows], dtype=bool).reshape(len(rows), len(Household.GUARANTEES))
-    return ExitChecks([r[1] for r in rows], quarters, exit_standard(income, line, guarantees))
+    rows = list(households.with_latest_income().order_by("code").values_list(
+        "code", "latest_year", "latest_quarter", "latest_income", "line", *Household.GUARANTEES))
+    quarters = [None if year is None else (year, quarter) for _code, year, quarter, *_rest in rows]
+    income = [np.nan if r[3] is None else r[3] for r in rows]
+    line = [np.nan if r[4] is None else r[4] for r in rows]
+    guarantees = np.array([r[5:] for r in rows], dtype=bool).reshape(len(rows), len(Household.GUARANTEES))
+    return ExitChecks([r[0] for r in rows], quarters, exit_standard(income, line, guarantees))

@@ -43,7 +43,7 @@ def index(request):
     towns, total = by_status(households, "village__town__name")
     context = {"county": county, "towns": towns, "total": total, "formats": FORMATS,
                "personal": request.user.has_perm(SEE_PERSONAL_DATA),
-               "meeting": int(check_exit(households.on_list()).standard.meets.sum())}
+               "meeting": households.on_list().meeting_exit_standard().count()}
     if context["personal"]:
         listed = households.select_related("village", "cadre").order_by("code")
         status = request.GET.get("status", "")

@@ -133,6 +133,8 @@ def test_the_exit_standard_is_checked_household_by_household(sample, english, cl
     Household.objects.filter(pk=household.pk).update(housing_safe=True)
     assert client.get("/api/households/").json()["total"]["meeting_exit_standard"] == before + 1
     assert f"{before + 1} of them meet the exit standard" in client.get("/households/").content.decode()
+    # The count is made in the database: it agrees with the check of each household.
+    assert before + 1 == check_exit(Household.objects.on_list()).standard.meets.sum()
 
 
 def test_the_village_criterion_of_guarantees_is_counted_from_its_households(sample, english):
