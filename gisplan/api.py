@@ -115,12 +115,16 @@ def answer(data, status=200, content_type=None):
                         json_dumps_params={"ensure_ascii": False, "allow_nan": False}, **kwargs)
 
 
+# A caller signs in with a browser's session or sends a personal token (tokens/).
+API_CHALLENGE = 'Bearer realm="gisplan", Session realm="gisplan"'
+
+
 def error(status, message):
     """{"error": message} with `status`; a 401 says how to authenticate (RFC 9110 §11.6.1)."""
     response = JsonResponse({"error": str(message)}, status=status,
                             json_dumps_params={"ensure_ascii": False})
     if status == 401:
-        response["WWW-Authenticate"] = 'Session realm="gisplan"'
+        response["WWW-Authenticate"] = API_CHALLENGE
     return response
 
 

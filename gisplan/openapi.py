@@ -78,9 +78,11 @@ def schema():
                                                      "features": {"type": "array",
                                                                   "items": {"type": "object"}}}},
                 **import_module("layers.openapi").SCHEMAS},
-            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}},
+            # A browser's session, or a personal API token (made on /account/tokens/).
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+                                "token": {"type": "http", "scheme": "bearer"}},
         },
-        "security": [{"session": []}],
+        "security": [{"session": []}, {"token": []}],
     }
 
 

@@ -80,8 +80,10 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "tokens",
     "layers",
     "households",
+    "ogc",
     "plans",
     "access",
     "siting",
@@ -101,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tokens.authentication.TokenAuthenticationMiddleware",  # scripts and desktop GIS
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # who changed a zone
@@ -146,6 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a sign-in while it is locked out
     "layers.regions.RegionBackend",  # Django's permissions, read-only above the county
+    "tokens.authentication.TokenBackend",  # a user name and a token: HTTP Basic on /ogc/
 ]
 # Password guessing: five wrong passwords for one user from one address lock that pair out for
 # 15 minutes. Not the address alone: a county office shares one address behind its router.

@@ -39,6 +39,8 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("batches/", include("batches.urls")),
     path("households/", include("households.urls")),
+    path("account/tokens/", include("tokens.urls")),
+    path("ogc/", include("ogc.urls")),
     path("", include("maps.urls")),
 ]
 

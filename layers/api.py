@@ -168,11 +168,17 @@ def serialize(layer, rows):
     lookups = ("id", "_geojson", *layer.properties.values())
     values = [dict(zip(names, row)) for row in rows.annotate(
         _geojson=geometry_sql(layer.geometry, srid)).values_list(*lookups)]
+    return feature_collection(labelled(layer, values), layer.extra(rows) if layer.extra else ())
+
+
+def labelled(layer, values):
+    """The rows (dicts of the layer's properties) with a `<name>_label` for each of its
+    choice fields `labels`: the choice's words in the user's language."""
     for name in layer.labels:
         display = {k: str(v) for k, v in layer.model._meta.get_field(name).flatchoices}
         for row in values:
             row[f"{name}_label"] = display.get(row[name], row[name])
-    return feature_collection(values, layer.extra(rows) if layer.extra else ())
+    return values
 
 
 @endpoint("GET")

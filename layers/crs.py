@@ -9,7 +9,9 @@ all call it.
   county; each county is measured and analysed in its own CGCS2000 3-degree Gauss-Krüger zone
   (`gauss_kruger_srid`, `County.gk_srid`), into which its coordinates are transformed.
 - Lon/lat on the way in and out is EPSG:4326 (GeoJSON, RFC 7946), or CGCS2000's EPSG:4490.
-- Axes are always east then north (x, y), whatever order an EPSG definition lists them in.
+- Axes are always east then north (x, y), whatever order an EPSG definition lists them in;
+  one exception, which a standard demands: the OGC API (ogc/) answers a CRS asked for by its
+  URI in the authority's order (`north_first`), as QGIS and GDAL expect of it.
 """
 import functools
 
@@ -91,6 +93,13 @@ def drawing_srid(value):
         raise CRSRefused(_("EPSG:%(srid)s is neither lon/lat (4326, 4490) nor projected in metres")
                          % {"srid": srid})
     return srid
+
+
+@functools.cache
+def north_first(srid):
+    """Whether EPSG `srid` lists its northing (or latitude) axis first: 4326 and 4490, and the
+    CGCS2000 Gauss-Krüger zones, do."""
+    return epsg_crs(srid).axis_info[0].direction in ("north", "south")
 
 
 def gauss_kruger_srid(longitude):

@@ -17,7 +17,7 @@ from .crs import to_lonlat, transform_xy
 
 PRECISION = 6  # decimal degrees: about 0.1 m
 
-_properties = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=DjangoJSONEncoder().default)
+PROPERTIES = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=DjangoJSONEncoder().default)
 
 
 def geometry_sql(field, srid):
@@ -38,7 +38,7 @@ def feature_collection(rows, extra=()):
         feature_id = row.pop("id")
         row.update(next(extra, {}))
         features.append(f'{{"type":"Feature","id":{feature_id},"geometry":{geometry or "null"},'
-                        f'"properties":{_properties.encode(row)}}}')
+                        f'"properties":{PROPERTIES.encode(row)}}}')
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
 

@@ -57,7 +57,8 @@ def test_an_anonymous_caller_is_told_how_to_sign_in():
     request = RequestFactory().get("/api/x/")
     request.user = AnonymousUser()
     response = view(request)
-    assert response.status_code == 401 and response["WWW-Authenticate"] == 'Session realm="gisplan"'
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="gisplan", Session realm="gisplan"'
 
 
 def test_a_refusal_is_one_line_of_at_most_500_characters():

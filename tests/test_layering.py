@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # gisplan's own packages: the project package, the pure analysis and the Django apps.
 PACKAGES = {"gisplan", "analysis", "layers", "plans", "access", "siting", "assessment", "jobs",
-            "batches", "maps", "data", "backups", "households"}
+            "batches", "maps", "data", "backups", "households", "tokens", "ogc"}
 FEATURES = {"plans", "access", "siting", "assessment", "jobs"}
 # What each package may not import (besides other packages' private names).
 APPS = PACKAGES - {"gisplan", "analysis"}
@@ -28,8 +28,12 @@ BATCH_RUNNING = {f"batches.{name}" for name in ("tasks", "cluster", "api", "view
                                                 "api_urls", "openapi")}
 FORBIDDEN = {
     "analysis": PACKAGES - {"analysis"} | {"django"},
-    "layers": FEATURES | {"batches", "maps", "data", "backups", "households"},
-    "households": FEATURES | {"batches", "maps", "data", "backups"},
+    "layers": FEATURES | {"batches", "maps", "data", "backups", "households", "ogc"},
+    "households": FEATURES | {"batches", "maps", "data", "backups", "ogc"},
+    # Personal tokens sit on the kernel alone: every app below the URLs may be reached by one.
+    "tokens": APPS - {"tokens"},
+    # The OGC API serves the layers; never the register of households, nor a feature's run.
+    "ogc": FEATURES | {"batches", "maps", "data", "backups", "households"},
     "maps": FEATURES | BATCH_RUNNING | {"data", "backups"},
     "batches/models.py": FEATURES | {"batches.tasks", "batches.cluster"},
     "batches/report.py": FEATURES | {"batches.tasks", "batches.cluster"},

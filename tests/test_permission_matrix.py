@@ -196,6 +196,29 @@ MATRIX = {
     "plans:audit": (Try("GET", PAGE, content_type=HTML),),
 
     # Background jobs: each user sees their own; queueing needs the role of the endpoint.
+    # A user's API tokens: their own page; a token of another (or none) is not found.
+    "tokens:tokens": (Try("GET", PAGE, content_type=HTML),
+                      Try("POST", PAGE, form={}, content_type=HTML)),  # the form, with its errors
+    "tokens:revoke": (Try("GET", by_role(LOGIN, 405, 405, 405, 405), kwargs={"pk": 999999}),
+                      Try("POST", by_role(LOGIN, 404, 404, 404, 404), kwargs={"pk": 999999})),
+
+    # The OGC API – Features: read by every role, in JSON and HTML; an anonymous caller is
+    # told how to authenticate (401); nothing is written there.
+    "ogc:landing": (Try("GET", API_READ, content_type=JSON), Try("POST", NOBODY)),
+    "ogc:api": (Try("GET", API_READ, content_type=HTML),),
+    "ogc:conformance": (Try("GET", API_READ, content_type=JSON),),
+    "ogc:collections": (Try("GET", API_READ, content_type=JSON),
+                        Try("GET", API_READ, query="f=html", content_type=HTML)),
+    "ogc:collection": (Try("GET", API_READ, kwargs={"cid": "villages"}, content_type=JSON),
+                       Try("GET", by_role(401, 404, 404, 404, 404), kwargs={"cid": "households"})),
+    "ogc:items": (Try("GET", API_READ, kwargs={"cid": "villages"}, content_type=GEOJSON),
+                  Try("GET", API_READ, kwargs={"cid": "village_quarters"}, query="limit=5",
+                      content_type=GEOJSON),
+                  Try("GET", by_role(401, 400, 400, 400, 400), kwargs={"cid": "villages"},
+                      query="bbox=1,2")),
+    "ogc:item": (Try("GET", API_READ, kwargs={"cid": "villages", "fid": "{village}"},
+                     content_type=GEOJSON),),
+
     "jobs:jobs": (Try("GET", PAGE, content_type=HTML),),
     # The data page's "import in the background": roles that may import get their form back
     # with its errors (400); the others may import nothing.
@@ -389,6 +412,7 @@ def sample_values(db):
         "service": ServiceCenter.objects.values_list("kind", flat=True).order_by("kind").first(),
         "zone_type": ContentType.objects.get_for_model(Zone).pk,
         "household": Household.objects.order_by("code").values_list("code", flat=True).first(),
+        "village": Village.objects.order_by("code").values_list("code", flat=True).first(),
     }
     for model in ADMIN_MODELS:
         app_label, model_name = model.rsplit("_", 1)
