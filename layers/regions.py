@@ -86,8 +86,8 @@ def county_of(request):
         county = counties.filter(adcode=asked).first()
         if county is None:
             raise Http404(_("no county %(code)s in your region") % {"code": asked[:12]})
-        if hasattr(request, "session"):
-            request.session["county"] = county.adcode
+        if getattr(request, "session", None) is not None and request.session.session_key:
+            request.session["county"] = county.adcode  # a signed-in browser's, never a token's
         return county
     remembered = request.session.get("county", "") if hasattr(request, "session") else ""
     county = (counties.filter(adcode=remembered).first() if remembered else None) or counties.default()

@@ -7,9 +7,12 @@ import json
 from django.contrib.gis.db.models import Extent
 from django.contrib.gis.db.models.functions import AsGeoJSON, GeomOutputGeoFunc, Transform
 from django.contrib.gis.geos import Polygon
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Max, Min
 
+from django.utils.translation import gettext as _
+
+from gisplan.api import Refusal
 from layers.api import labelled
 from layers.crs import LONLAT_SRIDS
 from layers.geojson import PROPERTIES
@@ -38,7 +41,11 @@ def select(collection, query, region):
             return rows.none()
         rows = rows.filter(**{f"{collection.stored_geometry}__intersects": box})
     if query.filters:
-        rows = rows.filter(**query.filters)
+        try:
+            rows = rows.filter(**query.filters)
+        except (ValueError, ValidationError):  # a number's filter given a word
+            raise Refusal(_("a filter's value does not fit its property (a year or a quarter "
+                            "is a number)")) from None
     if query.quarters is not None:
         first, last = query.quarters
         rows = rows.annotate(_quarter=quarter_expression()).filter(

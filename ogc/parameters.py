@@ -7,7 +7,7 @@ out follow each one's own axis order (layers.crs.north_first)."""
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
@@ -22,7 +22,7 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 FORMATS = ("json", "html")
 COMMON = {"f"}
-ITEMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs"}
+ITEMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
 
 
 def crs_uris():
@@ -78,14 +78,16 @@ def checked_format(params, allowed=COMMON):
 def items_query(params, collection):
     """The items' parameters of `collection` (ogc.collections.Collection)."""
     filters = collection.layer.filters
-    allowed = ITEMS | set(filters) | ({"datetime"} if collection.temporal else set())
-    checked_format(params, allowed)
+    checked_format(params, ITEMS | set(filters))
+    # Every collection takes datetime (Core); only the quarterly figures have a time, the
+    # others are today's and are all kept.
+    quarters = _quarters(params["datetime"]) if params.get("datetime") else None
     return ItemsQuery(
         crs=crs_named(params.get("crs", "")),
         limit=min(_whole(params, "limit", DEFAULT_LIMIT, least=1), MAX_LIMIT),
         offset=_whole(params, "offset", 0, least=0),
         bbox=_bbox(params.get("bbox"), crs_named(params.get("bbox-crs", ""), "bbox-crs")),
-        quarters=_quarters(params["datetime"]) if params.get("datetime") else None,
+        quarters=quarters if collection.temporal else None,
         filters={lookup: params[name] for name, lookup in filters.items() if name in params})
 
 
@@ -105,10 +107,11 @@ def _bbox(text, crs):
         numbers = [float(v) for v in text.split(",")]
     except ValueError:
         numbers = []
-    if len(numbers) != 4 or not all(map(math.isfinite, numbers)):
-        raise Refusal(_("bbox is four numbers: the lower corner, then the upper one, in the "
-                        "axis order of bbox-crs"))
-    low, high = numbers[:2], numbers[2:]
+    if len(numbers) not in (4, 6) or not all(map(math.isfinite, numbers)):
+        raise Refusal(_("bbox is four numbers (or six, with heights): the lower corner, then "
+                        "the upper one, in the axis order of bbox-crs"))
+    # With six, each corner has a height, which the features (on the ground) do not.
+    low, high = (numbers[:2], numbers[2:]) if len(numbers) == 4 else (numbers[:2], numbers[3:5])
     if crs.swapped:
         low, high = low[::-1], high[::-1]
     (west, south), (east, north) = low, high
@@ -144,8 +147,9 @@ def _day(text):
     if text in ("", ".."):
         return None
     try:
-        if "T" in text or "t" in text:
-            return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00")).date()
+        if "T" in text or "t" in text:  # an instant: its day in UTC
+            moment = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+            return (moment.astimezone(timezone.utc) if moment.tzinfo else moment).date()
         return date.fromisoformat(text)
     except ValueError:
         raise Refusal(_("datetime is RFC 3339, as 2017-04-01 or 2017-04-01T00:00:00Z, or an "

@@ -7,15 +7,18 @@ browser's session, or a personal token: tokens/), sees the collections its role 
 their features in its region only. A caller without credentials gets a 401 that says how to
 authenticate (WWW-Authenticate: Bearer and Basic)."""
 import json
+import re
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -44,6 +47,8 @@ def ogc_view(view):
     @wraps(view)
     def checked(request, *args, **kwargs):
         if not request.user.is_authenticated:
+            if wants_html(request, request.GET.get("f", "")):  # a browser: its sign-in page
+                return redirect_to_login(request.get_full_path())
             return unauthorized(request, _("sign in: send a personal API token (made on your "
                                            "page of API tokens) as 'Authorization: Bearer "
                                            "<token>', or as the password of HTTP Basic"))
@@ -83,11 +88,14 @@ def both(request, path, **query):
 def page(request, f, template, data, media=JSON, content=None):
     """`data` as HTML (the template) or JSON; `content`, if given, is the JSON already written."""
     if wants_html(request, f):
-        return render(request, f"ogc/{template}", {
+        response = render(request, f"ogc/{template}", {
             "data": data, "region": region_name(region_of(request.user)) or _("every county")})
-    if content is not None:
-        return HttpResponse(content, content_type=media)
-    return answer(data, content_type=media)
+    elif content is not None:
+        response = HttpResponse(content, content_type=media)
+    else:
+        response = answer(data, content_type=media)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 @ogc_view
@@ -198,9 +206,9 @@ def item(request, cid, fid):
     crs = crs_named(request.GET.get("crs", ""))
     rows = chosen.layer.queryset(region_of(request.user)).annotate(_key=chosen.key)
     if chosen.numeric_ids:
-        rows = rows.filter(_key=int(fid)) if fid.isdigit() and len(fid) < 10 else rows.none()
+        rows = rows.filter(_key=int(fid)) if re.fullmatch(r"[0-9]{1,9}", fid) else rows.none()
     else:
-        rows = rows.filter(_key=fid)
+        rows = rows.filter(_key=fid) if "\x00" not in fid else rows.none()
     strings = found.features(chosen, rows[:1], crs)
     if not strings:
         raise NotFound(_("no feature %(id)s in %(collection)s") % {"id": fid[:50], "collection": cid})

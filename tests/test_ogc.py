@@ -151,12 +151,32 @@ def test_datetime_picks_the_quarters_of_the_village_figures(api):
     ("bbox=1,2,3", "bbox is four numbers"),
     ("bbox=3,2,1,4", "bbox's lower corner must lie below and left of its upper corner"),
     ("colour=red", "unknown parameter colour"),
-    ("datetime=2017-05-15", "unknown parameter datetime"),  # villages have no quarter
+    ("datetime=2017-13-01", "datetime is RFC 3339"),
     ("crs=EPSG:3857", "crs is one of"),
     ("f=xml", "f is json or html"),
 ])
 def test_a_wrong_parameter_is_a_400_that_says_why(api, query, message):
     assert message in get(api, f"/ogc/collections/villages/items?{query}", 400).json()["error"]
+
+
+def test_a_filter_of_a_number_given_a_word_is_a_400(api):
+    assert "is a number" in get(api, "/ogc/collections/village_quarters/items?year=abc", 400).json()["error"]
+
+
+def test_odd_feature_ids_are_not_found(api):
+    for fid in ("%C2%B2", "1%00", "99999999999999999999"):
+        get(api, f"/ogc/collections/centers/items/{fid}", 404)
+    get(api, "/ogc/collections/villages/items/6110%00", 404)
+
+
+def test_every_collection_takes_datetime_and_bbox_with_heights(api):
+    # Core: datetime on every collection; the villages have no time, so all of them are kept.
+    assert get(api, "/ogc/collections/villages/items?datetime=2017-05-15&limit=1").json()[
+        "numberMatched"] == 247
+    village = Village.objects.in_region(LUONAN).order_by("code").first()
+    x, y = village.location.transform(4326, clone=True).coords
+    six = f"{x - 1e-4},{y - 1e-4},-100,{x + 1e-4},{y + 1e-4},3000"
+    assert village.code in [f["id"] for f in get(api, f"/ogc/collections/villages/items?bbox={six}").json()["features"]]
 
 
 def test_a_large_limit_is_cut_to_the_largest_page(api):
@@ -189,6 +209,13 @@ def test_every_page_is_html_in_chinese_for_a_browser(sample):
         assert "<html" in response.content.decode()
     items = client.get("/ogc/collections/villages/items?f=html").content.decode()
     assert village.name in items and "行政村" in items and "下一页" in items
+    # The second page links back to the first in HTML; the answer varies with Accept.
+    second = client.get("/ogc/collections/villages/items?offset=100&f=html")
+    assert 'href="http://testserver/ogc/collections/villages/items?f=html" rel="prev"' in second.content.decode()
+    assert "Accept" in second["Vary"]
+    # A browser without a session is sent to the sign-in page, never asked for Basic.
+    signed_out = Client().get("/ogc/collections", HTTP_ACCEPT="text/html")
+    assert signed_out.status_code == 302 and signed_out["Location"].startswith("/accounts/login/")
 
 
 # CRS by reference -----------------------------------------------------------------------------

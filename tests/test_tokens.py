@@ -118,6 +118,35 @@ def test_wrong_basic_tokens_lock_the_user_out_at_that_address(sample, settings):
     assert Client(REMOTE_ADDR="10.9.9.9").get("/ogc/", **basic("official", secret)).status_code == 200
 
 
+def test_an_old_token_of_the_user_s_own_is_no_guess(sample, settings):
+    # A desktop GIS left with a revoked token asks again and again: the user is not locked out.
+    token, secret = token_of("official")
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT + 2):
+        assert client.get("/ogc/", **basic("official", secret)).status_code == 401
+    _token, fresh = token_of("official")
+    assert client.get("/ogc/", **basic("official", fresh)).status_code == 200
+
+
+@pytest.mark.parametrize("header", ["Basic ###", "Basic " + "é" * 8,
+                                    "Basic " + base64.b64encode(b"a\x00b:gp_x").decode(),
+                                    "Basic " + base64.b64encode(b"\xff\xfe:x").decode()])
+def test_a_garbled_basic_header_is_a_401(sample, header):
+    response = Client().get("/ogc/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401 and "Basic" in response["WWW-Authenticate"]
+
+
+def test_a_token_request_keeps_no_session(sample):
+    from django.contrib.sessions.models import Session
+
+    _token, secret = token_of("official")
+    before = Session.objects.count()
+    response = Client().get("/api/layers/towns/?county=611021", **bearer(secret))
+    assert response.status_code == 200 and "sessionid" not in response.cookies
+    assert Session.objects.count() == before
+
+
 def test_the_profile_page_makes_lists_and_revokes_tokens(sample, client):
     client.force_login(User.objects.get(username="analyst"))
     made = client.post("/account/tokens/", {"name": "QGIS 办公室", "expires": "0"})

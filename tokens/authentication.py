@@ -3,25 +3,29 @@
 - On /api/ and /ogc/: `Authorization: Bearer <token>`.
 - On /ogc/ only: HTTP Basic, the user name and a token as the password (what QGIS's
   authentication configurations send). Only there, so that a browser whose session ended is
-  never asked for a Basic login on the application's own pages. Basic attempts are sign-ins to
-  axes: wrong ones count towards the lock-out of that user at that address, as on the sign-in
-  page.
+  never asked for a Basic login on the application's pages (and /ogc/ sends a browser that
+  asks for HTML to the sign-in page instead: ogc.views). Basic attempts are sign-ins to axes:
+  an unknown token counts towards the lock-out of that user at that address, as a wrong
+  password does; a token of that user's that expired or was revoked does not (a desktop GIS
+  left with an old one would otherwise lock its user out of the sign-in page).
 
 A request that names a token acts as the token's user, with that user's role and region, and
-nothing more; its session cookie, if it sends one, is ignored. A token is not a cookie the
-browser sends by itself, so such a request needs no CSRF token. A wrong, revoked or expired
-token is a 401 at once: never a fall back to the session.
+nothing more; it gets an empty session of its own, never saved, so a session cookie sent
+with it is ignored and nothing is remembered between token requests. A token is not a cookie
+the browser sends by itself, so such a request needs no CSRF token. A wrong, revoked or
+expired token is a 401 at once: never a fall back to the session.
 """
 import base64
-import binascii
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.backends import BaseBackend
 from django.utils.translation import gettext as _
 
 from gisplan.api import API_CHALLENGE, error
 
-from .models import ApiToken
+from .models import ApiToken, digest
 
 BEARER_PATHS = ("/api/", "/ogc/")
 BASIC_PATHS = ("/ogc/",)
@@ -61,17 +65,21 @@ class TokenAuthenticationMiddleware:
         if user is None:
             return unauthorized(request, _("the token is wrong, revoked or expired"))
         request.user = user
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore()  # no key: unsaved
         request._dont_enforce_csrf_checks = True  # noqa: SLF001  Django's own switch for this
         return self.get_response(request)
 
 
 def _basic(request, credentials):
-    try:
+    try:  # ValueError: not base64 (binascii.Error), not ASCII, not UTF-8
         name, _colon, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:
         return None
-    if not name or not secret:
+    if not name or not secret or "\x00" in name + secret:
         return None
+    if ApiToken.objects.filter(digest=digest(secret), user__username=name).exists() and \
+            not ApiToken.objects.usable().filter(digest=digest(secret)).exists():
+        return None  # the user's own token, expired or revoked: no guess
     return authenticate(request, username=name, token=secret)
 
 
