@@ -14,7 +14,7 @@ from analysis.league import league
 from analysis.register import rounded
 from gisplan.api import Refusal
 from households.models import Household, HouseholdIncome
-from layers.models import Town, VillagePeriod
+from layers.models import Town, Village, VillagePeriod
 from layers.naming import village_label
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -96,13 +96,15 @@ def run_league(county, quarter=None, with_households=True):
     # Households: each one's per-capita net income in the two quarters.
     registered = (Household.objects.of_county(county) if with_households
                   else Household.objects.none())
-    incomes = income(HouseholdIncome.objects.filter(in_pair, household__in=registered)
-                     .values_list("household__code", "year", "quarter", "per_capita_income_yuan"))
+    rows = list(HouseholdIncome.objects.filter(in_pair, household__in=registered).values_list(
+        "household__code", "year", "quarter", "per_capita_income_yuan", "household__village_id"))
+    incomes = income(row[:4] for row in rows)
+    village_of = {row[0]: row[4] for row in rows}
+    named = dict(Village.objects.of_county(county).annotate(label=village_label())
+                 .values_list("pk", "label"))
     codes = sorted(incomes)
-    where = dict(registered.filter(code__in=codes).annotate(
-        label=village_label("village__")).values_list("code", "label"))
     households = _ranked(codes, *arrays(codes, incomes),
-                         lambda i: {"code": codes[i], "village": where[codes[i]]})
+                         lambda i: {"code": codes[i], "village": named[village_of[codes[i]]]})
     # Villages: the poor households' per-capita net income of each.
     rows = list(periods.filter(in_pair).annotate(label=village_label("village__")).values_list(
         "village__code", "year", "quarter", "poor_per_capita_income_yuan", "poor_population",

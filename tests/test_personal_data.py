@@ -24,6 +24,7 @@ from jobs.tasks import RUNNERS, Progress
 from layers.api import LAYERS
 from layers.datasets import DATASETS
 from layers.exporting import FORMATS
+from ogc.collections import COLLECTIONS
 
 from .test_household_pages import CODE, ID_NUMBER, NAME, PHONE, city_user
 from .test_household_pages import sentinel  # noqa: F401 - a fixture
@@ -82,6 +83,8 @@ def urls(household):
             yield "/tiles/{}/{}/{}/{}.pbf".format(name, *tile(lon, lat, z))
     yield "/api/analysis/coverage/?service=elderly_care&mode=euclidean&capacities=1"
     yield "/api/analysis/locate/?service=elderly_care&model=pmedian&p=2&mode=euclidean"
+    for collection in COLLECTIONS:  # the OGC API, every feature of every collection
+        yield f"/ogc/collections/{collection}/items?limit=10000"
     yield "/plan/audit/"
     yield "/assessment/league/?quarter=2017Q2"
     yield "/api/assessment/league/?quarter=2017Q2"
