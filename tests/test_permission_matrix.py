@@ -208,7 +208,9 @@ MATRIX = {
     "ogc:api": (Try("GET", API_READ, content_type=HTML),),
     "ogc:conformance": (Try("GET", API_READ, content_type=JSON),),
     "ogc:collections": (Try("GET", API_READ, content_type=JSON),
-                        Try("GET", API_READ, query="f=html", content_type=HTML)),
+                        # A browser without a session is sent to sign in, never asked for Basic.
+                        Try("GET", by_role(LOGIN, 200, 200, 200, 200), query="f=html",
+                            content_type=HTML)),
     "ogc:collection": (Try("GET", API_READ, kwargs={"cid": "villages"}, content_type=JSON),
                        Try("GET", by_role(401, 404, 404, 404, 404), kwargs={"cid": "households"})),
     "ogc:items": (Try("GET", API_READ, kwargs={"cid": "villages"}, content_type=GEOJSON),
