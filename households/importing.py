@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -343,8 +343,7 @@ def _write(households, row_count, dry_run, user):
             changed.append(row)
     new = [r for r in rows if r.pk is None]
     Household.objects.bulk_create(new, batch_size=BATCH)
-    # An UPDATE of CASE expressions grows with the square of its rows: kept to small batches.
-    Household.objects.bulk_update(changed, UPDATED, batch_size=500)
+    _update(changed)
     by_code = {r.code: r for r in rows}
     Member.objects.filter(household__in=[r for r in rows if r.code in held]).delete()
     Member.objects.bulk_create((Member(
@@ -363,6 +362,26 @@ def _write(households, row_count, dry_run, user):
         update_fields=("per_capita_income_yuan",), batch_size=BATCH)
     return HouseholdImport(row_count, len(households), len(new), len(rows) - len(new), changes,
                            dry_run)
+
+
+def _update(rows):
+    """Write the UPDATED fields of `rows` (households held) in one UPDATE ... FROM (VALUES ...)
+    per batch. Raw SQL: Django's bulk_update writes a CASE expression per field and row, which
+    took 150 s for a county's register of 35,000 households; this takes seconds."""
+    fields = [Household._meta.get_field(name) for name in UPDATED]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    assigned = ", ".join(f"{connection.ops.quote_name(f.column)} = v.{connection.ops.quote_name(f.column)}"
+                         for f in fields)
+    # Each value cast to its column's type: a VALUES list would take a NULL for text.
+    row = "(%s::bigint, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+    table = connection.ops.quote_name(Household._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start:start + BATCH]
+            cursor.execute(
+                f"UPDATE {table} AS h SET {assigned} FROM (VALUES {', '.join([row] * len(batch))}) "
+                f"AS v(id, {columns}) WHERE h.id = v.id",
+                [value for r in batch for value in (r.pk, *(getattr(r, f.attname) for f in fields))])
 
 
 def _cadres(households):
